@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies are few on purpose (cold builds on 2 cores): NIO for sockets, ArgumentParser for the CLI.
+// TLS is the system OpenSSL and deflate is the system zlib, both as system-library targets.
+let package = Package(
+    name: "MarketMux",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "marketmux", targets: ["marketmux"]),
+        .library(name: "WebSocketWire", targets: ["WebSocketWire"]),
+        .library(name: "Transport", targets: ["Transport"]),
+        .library(name: "MarketModel", targets: ["MarketModel"]),
+        .library(name: "VenueKit", targets: ["VenueKit"]),
+        .library(name: "Venues", targets: ["Venues"]),
+        .library(name: "Books", targets: ["Books"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "MarketModel"),
+        .target(name: "WebSocketWire", dependencies: ["CZlib"]),
+        .target(name: "Transport", dependencies: [
+            "WebSocketWire", "COpenSSL",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .target(name: "VenueKit", dependencies: ["MarketModel", "COpenSSL"]),
+        .target(name: "Venues", dependencies: ["VenueKit", "MarketModel"], path: "venues"),
+        .target(name: "Books", dependencies: ["MarketModel", "VenueKit"]),
+        .executableTarget(name: "marketmux", dependencies: [
+            "WebSocketWire", "Transport", "MarketModel", "VenueKit", "Venues", "Books",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
+        .testTarget(name: "WebSocketWireTests", dependencies: ["WebSocketWire"]),
+        .testTarget(name: "TransportTests", dependencies: [
+            "Transport", "WebSocketWire", "COpenSSL",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], resources: [.copy("Certificates")]),
+        .testTarget(name: "MarketModelTests", dependencies: ["MarketModel"]),
+        .testTarget(name: "VenueKitTests", dependencies: ["VenueKit", "MarketModel"]),
+        .testTarget(name: "BooksTests", dependencies: ["Books", "MarketModel", "VenueKit"]),
+        .testTarget(name: "VenuesTests", dependencies: ["Venues", "VenueKit", "Books", "MarketModel"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Books module: see docs/ and ARCHITECTURE for its one job.

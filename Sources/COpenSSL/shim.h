@@ -1,0 +1,58 @@
+// Static inline wrappers for the OpenSSL macros (and varargs helpers) that Swift cannot import.
+#ifndef MARKETMUX_COPENSSL_SHIM_H
+#define MARKETMUX_COPENSSL_SHIM_H
+
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <openssl/rand.h>
+#include <openssl/pem.h>
+
+/// SSL_set_tlsext_host_name is a macro over SSL_ctrl: sets the SNI name.
+static inline long mm_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return SSL_set_tlsext_host_name(ssl, name);
+}
+
+/// SSL_CTX_set_mode is a macro over SSL_CTX_ctrl.
+static inline long mm_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_mode(ctx, mode);
+}
+
+/// SSL_CTX_set_min_proto_version is a macro over SSL_CTX_ctrl.
+static inline long mm_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return SSL_CTX_set_min_proto_version(ctx, version);
+}
+
+/// SSL_CTX_set_session_cache_mode is a macro over SSL_CTX_ctrl.
+static inline long mm_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_session_cache_mode(ctx, mode);
+}
+
+/// BIO_pending / BIO_ctrl_pending: bytes waiting to be read from a memory BIO.
+static inline size_t mm_BIO_ctrl_pending(BIO *bio) {
+    return BIO_ctrl_pending(bio);
+}
+
+/// BIO_set_mem_eof_return is a macro over BIO_ctrl: -1 makes an empty memory BIO read as "retry".
+static inline long mm_BIO_set_mem_eof_return(BIO *bio, long value) {
+    return BIO_set_mem_eof_return(bio, value);
+}
+
+/// SSL_CTX_add_extra_chain_cert is a macro over SSL_CTX_ctrl.
+static inline long mm_SSL_CTX_add_extra_chain_cert(SSL_CTX *ctx, X509 *cert) {
+    return SSL_CTX_add_extra_chain_cert(ctx, cert);
+}
+
+/// Constants that the importer sees as macros of macros.
+static inline long mm_SSL_MODE_RELEASE_BUFFERS(void) { return SSL_MODE_RELEASE_BUFFERS; }
+static inline long mm_SSL_MODE_ENABLE_PARTIAL_WRITE(void) { return SSL_MODE_ENABLE_PARTIAL_WRITE; }
+static inline long mm_SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER(void) { return SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER; }
+static inline unsigned long mm_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }
+static inline unsigned long mm_SSL_OP_NO_COMPRESSION(void) { return SSL_OP_NO_COMPRESSION; }
+
+#endif

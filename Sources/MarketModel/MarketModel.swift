@@ -1,0 +1,1 @@
+// MarketModel module: see docs/ and ARCHITECTURE for its one job.

@@ -1,0 +1,1 @@
+// Transport: TCP + TLS + WebSocket connection shell.

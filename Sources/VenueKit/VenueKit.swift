@@ -1,0 +1,1 @@
+// VenueKit module: see docs/ and ARCHITECTURE for its one job.

@@ -1,0 +1,1 @@
+// WebSocketWire: sans-IO RFC 6455 / 7692.

@@ -1,0 +1,1 @@
+// Venues: one adapter file per venue.
