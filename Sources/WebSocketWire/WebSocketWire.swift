@@ -1,1 +1,0 @@
-// WebSocketWire: sans-IO RFC 6455 / 7692.

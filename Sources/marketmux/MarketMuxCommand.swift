@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `marketmux` executable: see SPEC.md §2 for every command.
+@main
+struct MarketMuxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "marketmux",
+        abstract: "Pooled WebSocket market data and order multiplexer for crypto venues.",
+        subcommands: [AutobahnCommand.self, WSBenchCommand.self]
+    )
+}
