@@ -55,4 +55,32 @@ static inline long mm_SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER(void) { return SSL_MOD
 static inline unsigned long mm_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }
 static inline unsigned long mm_SSL_OP_NO_COMPRESSION(void) { return SSL_OP_NO_COMPRESSION; }
 
+/// SSL_CTX_set_max_proto_version is a macro over SSL_CTX_ctrl (tests pin TLS 1.2 with it).
+static inline long mm_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) {
+    return SSL_CTX_set_max_proto_version(ctx, version);
+}
+
+/// BIO_get_mem_data is a macro over BIO_ctrl: pointer to (and length of) the unread bytes of a memory BIO.
+static inline long mm_BIO_get_mem_data(BIO *bio, char **data) {
+    return BIO_get_mem_data(bio, data);
+}
+
+/// BIO_tell / BIO_seek are macros over BIO_ctrl. Since OpenSSL 3.0 a memory BIO supports them, which
+/// lets the engine mark sent ciphertext as consumed without copying it out (BIO_seek(tell + n)).
+static inline int mm_BIO_tell(BIO *bio) {
+    return BIO_tell(bio);
+}
+static inline int mm_BIO_seek(BIO *bio, int offset) {
+    return BIO_seek(bio, offset);
+}
+
+/// SSL_get_ex_new_index is a macro over CRYPTO_get_ex_new_index: a private ex_data slot per SSL.
+static inline int mm_SSL_get_ex_new_index(void) {
+    return SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+/// SSL_CB_READ_ALERT is a macro of macros: info-callback "where" bit for a received alert.
+static inline int mm_SSL_CB_READ_ALERT(void) { return SSL_CB_READ_ALERT; }
+static inline unsigned long mm_SSL_OP_NO_TICKET(void) { return SSL_OP_NO_TICKET; }
+
 #endif

@@ -7,7 +7,7 @@ final class Inflater {
     private let resetsAfterEachMessage: Bool
     private var isInitialized = false
     /// RFC 7692 §7.2.2: the sender strips this empty stored block; the receiver appends it back.
-    private static let tail: [UInt8] = [0x00, 0x00, 0xFF, 0xFF]
+    static let tail: [UInt8] = [0x00, 0x00, 0xFF, 0xFF]
 
     /// An inflater; `noContextTakeover` resets the window after every message.
     init(noContextTakeover: Bool) throws(WebSocketError) {
@@ -30,15 +30,9 @@ final class Inflater {
         try run(into: output, limit: limit)
     }
 
-    /// Finishes the message: feeds the stripped tail and resets if context takeover is off.
-    func finishMessage(into output: WireBuffer, limit: Int) throws(WebSocketError) {
-        var failure: WebSocketError?
-        Self.tail.withUnsafeBytes { tail in
-            stream.next_in = UnsafeMutablePointer(mutating: tail.baseAddress?.assumingMemoryBound(to: Bytef.self))
-            stream.avail_in = 4
-            do throws(WebSocketError) { try run(into: output, limit: limit) } catch { failure = error }
-        }
-        if let failure { throw failure }
+    /// Ends the message (its last input must have ended with `tail`): resets the window when
+    /// context takeover is off.
+    func endMessage() {
         if resetsAfterEachMessage { inflateReset(&stream) }
     }
 

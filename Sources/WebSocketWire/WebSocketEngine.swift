@@ -31,6 +31,9 @@ public final class WebSocketEngine {
     private var isMessageCompressed = false
     private var compressedByteCount = 0
     private var utf8 = UTF8Validator()
+    /// Fail-fast UTF-8 check of a text frame whose payload is still arriving (RFC 6455 §8.1).
+    private var partialUTF8 = UTF8Validator()
+    private var partialValidatedCount = 0
     private let inflater: Inflater?
     private let deflater: Deflater?
     private var maskState: UInt64
@@ -74,6 +77,7 @@ public final class WebSocketEngine {
                 let total = header.headerLength + header.payloadLength
                 guard total <= available else {
                     pending.append(UnsafeRawBufferPointer(start: cursor, count: available))
+                    try validatePartialText(header)
                     return
                 }
                 try handleFrame(header, UnsafeRawBufferPointer(start: cursor + header.headerLength, count: header.payloadLength), &handler)
@@ -98,9 +102,12 @@ public final class WebSocketEngine {
                 pending.append(UnsafeRawBufferPointer(start: input + consumed, count: take))
                 consumed += take
                 if pending.count == total {
+                    partialValidatedCount = 0
                     try handleFrame(header, UnsafeRawBufferPointer(start: pending.base + header.headerLength, count: header.payloadLength), &handler)
                     pending.removeAll()
                     pending.shrink(ifLargerThan: 1 << 20)
+                } else {
+                    try validatePartialText(header)
                 }
                 return consumed
             }
@@ -110,6 +117,23 @@ public final class WebSocketEngine {
             if take == 0 { return consumed }
             pending.append(UnsafeRawBufferPointer(start: input + consumed, count: take))
             consumed += take
+        }
+    }
+
+    /// Validates the part of an uncompressed text payload received so far, so invalid UTF-8 fails
+    /// before the rest of a large frame arrives. The full check still runs when the frame completes.
+    private func validatePartialText(_ header: FrameHeader) throws(WebSocketError) {
+        guard configuration.validatesUTF8, !header.isCompressed else { return }
+        let isText = header.opcode == .text || (header.opcode == .continuation && messageOpcode == .text && !isMessageCompressed)
+        guard isText else { return }
+        if partialValidatedCount == 0 { partialUTF8 = header.opcode == .text ? UTF8Validator() : utf8 }
+        let received = min(pending.count - header.headerLength, header.payloadLength)
+        guard received > partialValidatedCount else { return }
+        let fresh = UnsafeRawBufferPointer(start: pending.base + header.headerLength + partialValidatedCount,
+                                           count: received - partialValidatedCount)
+        partialValidatedCount = received
+        if !partialUTF8.validate(fresh) {
+            throw WebSocketError(.invalidUTF8, .invalidFramePayloadData, "a text message is not valid UTF-8")
         }
     }
 
@@ -227,8 +251,18 @@ public final class WebSocketEngine {
             if compressedByteCount > configuration.maxMessageSize {
                 throw WebSocketError(.tooBig, .messageTooBig, "a compressed message exceeds the \(configuration.maxMessageSize)-byte message limit")
             }
-            try inflater.inflate(payload, into: message, limit: configuration.maxDecompressedMessageSize)
-            if isFinal { try inflater.finishMessage(into: message, limit: configuration.maxDecompressedMessageSize) }
+            if isFinal {
+                // One inflate call per message: the last fragment and the stripped tail go in together
+                // (a second zlib call just for 4 bytes costs as much as the copy saves).
+                scratch.removeAll()
+                scratch.append(payload)
+                scratch.append(bigEndian: 0x0000_FFFF)
+                try inflater.inflate(scratch.bytes, into: message, limit: configuration.maxDecompressedMessageSize)
+                inflater.endMessage()
+                scratch.shrink(ifLargerThan: 1 << 20)
+            } else {
+                try inflater.inflate(payload, into: message, limit: configuration.maxDecompressedMessageSize)
+            }
         } else {
             if message.count + payload.count > configuration.maxMessageSize {
                 throw WebSocketError(.tooBig, .messageTooBig, "a fragmented message exceeds the \(configuration.maxMessageSize)-byte message limit")

@@ -26,9 +26,12 @@ public final class WireBuffer {
     public func removeAll() { count = 0 }
 
     /// Makes room for at least `extra` more bytes.
+    @inline(__always)
     public func reserve(_ extra: Int) {
-        let needed = count + extra
-        guard needed > capacity else { return }
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    private func grow(to needed: Int) {
         var newCapacity = capacity
         while newCapacity < needed { newCapacity &*= 2 }
         let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
@@ -44,6 +47,13 @@ public final class WireBuffer {
         reserve(bytes.count)
         (base + count).copyMemory(from: source, byteCount: bytes.count)
         count += bytes.count
+    }
+
+    /// Appends the 4-byte big-endian value (used for the deflate tail 00 00 FF FF).
+    public func append(bigEndian value: UInt32) {
+        reserve(4)
+        (base + count).storeBytes(of: value.bigEndian, as: UInt32.self)
+        count += 4
     }
 
     /// Appends one byte.

@@ -93,6 +93,15 @@ struct FrameDecodingTests {
         #expect(error?.closeCode == .invalidFramePayloadData)
     }
 
+    @Test("bad UTF-8 at the start of a large text frame fails before the frame is complete")
+    func utf8FailFastWithinFrame() throws {
+        let engine = try makeEngine()
+        var recorder = Recorder()
+        let frame = serverFrame(.text, [0x41, 0xFF] + [UInt8](repeating: 0x41, count: 500))
+        let error = feed(engine, Array(frame.prefix(10)), into: &recorder)
+        #expect(error?.closeCode == .invalidFramePayloadData)
+    }
+
     @Test("valid UTF-8 split across fragments is accepted")
     func utf8AcrossFragments() throws {
         let engine = try makeEngine()

@@ -1,1 +1,0 @@
-// Books module: see docs/ and ARCHITECTURE for its one job.

@@ -1,0 +1,170 @@
+/// An exact fixed-point decimal: an `Int64` mantissa and a base-10 `scale` (value = mantissa × 10^-scale).
+///
+/// Prices and sizes in MarketMux are never binary floating point (SPEC §4). A `FixedDecimal` keeps
+/// the venue's digits exactly as they were sent, including trailing zeros: `"0.35170000"` parses to
+/// mantissa `35170000`, scale `8`, and renders back as `"0.35170000"`. That matters for venue
+/// checksums, which are computed over the original text (Kraken v2 strips `.` and leading zeros of
+/// the original strings; OKX joins the original strings; Bitfinex renders JavaScript's shortest
+/// form), see `FixedDecimal+Rendering.swift`.
+///
+/// Equality, hashing and ordering are numeric and independent of the scale: `1.50 == 1.5`.
+///
+/// Limits: the magnitude of the mantissa is at most `Int64.max` (about 9.2e18, i.e. 18 full
+/// significant digits) and `scale` is at most ``maxScale`` (18). Input that does not fit is a
+/// parse error, never silently rounded. The one exact normalisation the parser performs is to
+/// drop *trailing fractional zeros* that do not fit (they do not change the value).
+public struct FixedDecimal: Sendable {
+    /// The signed integer digits of the value, without the decimal point.
+    public let mantissa: Int64
+    /// How many of the mantissa's digits are behind the decimal point (0...``maxScale``).
+    public let scale: UInt8
+
+    /// The largest supported scale. 18 keeps every cross-scale comparison inside `Int128`.
+    public static let maxScale: UInt8 = 18
+
+    /// Creates a value from its parts. `scale` must be at most ``maxScale`` and `mantissa` must not
+    /// be `Int64.min` (so that negation is always exact).
+    @inlinable
+    public init(mantissa: Int64, scale: UInt8 = 0) {
+        precondition(scale <= FixedDecimal.maxScale, "FixedDecimal scale above 18")
+        precondition(mantissa != Int64.min, "FixedDecimal mantissa Int64.min")
+        self.mantissa = mantissa
+        self.scale = scale
+    }
+
+    /// Creates an integral value (`integer` must not be `Int64.min`).
+    @inlinable
+    public init(_ integer: Int64) {
+        self.init(mantissa: integer, scale: 0)
+    }
+
+    /// Zero with scale 0.
+    public static let zero = FixedDecimal(mantissa: 0, scale: 0)
+
+    /// `true` when the value is numerically zero (`"0"`, `"0.000"`, `"-0"`).
+    @inlinable public var isZero: Bool { mantissa == 0 }
+
+    /// `true` when the value is below zero.
+    @inlinable public var isNegative: Bool { mantissa < 0 }
+
+    /// The value with its sign flipped; digits and scale are kept.
+    @inlinable public var negated: FixedDecimal { FixedDecimal(mantissa: -mantissa, scale: scale) }
+
+    /// The absolute value; digits and scale are kept.
+    @inlinable public var magnitude: FixedDecimal { mantissa < 0 ? negated : self }
+
+    /// The same value with trailing fractional zeros removed (`1.500` → `1.5`, `2.0` → `2`).
+    public var normalized: FixedDecimal {
+        var m = mantissa
+        var s = scale
+        while s > 0 && m % 10 == 0 {
+            m /= 10
+            s -= 1
+        }
+        return FixedDecimal(mantissa: m, scale: s)
+    }
+
+    /// Powers of ten that fit in `Int64` (10^0 ... 10^18).
+    @usableFromInline
+    static let powersOfTen: [Int64] = {
+        var table: [Int64] = []
+        var p: Int64 = 1
+        for _ in 0...18 {
+            table.append(p)
+            p = p &* 10
+        }
+        return table
+    }()
+
+    /// 10^exponent as `Int128` for exponent in 0...18.
+    @inlinable
+    static func power128(_ exponent: Int) -> Int128 {
+        Int128(powersOfTen[exponent])
+    }
+}
+
+extension FixedDecimal: Equatable {
+    /// Numeric equality: `1.50 == 1.5`.
+    @inlinable
+    public static func == (lhs: FixedDecimal, rhs: FixedDecimal) -> Bool {
+        if lhs.scale == rhs.scale { return lhs.mantissa == rhs.mantissa }
+        return compareSlow(lhs, rhs) == 0
+    }
+}
+
+extension FixedDecimal: Hashable {
+    /// Hashes the normalized value so that equal values of different scale hash alike.
+    public func hash(into hasher: inout Hasher) {
+        let n = normalized
+        hasher.combine(n.mantissa)
+        hasher.combine(n.scale)
+    }
+}
+
+extension FixedDecimal: Comparable {
+    /// Numeric ordering, independent of scale.
+    @inlinable
+    public static func < (lhs: FixedDecimal, rhs: FixedDecimal) -> Bool {
+        if lhs.scale == rhs.scale { return lhs.mantissa < rhs.mantissa }
+        return compareSlow(lhs, rhs) < 0
+    }
+
+    /// Three-way comparison: negative, zero or positive as `lhs` is below, equal to or above `rhs`.
+    @inlinable
+    public static func compare(_ lhs: FixedDecimal, _ rhs: FixedDecimal) -> Int {
+        if lhs.scale == rhs.scale {
+            return lhs.mantissa < rhs.mantissa ? -1 : (lhs.mantissa == rhs.mantissa ? 0 : 1)
+        }
+        return compareSlow(lhs, rhs)
+    }
+
+    /// Cross-scale comparison in `Int128`: |mantissa| < 2^63 and 10^18 < 2^60, so the product fits.
+    @usableFromInline
+    static func compareSlow(_ lhs: FixedDecimal, _ rhs: FixedDecimal) -> Int {
+        let target = Int(Swift.max(lhs.scale, rhs.scale))
+        let a = Int128(lhs.mantissa) * power128(target - Int(lhs.scale))
+        let b = Int128(rhs.mantissa) * power128(target - Int(rhs.scale))
+        return a < b ? -1 : (a == b ? 0 : 1)
+    }
+}
+
+extension FixedDecimal {
+    /// Exact sum, or `nil` if it does not fit (mantissa overflow).
+    public func adding(_ other: FixedDecimal) -> FixedDecimal? {
+        let target = Int(Swift.max(scale, other.scale))
+        let a = Int128(mantissa) * FixedDecimal.power128(target - Int(scale))
+        let b = Int128(other.mantissa) * FixedDecimal.power128(target - Int(other.scale))
+        return FixedDecimal.make(a + b, scale: target)
+    }
+
+    /// Exact difference, or `nil` if it does not fit.
+    public func subtracting(_ other: FixedDecimal) -> FixedDecimal? {
+        adding(other.negated)
+    }
+
+    /// Exact product, or `nil` if the mantissa or the scale (sum of both scales, trailing zeros
+    /// removed first) does not fit.
+    public func multiplied(by other: FixedDecimal) -> FixedDecimal? {
+        let a = normalized
+        let b = other.normalized
+        let product = Int128(a.mantissa) * Int128(b.mantissa)
+        return FixedDecimal.make(product, scale: Int(a.scale) + Int(b.scale))
+    }
+
+    /// Builds a value from a wide mantissa, stripping trailing zeros when needed to fit.
+    static func make(_ wide: Int128, scale: Int) -> FixedDecimal? {
+        var m = wide
+        var s = scale
+        while s > Int(maxScale) || m > Int128(Int64.max) || m < -Int128(Int64.max) {
+            guard s > 0, m % 10 == 0 else { return nil }
+            m /= 10
+            s -= 1
+        }
+        return FixedDecimal(mantissa: Int64(m), scale: UInt8(s))
+    }
+}
+
+/// A price: an exact decimal as the venue sent it.
+public typealias Price = FixedDecimal
+/// A size / quantity / amount: an exact decimal as the venue sent it.
+public typealias Size = FixedDecimal

@@ -1,1 +1,0 @@
-// MarketModel module: see docs/ and ARCHITECTURE for its one job.

@@ -1,1 +1,0 @@
-// Transport: TCP + TLS + WebSocket connection shell.

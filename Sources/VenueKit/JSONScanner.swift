@@ -1,0 +1,235 @@
+import MarketModel
+
+/// A fast, validating, pull-style JSON reader over raw bytes, for venue messages on the hot path.
+///
+/// No DOM, no allocation, no Foundation: the adapter walks the message in order and reads the
+/// fields it needs straight from the bytes; strings come back as ``JSONString`` views into the
+/// buffer (valid only while the buffer is), numbers as raw text that converts exactly to
+/// ``FixedDecimal`` or `Int64` (never through `Double`). Everything the adapter skips is still
+/// validated (``skipValue()``), so malformed input always ends in a ``VenueParseError`` naming the
+/// byte offset and what was expected — never a crash or garbage.
+///
+/// ```swift
+/// var s = JSONScanner(bytes)
+/// try s.beginObject()
+/// while let key = try s.nextKey() {
+///     if key == "p" { price = try s.readDecimal() }
+///     else if key == "b" { try s.readLevels(into: &bids) }
+///     else { try s.skipValue() }
+/// }
+/// try s.finish()
+/// ```
+///
+/// Containers: ``beginObject()`` then ``nextKey()`` until it returns `nil` (which consumes the `}`);
+/// ``beginArray()`` then ``nextElement()`` until it returns `false` (which consumes the `]`).
+/// Offsets in errors are from the start of the buffer the first scanner was made over (also for
+/// scanners returned by ``captureValue()``).
+public struct JSONScanner {
+    /// The whole message.
+    public let bytes: UnsafeRawBufferPointer
+    /// The offset of the next unread byte.
+    @usableFromInline var cursor: Int
+    /// The offset of the next unread byte (from the start of ``bytes``).
+    public var position: Int { cursor }
+    /// One past the last byte this scanner may read.
+    @usableFromInline let end: Int
+    /// `true` right after `{` or `[`: the next member/element takes no leading comma.
+    @usableFromInline var atContainerStart = false
+
+    /// Nesting limit for ``skipValue()`` (deeper input is rejected as malformed).
+    public static let maxDepth = 64
+
+    /// Creates a scanner over a whole message.
+    @inlinable
+    public init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        self.cursor = 0
+        self.end = bytes.count
+    }
+
+    /// Creates a scanner over `bytes[range]` that reports offsets relative to `bytes`.
+    @inlinable
+    init(_ bytes: UnsafeRawBufferPointer, range: Range<Int>) {
+        self.bytes = bytes
+        self.cursor = range.lowerBound
+        self.end = range.upperBound
+    }
+
+    // MARK: - Low level
+
+    /// The byte at `i` (caller checks `i < end`).
+    @inlinable @inline(__always)
+    func byte(_ i: Int) -> UInt8 { bytes[i] }
+
+    /// Skips JSON whitespace (RFC 8259 §2: space, tab, LF, CR).
+    @inlinable @inline(__always)
+    mutating func skipWhitespace() {
+        while cursor < end {
+            let c = bytes[cursor]
+            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+            cursor &+= 1
+        }
+    }
+
+    /// An error at the current cursor.
+    @usableFromInline
+    func fail(_ expected: String) -> VenueParseError {
+        if cursor >= end { return .malformed("\(expected), found end of input", at: cursor) }
+        let c = bytes[cursor]
+        let shown = c >= 0x20 && c < 0x7F ? "'\(Character(Unicode.Scalar(c)))'" : "byte 0x\(String(c, radix: 16))"
+        return .malformed("\(expected), found \(shown)", at: cursor)
+    }
+
+    /// Consumes `c` after optional whitespace or throws naming `expected`.
+    @inlinable @inline(__always)
+    mutating func expect(_ c: UInt8, _ expected: @autoclosure () -> String) throws(VenueParseError) {
+        skipWhitespace()
+        guard cursor < end, bytes[cursor] == c else { throw fail(expected()) }
+        cursor &+= 1
+    }
+
+    // MARK: - Containers
+
+    /// Consumes `{`.
+    @inlinable
+    public mutating func beginObject() throws(VenueParseError) {
+        try expect(UInt8(ascii: "{"), "expected '{'")
+        atContainerStart = true
+    }
+
+    /// Consumes `[`.
+    @inlinable
+    public mutating func beginArray() throws(VenueParseError) {
+        try expect(UInt8(ascii: "["), "expected '['")
+        atContainerStart = true
+    }
+
+    /// Moves to the next member of the current object and returns its key, with the scanner
+    /// positioned at the member's value (which the caller must read or skip). Returns `nil` after
+    /// consuming the object's closing `}`.
+    @inlinable
+    public mutating func nextKey() throws(VenueParseError) -> JSONString? {
+        skipWhitespace()
+        guard cursor < end else { throw fail(atContainerStart ? "expected '\"' or '}'" : "expected ',' or '}' after object member") }
+        var c = bytes[cursor]
+        if c == UInt8(ascii: "}") {
+            cursor &+= 1
+            atContainerStart = false
+            return nil
+        }
+        if atContainerStart {
+            atContainerStart = false
+        } else {
+            guard c == UInt8(ascii: ",") else { throw fail("expected ',' or '}' after object member") }
+            cursor &+= 1
+            skipWhitespace()
+            guard cursor < end else { throw fail("expected '\"' to start an object key") }
+            c = bytes[cursor]
+        }
+        guard c == UInt8(ascii: "\"") else { throw fail("expected '\"' to start an object key") }
+        let key = try scanString()
+        try expect(UInt8(ascii: ":"), "expected ':' after object key")
+        return key
+    }
+
+    /// Moves to the next element of the current array: returns `true` with the scanner at the
+    /// element (which the caller must read or skip), or `false` after consuming the closing `]`.
+    @inlinable
+    public mutating func nextElement() throws(VenueParseError) -> Bool {
+        skipWhitespace()
+        guard cursor < end else { throw fail(atContainerStart ? "expected a value or ']'" : "expected ',' or ']' after array element") }
+        let c = bytes[cursor]
+        if c == UInt8(ascii: "]") {
+            cursor &+= 1
+            atContainerStart = false
+            return false
+        }
+        if atContainerStart {
+            atContainerStart = false
+        } else {
+            guard c == UInt8(ascii: ",") else { throw fail("expected ',' or ']' after array element") }
+            cursor &+= 1
+            skipWhitespace()
+            guard cursor < end, bytes[cursor] != UInt8(ascii: "]") else { throw fail("expected a value after ','") }
+        }
+        return true
+    }
+
+    /// Within the current object, skips members until `key` and returns `true` positioned at its
+    /// value; returns `false` after consuming `}` if the key is absent. Keys before it are skipped
+    /// (validated), so use it for the few fields you need in venue order.
+    @inlinable
+    public mutating func seek(key: StaticString) throws(VenueParseError) -> Bool {
+        while let k = try nextKey() {
+            if k == key { return true }
+            try skipValue()
+        }
+        return false
+    }
+
+    /// Reads through the rest of the current object or array (validating) and its closing bracket.
+    /// Call when you have what you need from a container you entered.
+    public mutating func skipRestOfContainer(isObject: Bool) throws(VenueParseError) {
+        if isObject {
+            while try nextKey() != nil { try skipValue() }
+        } else {
+            while try nextElement() { try skipValue() }
+        }
+    }
+
+    /// Verifies that nothing but whitespace follows the value(s) read. Call at the end of `parse`.
+    @inlinable
+    public mutating func finish() throws(VenueParseError) {
+        skipWhitespace()
+        guard cursor == end else { throw fail("expected end of input") }
+    }
+
+    /// What the next value is, without consuming it.
+    @inlinable
+    public mutating func peekKind() throws(VenueParseError) -> JSONValueKind {
+        skipWhitespace()
+        guard cursor < end else { throw fail("expected a value") }
+        switch bytes[cursor] {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"): return .number
+        default: throw fail("expected a value")
+        }
+    }
+
+    /// Skips (and validates) the next value and returns a scanner over exactly its bytes, to be
+    /// read later — e.g. Binance's combined-stream `data` when `stream` comes after it.
+    public mutating func captureValue() throws(VenueParseError) -> JSONScanner {
+        skipWhitespace()
+        let start = cursor
+        try skipValue()
+        return JSONScanner(bytes, range: start ..< cursor)
+    }
+
+    /// The raw bytes of the next value (validated), e.g. to echo an `id` verbatim.
+    public mutating func readRawValue() throws(VenueParseError) -> UnsafeRawBufferPointer {
+        skipWhitespace()
+        let start = cursor
+        try skipValue()
+        return UnsafeRawBufferPointer(rebasing: bytes[start ..< cursor])
+    }
+}
+
+/// The JSON value types (RFC 8259 §3).
+public enum JSONValueKind: Sendable, Equatable {
+    /// `{...}`.
+    case object
+    /// `[...]`.
+    case array
+    /// `"..."`.
+    case string
+    /// `-1.5e3`.
+    case number
+    /// `true` / `false`.
+    case bool
+    /// `null`.
+    case null
+}

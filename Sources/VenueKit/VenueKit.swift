@@ -1,1 +1,0 @@
-// VenueKit module: see docs/ and ARCHITECTURE for its one job.

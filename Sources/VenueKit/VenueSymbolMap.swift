@@ -1,0 +1,50 @@
+import MarketModel
+
+/// A two-way table between normalized symbols and a venue's names, with a lookup straight from
+/// message bytes that allocates nothing and remembers the last hit (most messages on a connection
+/// repeat the previous symbol).
+public struct VenueSymbolMap: Sendable {
+    private var toVenue: [Symbol: String] = [:]
+    private var fromVenue: [String: Symbol] = [:]
+    private var lastVenueName: [UInt8] = []
+    private var lastSymbol: Symbol?
+
+    /// Creates an empty map.
+    public init() {}
+
+    /// Creates a map from `(normalized, venue name)` pairs.
+    public init(_ pairs: [(Symbol, String)]) {
+        for (symbol, name) in pairs { insert(symbol, venueName: name) }
+    }
+
+    /// Adds or replaces one mapping.
+    public mutating func insert(_ symbol: Symbol, venueName: String) {
+        toVenue[symbol] = venueName
+        fromVenue[venueName] = symbol
+    }
+
+    /// The venue name for a normalized symbol.
+    public func venueName(for symbol: Symbol) -> String? { toVenue[symbol] }
+
+    /// The normalized symbol for a venue name.
+    public func symbol(forVenueName name: String) -> Symbol? { fromVenue[name] }
+
+    /// All normalized symbols in the map.
+    public var symbols: [Symbol] { Array(toVenue.keys) }
+
+    /// Looks a venue name up straight from message bytes; caches the last hit.
+    public mutating func lookup(_ name: JSONString) -> Symbol? {
+        if let lastSymbol, name.equals(lastVenueName) { return lastSymbol }
+        let key = name.string
+        guard let symbol = fromVenue[key] else { return nil }
+        lastVenueName = Array(key.utf8)
+        lastSymbol = symbol
+        return symbol
+    }
+
+    /// Like ``lookup(_:)`` but throws ``VenueParseError/Kind/unknownSymbol``.
+    public mutating func require(_ name: JSONString) throws(VenueParseError) -> Symbol {
+        guard let symbol = lookup(name) else { throw VenueParseError.unknownSymbol(name.string) }
+        return symbol
+    }
+}

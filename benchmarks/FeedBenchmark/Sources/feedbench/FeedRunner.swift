@@ -1,0 +1,163 @@
+import Books
+import MarketModel
+import VenueKit
+
+/// Drives one venue's adapter over generated messages: the two measured loops and the checks
+/// that make the numbers trustworthy (every trade frame yields a trade; every depth run stays
+/// live — no gap, no checksum failure, no resync — and ends on the generator's book).
+struct FeedRunner<Venue: FeedVenue> {
+    let venue: Venue
+    let options: Options
+
+    struct Options {
+        var runs = 7
+        var tradesPerRun = 400_000
+        var distinctTrades = 8_192
+        var depthUpdates = 20_000
+        var seed: UInt64 = 0x4D61_726B_6574_4D75  // "MarketMu"
+    }
+
+    struct Result {
+        var name: String
+        var tradeBytes: Int
+        var depthBytes: Int
+        var trades: Summary
+        var depth: Summary
+        var framesPerUpdate: Int
+        var checksumNote: String
+        var sink: Int
+    }
+
+    func run() throws -> Result {
+        var sink = 0
+        // Trades: adapter.parse → Trade → NDJSONEncoder into a reused buffer.
+        let trades = MessageSet(venue.tradeFrames(count: options.distinctTrades, seed: options.seed))
+        var adapter = try venue.makeAdapter()
+        let check = try tradeLoop(&adapter, trades, total: trades.count, sink: &sink)
+        guard check == trades.count else { throw BenchError("\(venue.name): \(check) trades from \(trades.count) trade frames") }
+        var tradeRuns: [Measurement] = []
+        for _ in 0 ..< options.runs {
+            tradeRuns.append(try measure { try tradeLoop(&adapter, trades, total: options.tradesPerRun, sink: &sink) })
+        }
+
+        // Depth: bootstrap untimed, then adapter.parse → BookSet.handle over every delta.
+        let session = venue.depthSession(updates: options.depthUpdates, seed: options.seed ^ 0xD3)
+        var depthRuns: [Measurement] = []
+        for run in 0 ... options.runs {  // run 0 is the check (and warm-up)
+            var books = try bootstrap(&adapter, session)
+            var problems: [BookAction] = []
+            let m = try measure { try depthLoop(&adapter, session.deltas, &books, problems: &problems) }
+            guard problems.isEmpty else {
+                throw BenchError("\(venue.name): depth run raised \(problems.count) status actions, first: \(problems[0])")
+            }
+            if run == 0 { try verify(books, against: session.finalBook) } else { depthRuns.append(m) }
+            sink &+= books[venue.symbol]?.book.bids.count ?? 0
+        }
+        return Result(name: venue.name, tradeBytes: trades.averageSize, depthBytes: session.deltas.averageSize,
+                      trades: Summary(runs: tradeRuns), depth: Summary(runs: depthRuns.map {
+                          var u = $0; u.messages /= session.framesPerUpdate; return u  // per 20-level update
+                      }), framesPerUpdate: session.framesPerUpdate, checksumNote: session.checksumNote, sink: sink)
+    }
+
+    /// The measured trade loop. Returns the number of frames handled.
+    @inline(never)
+    func tradeLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, total: Int, sink: inout Int) throws -> Int {
+        let encoder = NDJSONEncoder()
+        var output: [VenueOutput] = []
+        output.reserveCapacity(16)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 17)
+        var seq: UInt64 = 0, trades = 0, done = 0
+        try set.bytes.withUnsafeBytes { raw in
+            while done < total {
+                for range in set.ranges {
+                    if done == total { break }
+                    output.removeAll(keepingCapacity: true)
+                    try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
+                                      context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(done)), into: &output)
+                    for o in output {
+                        guard case .trade(let trade) = o else { continue }
+                        seq &+= 1
+                        encoder.encode(.trade(trade), seq: seq, into: &buffer)
+                        trades += 1
+                    }
+                    if buffer.count > 1 << 16 { sink &+= buffer.count; buffer.removeAll(keepingCapacity: true) }
+                    done += 1
+                }
+            }
+        }
+        sink &+= buffer.count
+        return trades == total ? done : trades
+    }
+
+    /// A fresh `BookSet` holding the session's snapshot (untimed).
+    func bootstrap(_ adapter: inout Venue.Adapter, _ session: DepthSession) throws -> BookSet {
+        var books = BookSet(venue: Venue.Adapter.spec.id, spec: Venue.Adapter.spec.book)
+        var actions: [BookAction] = []
+        let context = ParseContext(tsRecv: 1_795_219_200_000_000_000)
+        switch session.bootstrap {
+        case .rest(let body):
+            var text = body
+            let message = try text.withUTF8 { try adapter.parseRESTSnapshot(symbol: venue.symbol, body: UnsafeRawBufferPointer($0), context: context) }
+            books.handle(message, into: &actions)
+        case .frame(let frame):
+            books.resetConnectionSequence()
+            for output in try adapter.parse(frame, context: context) {
+                if case .book(let m) = output { books.handle(m, into: &actions) }
+                if case .connectionSequence(let n) = output { books.observeConnectionSequence(n, into: &actions) }
+            }
+        }
+        guard books[venue.symbol]?.phase == .live else { throw BenchError("\(venue.name): snapshot did not make the book live: \(actions)") }
+        return books
+    }
+
+    /// The measured depth loop: every output goes where the pipeline sends it (book messages and
+    /// per-connection sequence numbers to Books); status actions are collected as problems.
+    @inline(never)
+    func depthLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, _ books: inout BookSet,
+                   problems: inout [BookAction]) throws -> Int {
+        var output: [VenueOutput] = []
+        output.reserveCapacity(16)
+        var actions: [BookAction] = []
+        actions.reserveCapacity(16)
+        var frames = 0
+        try set.bytes.withUnsafeBytes { raw in
+            for range in set.ranges {
+                output.removeAll(keepingCapacity: true)
+                try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
+                                  context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(frames)), into: &output)
+                for o in output {
+                    switch o {
+                    case .book(let message): books.handle(message, into: &actions)
+                    case .connectionSequence(let n): books.observeConnectionSequence(n, into: &actions)
+                    default: break
+                    }
+                }
+                for action in actions {
+                    if case .publish = action { continue }
+                    problems.append(action)
+                }
+                actions.removeAll(keepingCapacity: true)
+                frames += 1
+            }
+        }
+        return frames
+    }
+
+    /// The book after run 0 must be the generator's, level for level.
+    func verify(_ books: BookSet, against expected: SyntheticBook) throws {
+        guard let book = books[venue.symbol]?.book else { throw BenchError("\(venue.name): no book") }
+        for isBid in [true, false] {
+            let got = isBid ? book.bids.bestFirst : book.asks.bestFirst
+            let want = expected.levels(isBid: isBid).map { BookLevel(price: $0.price, size: $0.level.size) }
+            guard got == want else {
+                throw BenchError("\(venue.name): final \(isBid ? "bids" : "asks") differ: \(got.count) vs \(want.count) levels, first \(got.prefix(3)) vs \(want.prefix(3))")
+            }
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,207 @@
+import MarketModel
+import VenueKit
+
+// Shared Binance wire helpers: spot (`Binance`) and USD-M (`BinanceFutures`) use the same
+// combined-stream envelope, control responses, payload keys and REST depth body (BN-STR, BN-FUT-MS).
+
+extension Binance {
+    /// Builds `SUBSCRIBE`/`UNSUBSCRIBE` frames, sorted so the frames do not depend on the caller's
+    /// order, and remembers each request id's subscriptions for the ack.
+    static func requestFrames(_ method: String, _ subscriptions: [Subscription], symbols: VenueSymbolMap,
+                              nextID: inout Int64, pending: inout [Int64: [Subscription]],
+                              stream: (Channel) -> String?) -> [OutboundMessage] {
+        let sorted = subscriptions.sorted { ($0.symbol, rank($0.channel)) < ($1.symbol, rank($1.channel)) }
+        var named: [(Subscription, String)] = []
+        for sub in sorted {
+            guard let name = symbols.venueName(for: sub.symbol), let kind = stream(sub.channel) else { continue }
+            named.append((sub, "\(name.lowercased())@\(kind)"))  // BN-STR: stream names are lowercase
+        }
+        var frames: [OutboundMessage] = []
+        var start = 0
+        while start < named.count {
+            let chunk = named[start ..< min(start + streamsPerFrame, named.count)]
+            let params = chunk.map { "\"\($0.1)\"" }.joined(separator: ",")
+            frames.append(OutboundMessage(text: "{\"method\":\"\(method)\",\"params\":[\(params)],\"id\":\(nextID)}"))
+            pending[nextID] = chunk.map(\.0)
+            nextID += 1
+            start += streamsPerFrame
+        }
+        return frames
+    }
+
+    /// Reads the envelope. Returns the payload of a data frame (combined `data`, WS-API style
+    /// `event`, or a raw `/ws` payload); handles control responses itself:
+    /// ```
+    /// {"result":null,"id":1}
+    /// {"code":2,"msg":"Invalid request: request ID must be an unsigned integer","id":1}
+    /// ```
+    static func readFrame(_ message: UnsafeRawBufferPointer, pending: inout [Int64: [Subscription]],
+                          into output: inout [VenueOutput]) throws(VenueParseError) -> BinancePayload? {
+        var s = JSONScanner(message)
+        try s.beginObject()
+        var data: JSONScanner?
+        var id: Int64?, code: Int64?, text: String?
+        var hasResult = false, isRaw = false
+        while let key = try s.nextKey() {
+            if key == "data" || key == "event" { data = try s.captureValue() }
+            else if key == "stream" { _ = try s.readString() }  // routing is by the payload's `e`
+            else if key == "result" { hasResult = true; try s.skipValue() }
+            else if key == "id" { if try s.peekKind() == .number { id = try s.readInt64() } else { try s.skipValue() } }
+            else if key == "code" { code = try s.readInt64() }
+            else if key == "msg" { text = try s.readString().string }
+            else if key == "error" {  // newer error shape: {"error":{"code":2,"msg":"..."},"id":1}
+                try s.beginObject()
+                while let k = try s.nextKey() {
+                    if k == "code" { code = try s.readInt64() } else if k == "msg" { text = try s.readString().string } else { try s.skipValue() }
+                }
+            } else { isRaw = true; try s.skipValue() }
+        }
+        try s.finish()
+        if var d = data { return try BinancePayload(reading: &d) }
+        if isRaw {
+            var raw = JSONScanner(message)
+            return try BinancePayload(reading: &raw)
+        }
+        if let code {
+            let reason = "code \(code): \(text ?? "")"
+            if let id, let subs = pending.removeValue(forKey: id) {
+                output.append(.subscribed(SubscriptionAck(subscriptions: subs, isSuccess: false, requestID: String(id), message: reason)))
+            } else {
+                output.append(.venueError(reason))
+            }
+            return nil
+        }
+        guard hasResult else { throw .unexpected("Binance frame without data, result or code") }
+        let subs = id.flatMap { pending.removeValue(forKey: $0) } ?? []
+        output.append(.subscribed(SubscriptionAck(subscriptions: subs, isSuccess: true, requestID: id.map { String($0) })))
+        return nil
+    }
+
+    /// REST depth body (spot; USD-M adds `"E"` and `"T"`), or `{"code":-1121,"msg":"Invalid symbol."}`.
+    static func parseDepthSnapshot(venue: VenueID, symbol: Symbol, body: UnsafeRawBufferPointer,
+                                   context: ParseContext) throws(VenueParseError) -> BookMessage {
+        var s = JSONScanner(body)
+        try s.beginObject()
+        var lastUpdateID: Int64?, time: Int64?, code: Int64?, text = ""
+        var bids: [BookLevel] = [], asks: [BookLevel] = []
+        while let key = try s.nextKey() {
+            if key == "lastUpdateId" { lastUpdateID = try s.readInt64() }
+            else if key == "bids" { try s.readLevels(into: &bids) }
+            else if key == "asks" { try s.readLevels(into: &asks) }
+            else if key == "T" { time = try s.readInt64() }  // USD-M matching-engine time
+            else if key == "code" { code = try s.readInt64() }
+            else if key == "msg" { text = try s.readString().string }
+            else { try s.skipValue() }
+        }
+        try s.finish()
+        if let code { throw .unexpected("Binance REST error \(code): \(text)") }
+        guard let lastUpdateID else { throw .missingField("lastUpdateId") }
+        let update = BookUpdate(venue: venue, symbol: symbol, isSnapshot: true, bids: bids, asks: asks,
+                                tsExchange: try nanoseconds(time), tsRecv: context.tsRecv)
+        return BookMessage(update: update, sequencing: .restSnapshot(lastUpdateID: lastUpdateID))
+    }
+
+    /// Binance times are ms since the epoch (default `timeUnit`); overflow is an error, not a trap.
+    static func nanoseconds(_ ms: Int64?) throws(VenueParseError) -> Nanoseconds? {
+        guard let ms else { return nil }
+        let (ns, overflow) = ms.multipliedReportingOverflow(by: 1_000_000)
+        guard !overflow, ms >= 0 else { throw .invalidValue("time", "\(ms) ms is out of range") }
+        return ns
+    }
+
+    /// Position of `channel` in `Channel.allCases`, for deterministic subscribe frames.
+    static func rank(_ channel: Channel) -> Int { Channel.allCases.firstIndex(of: channel) ?? 0 }
+}
+
+/// One Binance stream payload, read in any key order. Binance reuses one-letter keys with other
+/// JSON types per event (`a`: agg-trade id number in `aggTrade`, ask levels in `depthUpdate`, ask
+/// price string in `bookTicker`), so the value's kind decides which field it fills. Strings are
+/// views into the message and live only while `parse` runs.
+struct BinancePayload {
+    var event: JSONString?                                    // e
+    var eventTime: Int64?                                     // E
+    var time: Int64?                                          // T (trade / transaction / next funding time)
+    var symbol: JSONString?                                   // s
+    var price: FixedDecimal?, quantity: FixedDecimal?         // p, q
+    var aggregateID: Int64?, tradeID: Int64?                  // a (number), t
+    var isBuyerMaker: Bool?                                   // m
+    var firstUpdateID: Int64?, lastUpdateID: Int64?, previousUpdateID: Int64?  // U, u, pu
+    var bids: [BookLevel] = [], asks: [BookLevel] = []        // b, a (arrays)
+    var bidPrice: FixedDecimal?, bidSize: FixedDecimal?       // b (string), B
+    var askPrice: FixedDecimal?, askSize: FixedDecimal?       // a (string), A
+    var fundingRate: FixedDecimal?                            // r ("" on delivery contracts)
+    var order: JSONScanner?                                   // o (forceOrder's order object)
+
+    /// Reads one payload object and checks nothing trails it.
+    init(reading s: inout JSONScanner) throws(VenueParseError) {
+        try s.beginObject()
+        while let key = try s.nextKey() {
+            if key == "e" { event = try s.readString() }
+            else if key == "E" { eventTime = try s.readInt64() }
+            else if key == "T" { time = try s.readInt64() }
+            else if key == "s" { symbol = try s.readString() }
+            else if key == "p" { price = try s.readDecimal() }
+            else if key == "q" { quantity = try s.readDecimal() }
+            else if key == "t" { tradeID = try s.readInt64() }
+            else if key == "m" { isBuyerMaker = try s.readBool() }
+            else if key == "U" { firstUpdateID = try s.readInt64() }
+            else if key == "u" { lastUpdateID = try s.readInt64() }
+            else if key == "pu" { previousUpdateID = try s.readInt64() }
+            else if key == "b" {
+                switch try s.peekKind() {
+                case .array: try s.readLevels(into: &bids)
+                case .string: bidPrice = try s.readDecimal()
+                default: try s.skipValue()  // `trade`: buyer order id
+                }
+            } else if key == "a" {
+                switch try s.peekKind() {
+                case .array: try s.readLevels(into: &asks)
+                case .string: askPrice = try s.readDecimal()
+                default: aggregateID = try s.readInt64()  // `trade` reuses `a` for the seller order id
+                }
+            }
+            else if key == "B" { bidSize = try s.readDecimal() }
+            else if key == "A" { askSize = try s.readDecimal() }
+            else if key == "r" { fundingRate = try s.readOptionalDecimal() }
+            else if key == "o", try s.peekKind() == .object { order = try s.captureValue() }
+            else { try s.skipValue() }
+        }
+        try s.finish()
+    }
+
+    /// `true` when `e` is `name`.
+    func isEvent(_ name: StaticString) -> Bool { event.map { $0 == name } ?? false }
+
+    /// The payload's symbol, mapped (unknown names are an error, never a guess).
+    func mappedSymbol(_ symbols: inout VenueSymbolMap) throws(VenueParseError) -> Symbol {
+        guard let symbol else { throw .missingField("s") }
+        return try symbols.require(symbol)
+    }
+
+    /// `aggTrade` (id `a`) or `trade` (id `t`); `m: true` = buyer was maker = the taker sold (BN-STR).
+    func trade(venue: VenueID, symbols: inout VenueSymbolMap, context: ParseContext) throws(VenueParseError) -> Trade {
+        let symbol = try mappedSymbol(&symbols)
+        guard let price else { throw .missingField("p") }
+        guard let quantity else { throw .missingField("q") }
+        let isAggregate = isEvent("aggTrade")
+        guard let id = isAggregate ? aggregateID : tradeID else { throw .missingField(isAggregate ? "a" : "t") }
+        guard let isBuyerMaker else { throw .missingField("m") }
+        return Trade(venue: venue, symbol: symbol, price: price, size: quantity, side: isBuyerMaker ? .sell : .buy,
+                     tradeID: String(id), tsExchange: try Binance.nanoseconds(time ?? eventTime), tsRecv: context.tsRecv)
+    }
+
+    /// The levels of a `depthUpdate` (absolute quantities, `"0.00000000"` deletes).
+    func bookUpdate(venue: VenueID, symbols: inout VenueSymbolMap, time: Int64?,
+                    context: ParseContext) throws(VenueParseError) -> BookUpdate {
+        BookUpdate(venue: venue, symbol: try mappedSymbol(&symbols), isSnapshot: false, bids: bids, asks: asks,
+                   tsExchange: try Binance.nanoseconds(time), tsRecv: context.tsRecv)
+    }
+
+    /// A `bookTicker` payload.
+    func bbo(venue: VenueID, symbols: inout VenueSymbolMap, time: Int64?, context: ParseContext) throws(VenueParseError) -> BBO {
+        let symbol = try mappedSymbol(&symbols)
+        guard let bidPrice, let bidSize, let askPrice, let askSize else { throw .missingField("b/B/a/A") }
+        return BBO(venue: venue, symbol: symbol, bidPrice: bidPrice, bidSize: bidSize, askPrice: askPrice, askSize: askSize,
+                   tsExchange: try Binance.nanoseconds(time), tsRecv: context.tsRecv)
+    }
+}

@@ -1,0 +1,91 @@
+import MarketModel
+import VenueKit
+
+extension BitMEX {
+    // {"table":"orderBookL2_25","action":"update","data":[{"symbol":"XBTUSD","id":8798309800,"side":"Buy",
+    //  "size":42800,"price":26902,"timestamp":"2023-05-19T08:51:44.911Z"}]}
+    // Since 2023 ids are arbitrary and `price` comes on every action (BMX-ID); every row has a
+    // `timestamp` (BMX-TS). Rows are checked here, before the id map changes: partial and insert
+    // need side, size and price, update needs size, delete needs only the id.
+    mutating func appendRow(_ f: Fields, symbol: Symbol, action: JSONString) throws(VenueParseError) {
+        guard let id = f.id else { throw VenueParseError.missingField("id") }
+        if action == "partial" || action == "insert" {
+            guard f.side != nil, f.size != nil, f.price != nil else { throw VenueParseError.missingField("side/size/price") }
+        } else if action == "update", f.size == nil { throw VenueParseError.missingField("size") }
+        rows.append(Row(symbol: symbol, id: id, isBid: f.side.map { $0 == .buy }, size: f.size, price: f.price, ts: f.ts))
+    }
+
+    /// Turns the checked rows into one book message per symbol: a partial replaces the id map and
+    /// is a snapshot (sorted best first); insert/update/delete become absolute level deltas.
+    mutating func applyBook(action: JSONString, filter: Symbol?, _ context: ParseContext, _ output: inout [VenueOutput]) {
+        var order: [Symbol] = []
+        for row in rows where !order.contains(row.symbol) { order.append(row.symbol) }
+        let isPartial = action == "partial"
+        if isPartial, order.isEmpty, let filter { order.append(filter) }  // an empty book is still an image
+        for symbol in order {
+            var bids: [BookLevel] = [], asks: [BookLevel] = [], ts: Nanoseconds?
+            if isPartial {
+                var map: [Int64: Level] = [:]
+                for row in rows where row.symbol == symbol {
+                    guard let isBid = row.isBid, let price = row.price, let size = row.size else { continue }
+                    map[row.id] = Level(isBid: isBid, price: price)
+                    if isBid { bids.append(BookLevel(price: price, size: size)) } else { asks.append(BookLevel(price: price, size: size)) }
+                    ts = max(ts ?? row.ts ?? 0, row.ts ?? 0)
+                }
+                books[symbol] = map
+                bids.sort { $0.price > $1.price }
+                asks.sort { $0.price < $1.price }
+            } else {
+                guard books[symbol] != nil else { continue }  // BMX-AC: deltas before the partial are ignored
+                if let unknown = applyDelta(symbol, action: action, &bids, &asks, &ts) {
+                    resync(symbol, reason: "\(action.string) for unknown id \(unknown)", &output)
+                    continue
+                }
+            }
+            let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: isPartial, bids: bids, asks: asks,
+                                    tsExchange: ts, tsRecv: context.tsRecv)
+            output.append(.book(BookMessage(update: update, sequencing: .none)))
+        }
+    }
+
+    /// Applies one symbol's insert/update/delete rows to its id map (in place) and returns the
+    /// first id that should have been known but was not.
+    mutating func applyDelta(_ symbol: Symbol, action: JSONString, _ bids: inout [BookLevel], _ asks: inout [BookLevel],
+                             _ ts: inout Nanoseconds?) -> Int64? {
+        func set(_ isBid: Bool, _ price: Price, _ size: Size) {
+            if isBid { bids.append(BookLevel(price: price, size: size)) } else { asks.append(BookLevel(price: price, size: size)) }
+        }
+        for row in rows where row.symbol == symbol {
+            if let t = row.ts { ts = max(ts ?? t, t) }
+            let old = books[symbol]?[row.id]
+            if action == "insert", let isBid = row.isBid, let price = row.price, let size = row.size {
+                if let old, old.price != price { set(old.isBid, old.price, .zero) }  // a reused id: clear its old level
+                books[symbol]?[row.id] = Level(isBid: isBid, price: price)
+                set(isBid, price, size)
+            } else if action == "update" {
+                guard var level = old, let size = row.size else { return row.id }
+                if let price = row.price, price != level.price {  // the level moved: clear the old price
+                    set(level.isBid, level.price, .zero)
+                    level.price = price
+                    books[symbol]?[row.id] = level
+                }
+                set(level.isBid, level.price, size)
+            } else if action == "delete" {
+                guard let old else { return row.id }
+                books[symbol]?[row.id] = nil
+                set(old.isBid, old.price, .zero)
+            }
+        }
+        return nil
+    }
+
+    /// The id map diverged from BitMEX's: forget the symbol's book and resubscribe its topic so
+    /// a fresh partial rebuilds it; the pipeline hears why through `venueError`.
+    mutating func resync(_ symbol: Symbol, reason: String, _ output: inout [VenueOutput]) {
+        books[symbol] = nil
+        guard let topic = topic(Subscription(symbol: symbol, channel: .book)) else { return }
+        output.append(.venueError("bitmex \(topic): \(reason); resubscribing for a fresh partial"))
+        output.append(.send(Self.frame("unsubscribe", [topic])))
+        output.append(.send(Self.frame("subscribe", [topic])))
+    }
+}

@@ -1,0 +1,126 @@
+import MarketModel
+import VenueKit
+
+/// BitMEX realtime market data (VENUES.md §7): `{"op":"subscribe"}` topics `trade`, `orderBookL2_25`
+/// (or `orderBookL2` when a depth above 25 is configured), `quote`, `funding` and `liquidation`,
+/// each filtered by symbol; text `ping` → `pong` keep-alive.
+///
+/// The L2 tables have no sequence numbers: a `partial` image, then `insert`/`update`/`delete` rows
+/// keyed by `id`. Each id is one price level on one side, so the adapter keeps the id → side and
+/// price map per symbol and turns every row into an absolute price-level delta (delete = size 0).
+/// A row for an id the map does not hold means the book diverged: the adapter drops that symbol's
+/// book and resubscribes its topic for a fresh partial (BMX-AC: "rebuild from a fresh partial").
+///
+/// Symbols: `XBT` is BTC. Perpetuals `XBTUSD` → `BTC-USD-PERP`, `ETHUSDT` → `ETH-USDT-PERP`; futures
+/// expire on the month's last Friday: `XBTZ26` → `BTC-USD-20261225`, `XBTUSDTZ26` → `BTC-USDT-20261225`
+/// (a bare non-XBT root is XBT-quoted: `ETHZ26` → `ETH-BTC-20261225`); spot `XBT_USDT` → `BTC-USDT`.
+public struct BitMEX: VenueAdapter {
+    /// Static facts from VENUES.md §7.1 and BitMEX's rate-limit announcements (BMX-RL).
+    public static let spec = VenueSpec(
+        id: .bitmex, displayName: "BitMEX", marketDataURLs: ["wss://ws.bitmex.com/realtime"],
+        channelNames: [.trades: "trade", .book: "orderBookL2_25", .bbo: "quote", .funding: "funding",
+                       .liquidations: "liquidation"],
+        // No published cap; subscriptions are not rate-limited once connected (BMX-WS).
+        maxSubscriptionsPerConnection: 100,
+        // No WS message limit is published; 10/s mirrors the REST burst limiter.
+        maxOutboundMessagesPerSecond: 10,
+        // BMX-AC #Heartbeats: send `ping` after 5 s without a message, expect `pong`.
+        keepAlive: [.applicationPing(payload: "ping", every: Interval.seconds(5))],
+        // blog.bitmex.com "Updates to Rate Limits": 60 WebSocket connections per hour.
+        connectBudget: ConnectBudget(attempts: 60, window: Interval.hours(1)),
+        // One action per message: a level that moves arrives as insert then delete, so a book may
+        // be crossed for a message or two.
+        book: BookSpec(bootstrap: .streamSnapshot, crossedTolerance: 2))
+
+    /// One id's level: the adapter's view of an `orderBookL2` row.
+    struct Level { var isBid: Bool; var price: Price }
+    /// One parsed book row, validated before the book state changes.
+    struct Row { var symbol: Symbol; var id: Int64; var isBid: Bool?; var size: Size?; var price: Price?; var ts: Nanoseconds? }
+
+    var symbols = VenueSymbolMap()
+    /// `orderBookL2_25` (top 25, throttled) unless `bookDepth` > 25 asks for full-depth `orderBookL2`.
+    let bookTable: String
+    /// id → level per symbol; a symbol is present only between its partial and a divergence.
+    var books: [Symbol: [Int64: Level]] = [:]
+    var rows: [Row] = []
+
+    /// Builds the symbol table and picks the book table from `bookDepth`.
+    public init(configuration: VenueAdapterConfiguration) {
+        bookTable = (configuration.bookDepth ?? 25) > 25 ? "orderBookL2" : "orderBookL2_25"
+        for symbol in configuration.symbols {
+            if let name = venueSymbol(for: symbol) { symbols.insert(symbol, venueName: name) }
+        }
+    }
+
+    static let monthCodes: [Character] = ["F", "G", "H", "J", "K", "M", "N", "Q", "U", "V", "X", "Z"]
+    static let quotes = ["USDT", "USDC", "USD", "EUR", "XBT"]
+
+    /// `BTC-USD-PERP` → `XBTUSD`; futures only when the expiry is the month's last Friday.
+    public func venueSymbol(for symbol: Symbol) -> String? {
+        func venue(_ asset: String) -> String { asset == "BTC" ? "XBT" : asset }
+        let base = venue(symbol.base), quote = venue(symbol.quote)
+        switch symbol.kind {
+        case .spot: return "\(base)_\(quote)"
+        case .perpetual: return "\(base)\(quote)"
+        case .future:
+            guard let e = symbol.expiry, let y = Int64(e.prefix(4)), let m = Int64(e.dropFirst(4).prefix(2)),
+                  (1 ... 12).contains(m), Int64(e.suffix(2)) == Self.lastFriday(year: y, month: m) else { return nil }
+            let root = base == "XBT" && quote == "USD" || base != "XBT" && quote == "XBT" ? base : base + quote
+            return "\(root)\(Self.monthCodes[Int(m) - 1])\(e.dropFirst(2).prefix(2))"
+        case .option: return nil
+        }
+    }
+
+    /// Parses `XBTUSD`, `XBTUSDTZ26`, `XBT_USDT` (see the type's documentation).
+    public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? {
+        if let known = symbols.symbol(forVenueName: venueSymbol) { return known }
+        func norm(_ asset: Substring) -> String { asset == "XBT" ? "BTC" : String(asset) }
+        func split(_ root: Substring) -> (Substring, Substring)? {
+            for q in Self.quotes where root.hasSuffix(q) && root.count > q.count { return (root.dropLast(q.count), root.suffix(q.count)) }
+            return nil
+        }
+        let pair = venueSymbol.split(separator: "_")
+        if pair.count == 2 { return try? Symbol("\(norm(pair[0]))-\(norm(pair[1]))") }
+        let tail = Array(venueSymbol.suffix(3))
+        if tail.count == 3, let m = Self.monthCodes.firstIndex(of: tail[0]), tail[1].isNumber, tail[2].isNumber,
+           let yy = Int64(String(tail[1 ... 2])) {
+            let root = venueSymbol.dropLast(3)
+            let (base, quote) = split(root) ?? (root, root == "XBT" ? "USD" : "XBT")
+            let day = Self.lastFriday(year: 2000 + yy, month: Int64(m) + 1)
+            return try? Symbol("\(norm(base))-\(norm(quote))-20\(yy)\(m < 9 ? "0" : "")\(m + 1)\(day)")
+        }
+        return split(Substring(venueSymbol)).flatMap { try? Symbol("\(norm($0.0))-\(norm($0.1))-PERP") }
+    }
+
+    /// Day of month of the last Friday (BitMEX futures settle then, 12:00 UTC).
+    static func lastFriday(year: Int64, month: Int64) -> Int64 {
+        let next = month == 12 ? Coinbase.daysSinceEpoch(year: year + 1, month: 1, day: 1)
+            : Coinbase.daysSinceEpoch(year: year, month: month + 1, day: 1)
+        let last = next - 1, first = Coinbase.daysSinceEpoch(year: year, month: month, day: 1)
+        let weekday = ((last + 4) % 7 + 7) % 7  // 1970-01-01 was a Thursday (4); Friday is 5
+        return last - (weekday - 5 + 7) % 7 - first + 1
+    }
+
+    func topic(_ sub: Subscription) -> String? {
+        guard let table = sub.channel == .book ? bookTable : Self.spec.channelNames[sub.channel],
+              let name = venueSymbol(for: sub.symbol) else { return nil }
+        return "\(table):\(name)"
+    }
+
+    static func frame(_ op: String, _ topics: [String]) -> OutboundMessage {
+        OutboundMessage(text: #"{"op":"\#(op)","args":[\#(topics.map { "\"\($0)\"" }.joined(separator: ","))]}"#)
+    }
+
+    /// All topics in one `subscribe` (BMX-WS: one ack per topic comes back).
+    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
+        let topics = subscriptions.compactMap(topic)
+        return topics.isEmpty ? [] : [Self.frame("subscribe", topics)]
+    }
+
+    /// `unsubscribe`; an unsubscribed book forgets its id map (the next subscribe sends a partial).
+    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
+        for sub in subscriptions where sub.channel == .book { books[sub.symbol] = nil }
+        let topics = subscriptions.compactMap(topic)
+        return topics.isEmpty ? [] : [Self.frame("unsubscribe", topics)]
+    }
+}

@@ -1,0 +1,292 @@
+// Bitfinex WebSocket v2 public market data. Facts: shared VENUES.md §8 and docs.bitfinex.com
+// (ws-general, ws-public books/trades/ticker, ws-websocket-checksum); SEQ_ALL shapes from the
+// cryptofeed BITFINEX.ws.11.0 capture.
+import MarketModel
+import VenueKit
+
+/// Bitfinex v2 public adapter (`bitfinex`): events are JSON objects, data are arrays
+/// `[CHAN_ID, BODY, SEQ]` keyed by the `chanId` the `subscribed` event assigned; numbers are JSON
+/// numbers in JavaScript's shortest form (`1.7023900800000002`, `5e-7`), kept exactly.
+public struct Bitfinex: VenueAdapter {
+    /// Bitfinex's facts (VENUES.md §8.1): 20 connections/min on api-pub; 25 channels per
+    /// connection; `[CHAN_ID,"hb"]` on idle channels (every 15 s); no published outbound message
+    /// rate, so 5/s is a conservative budget. One level changes per message, so a book may look
+    /// crossed for a few messages in a burst.
+    public static let spec = VenueSpec(
+        id: .bitfinex, displayName: "Bitfinex",
+        marketDataURLs: ["wss://api-pub.bitfinex.com/ws/2"],
+        restBaseURL: "https://api-pub.bitfinex.com", orderEntryURL: "wss://api.bitfinex.com/ws/2",
+        channelNames: [.trades: "trades", .book: "book", .ticker: "ticker"],
+        maxSubscriptionsPerConnection: 25, maxOutboundMessagesPerSecond: 5,
+        keepAlive: [.heartbeatChannel(expectedEvery: Interval.seconds(15))],
+        staleAfter: [.book: Interval.seconds(60), .trades: Interval.minutes(5), .ticker: Interval.minutes(5)],
+        connectBudget: ConnectBudget(attempts: 20, window: Interval.minutes(1)),
+        book: BookSpec(bootstrap: .streamSnapshot, checksum: .bitfinexTop25, crossedTolerance: 64))
+
+    /// `conf` flags: SEQ_ALL (65536, a per-socket sequence on every channel message) + CHECKSUM
+    /// (131072, `[CHAN_ID,"cs",int32]` over the top 25 levels) [CF-CODE][BFX-CS].
+    static let confFlags = 65_536 + 131_072
+
+    /// A subscribed data feed.
+    enum Feed: String, Sendable { case trades, book, ticker }
+    /// One subscription's identity, to find its `chanId` for `unsubscribe`.
+    struct FeedKey: Hashable, Sendable { var symbol: Symbol; var feed: Feed }
+
+    var symbols = VenueSymbolMap()
+    /// `chanId` → feed, from `subscribed` events (ids are per connection).
+    var feeds: [Int64: FeedKey] = [:]
+    var chanIDs: [FeedKey: Int64] = [:]
+    /// P0 book length: 25 (the checksum's depth, the venue default), or 100/250 if configured.
+    let bookLength: Int
+
+    /// Builds the symbol table: `tBTCUSD`; `t`+`BASE:QUOTE` when a code is longer than 3 letters;
+    /// USDT is `UST` on Bitfinex; perpetuals `tBTCF0:USTF0`. `options["symbol.BTC-USD"]` overrides.
+    public init(configuration: VenueAdapterConfiguration) {
+        bookLength = [100, 250].contains(configuration.bookDepth ?? 25) ? configuration.bookDepth ?? 25 : 25
+        for symbol in configuration.symbols {
+            if let name = configuration.options["symbol.\(symbol.rawValue)"] ?? Self.pair(for: symbol) {
+                symbols.insert(symbol, venueName: name)
+            }
+        }
+    }
+
+    static func pair(for symbol: Symbol) -> String? {
+        func code(_ c: String) -> String { c == "USDT" ? "UST" : c }
+        let (base, quote): (String, String)
+        switch symbol.kind {
+        case .spot: (base, quote) = (code(symbol.base), code(symbol.quote))
+        case .perpetual: (base, quote) = (code(symbol.base) + "F0", code(symbol.quote) + "F0")
+        default: return nil
+        }
+        return base.count == 3 && quote.count == 3 ? "t\(base)\(quote)" : "t\(base):\(quote)"
+    }
+
+    /// The venue's `t…` symbol.
+    public func venueSymbol(for symbol: Symbol) -> String? { symbols.venueName(for: symbol) }
+
+    /// The normalized symbol of a `t…` symbol.
+    public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
+
+    /// `{"event":"conf","flags":196608}` before any subscription.
+    public func sessionStartFrames() -> [OutboundMessage] {
+        [OutboundMessage(text: "{\"event\":\"conf\",\"flags\":\(Self.confFlags)}")]
+    }
+
+    /// One `subscribe` per channel and symbol (Bitfinex takes no batches):
+    /// `{"event":"subscribe","channel":"book","symbol":"tBTCUSD","prec":"P0","freq":"F0","len":"25"}`.
+    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
+        subscriptions.sorted(by: Self.isOrdered).compactMap { sub in
+            guard let name = symbols.venueName(for: sub.symbol), let channel = Self.spec.channelNames[sub.channel] else { return nil }
+            let book = sub.channel == .book ? ",\"prec\":\"P0\",\"freq\":\"F0\",\"len\":\"\(bookLength)\"" : ""
+            return OutboundMessage(text: "{\"event\":\"subscribe\",\"channel\":\"\(channel)\",\"symbol\":\"\(name)\"\(book)}")
+        }
+    }
+
+    /// `{"event":"unsubscribe","chanId":232957}` for each subscription whose `subscribed` arrived.
+    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
+        subscriptions.sorted(by: Self.isOrdered).compactMap { sub in
+            guard let feed = Feed(rawValue: Self.spec.channelNames[sub.channel] ?? ""),
+                  let id = chanIDs[FeedKey(symbol: sub.symbol, feed: feed)] else { return nil }
+            return OutboundMessage(text: "{\"event\":\"unsubscribe\",\"chanId\":\(id)}")
+        }
+    }
+
+    /// Channel order, then symbol: frames do not depend on the caller's order.
+    static func isOrdered(_ a: Subscription, _ b: Subscription) -> Bool {
+        let (i, j) = (Channel.allCases.firstIndex(of: a.channel) ?? 0, Channel.allCases.firstIndex(of: b.channel) ?? 0)
+        return i != j ? i < j : a.symbol < b.symbol
+    }
+
+    /// Parses one Bitfinex message: an event object or a channel array.
+    public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
+                               into output: inout [VenueOutput]) throws(VenueParseError) {
+        let mark = output.count
+        var s = JSONScanner(message)
+        do throws(VenueParseError) {
+            if try s.peekKind() == .object { try parseEvent(&s, &output) } else { try parseChannel(&s, context, &output) }
+            try s.finish()
+        } catch {
+            output.removeSubrange(mark...)
+            throw error
+        }
+    }
+
+    /// What a channel message carried, held until its trailing sequence number is read.
+    enum Body { case heartbeat, ignored, trade(Trade), levels(bids: [BookLevel], asks: [BookLevel], isSnapshot: Bool), checksum(Int64), ticker(Ticker) }
+
+    // [232957,[[60400,1,0.68826974],[60397,1,1.17989099],...,[60407,1,-0.5]],526]   book snapshot, SEQ 526
+    // [232957,[60418,1,0.6879704],527]   [232957,[60403,0,1],528]   set a bid / delete a bid
+    // [232957,"cs",-1582707309,529]      [232959,"te",[401597395,1574694478808,0.005,7245.3],530]
+    // [232959,"tu",[401597395,1574694478808,0.005,7245.3],531]      [232959,"hb",532]
+    mutating func parseChannel(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+        try s.beginArray()
+        guard try s.nextElement() else { throw .unexpected("empty channel message") }
+        let chanID = try s.readInt64()
+        guard try s.nextElement() else { throw .missingField("message body") }
+        var body = Body.ignored
+        let key = feeds[chanID]
+        if try s.peekKind() == .string {
+            let tag = try s.readString()
+            if tag == "hb" { body = .heartbeat }
+            else {
+                guard try s.nextElement() else { throw .missingField("'\(tag.string)' payload") }
+                if tag == "te", let key { try s.beginArray(); body = .trade(try Self.trade(&s, key.symbol, context)) }
+                else if tag == "cs", key != nil { body = .checksum(try s.readInt64()) }
+                else { try s.skipValue() }   // `tu` repeats a `te` with the final trade id: ignored
+            }
+        } else if let key {
+            switch key.feed {
+            case .book: body = try Self.levels(&s)
+            case .ticker: body = .ticker(try Self.ticker(&s, key.symbol, context))
+            case .trades: try s.skipValue()   // the snapshot of past trades: replayed on every subscribe
+            }
+        } else {
+            try s.skipValue()   // a channel we no longer map (after `unsubscribed`): keep its SEQ only
+        }
+        // SEQ_ALL appends a per-socket sequence number to every channel message, `hb` included
+        // [BFX-ISS]; arrays may grow at the end, so anything after it is skipped [BFX-GEN].
+        var seq: Int64?
+        if try s.nextElement() {
+            seq = try s.readInt64()
+            while try s.nextElement() { try s.skipValue() }
+        }
+        if let seq { output.append(.connectionSequence(seq)) }
+        let sequencing = seq.map { BookSequencing.connectionSequence($0) } ?? .none
+        switch body {
+        case .heartbeat: output.append(.heartbeat)
+        case .ignored: break
+        case let .trade(trade): output.append(.trade(trade))
+        case let .ticker(ticker): output.append(.ticker(ticker))
+        case let .levels(bids, asks, isSnapshot):
+            guard let key else { break }
+            let update = BookUpdate(venue: .bitfinex, symbol: key.symbol, isSnapshot: isSnapshot, bids: bids, asks: asks, tsExchange: nil, tsRecv: context.tsRecv)
+            output.append(.book(BookMessage(update: update, sequencing: sequencing)))
+        case let .checksum(value):
+            guard let key, Int64(Int32.min) ... Int64(Int32.max) ~= value else { throw .invalidValue("cs", "not a signed 32-bit value") }
+            let update = BookUpdate(venue: .bitfinex, symbol: key.symbol, isSnapshot: false, bids: [], asks: [], tsExchange: nil, tsRecv: context.tsRecv)
+            output.append(.book(BookMessage(update: update, sequencing: sequencing,
+                                            checksum: BookChecksum(expected: UInt32(truncatingIfNeeded: value), algorithm: .bitfinexTop25))))
+        }
+    }
+
+    /// P0 book: a snapshot `[[PRICE,COUNT,AMOUNT],...]` (possibly empty) or one update
+    /// `[PRICE,COUNT,AMOUNT]`. COUNT > 0 sets the level (AMOUNT > 0 bid, < 0 ask, stored as a
+    /// positive size); COUNT 0 deletes it (AMOUNT 1 bid, -1 ask) — docs.bitfinex.com ws-public books.
+    static func levels(_ s: inout JSONScanner) throws(VenueParseError) -> Body {
+        var bids: [BookLevel] = [], asks: [BookLevel] = []
+        try s.beginArray()
+        guard try s.nextElement() else { return .levels(bids: [], asks: [], isSnapshot: true) }
+        guard try s.peekKind() == .array else {
+            try level(&s, &bids, &asks)
+            return .levels(bids: bids, asks: asks, isSnapshot: false)
+        }
+        repeat {
+            try s.beginArray()
+            guard try s.nextElement() else { throw .missingField("PRICE") }
+            try level(&s, &bids, &asks)
+        } while try s.nextElement()
+        return .levels(bids: bids, asks: asks, isSnapshot: true)
+    }
+
+    /// Reads `PRICE,COUNT,AMOUNT]` with the scanner at PRICE.
+    static func level(_ s: inout JSONScanner, _ bids: inout [BookLevel], _ asks: inout [BookLevel]) throws(VenueParseError) {
+        let price = try s.readDecimal()
+        guard try s.nextElement() else { throw .missingField("COUNT") }
+        let count = try s.readInt64()
+        guard try s.nextElement() else { throw .missingField("AMOUNT") }
+        let amount = try s.readDecimal()
+        while try s.nextElement() { try s.skipValue() }
+        guard count >= 0, !amount.isZero else { throw .invalidValue("level", "COUNT must be ≥ 0 and AMOUNT non-zero") }
+        let level = BookLevel(price: price, size: count == 0 ? .zero : amount.magnitude)
+        if amount.isNegative { asks.append(level) } else { bids.append(level) }
+    }
+
+    /// `[ID, MTS, AMOUNT, PRICE]` (after the opening `[`): AMOUNT > 0 a taker buy, < 0 a taker sell.
+    static func trade(_ s: inout JSONScanner, _ symbol: Symbol, _ context: ParseContext) throws(VenueParseError) -> Trade {
+        guard try s.nextElement() else { throw .missingField("ID") }
+        let id = try s.readInt64()
+        guard try s.nextElement() else { throw .missingField("MTS") }
+        let (ts, overflow) = try s.readInt64().multipliedReportingOverflow(by: 1_000_000)
+        guard !overflow else { throw .invalidValue("MTS", "milliseconds out of range") }
+        guard try s.nextElement() else { throw .missingField("AMOUNT") }
+        let amount = try s.readDecimal()
+        guard try s.nextElement() else { throw .missingField("PRICE") }
+        let price = try s.readDecimal()
+        while try s.nextElement() { try s.skipValue() }
+        return Trade(venue: .bitfinex, symbol: symbol, price: price, size: amount.magnitude, side: amount.isNegative ? .sell : .buy,
+                     tradeID: String(id), tsExchange: ts, tsRecv: context.tsRecv)
+    }
+
+    // [232950,[278200,1.7023900800000002,282030,2.2626931299999997,-66440,-0.1903,282780,32.20946748,402510,231840],3]
+    // = [BID, BID_SIZE, ASK, ASK_SIZE, DAILY_CHANGE, DAILY_CHANGE_RELATIVE, LAST_PRICE, VOLUME, HIGH, LOW].
+    // BID_SIZE/ASK_SIZE sum the top 25 levels, so the ticker is no BBO source.
+    static func ticker(_ s: inout JSONScanner, _ symbol: Symbol, _ context: ParseContext) throws(VenueParseError) -> Ticker {
+        var values: [FixedDecimal?] = []
+        try s.beginArray()
+        while try s.nextElement() {
+            if values.count < 10 { values.append(try s.readOptionalDecimal()) } else { try s.skipValue() }
+        }
+        guard values.count >= 10 else { throw .missingField("ticker LOW (10 fields expected)") }
+        return Ticker(venue: .bitfinex, symbol: symbol, last: values[6], bid: values[0], ask: values[2], volume24h: values[7],
+                      high24h: values[8], low24h: values[9], tsExchange: nil, tsRecv: context.tsRecv)
+    }
+
+    // {"event":"info","version":2,"serverId":"083bd8d4-aca7-4690-a573-eabfc8103de8","platform":{"status":1}}
+    // {"event":"info","code":20051,"msg":"Stopping. Please try to reconnect"}
+    // {"event":"conf","status":"OK","flags":196608}
+    // {"event":"subscribed","channel":"book","chanId":232957,"symbol":"tTESTBTC:TESTUSD","prec":"P0","freq":"F0","len":"100","pair":"TESTBTC:TESTUSD"}
+    // {"event":"unsubscribed","status":"OK","chanId":232957}
+    // {"event":"error","msg":"symbol: invalid","code":10300,"channel":"trades","symbol":"tBTCXXX"}
+    mutating func parseEvent(_ s: inout JSONScanner, _ output: inout [VenueOutput]) throws(VenueParseError) {
+        var event: JSONString?, channel: JSONString?, symbol: JSONString?, status: JSONString?, text = ""
+        var chanID: Int64?, code: Int64?, platform: Int64?
+        try s.beginObject()
+        while let key = try s.nextKey() {
+            if key == "event" { event = try s.readString() }
+            else if key == "channel" { channel = try s.readString() }
+            else if key == "symbol" { symbol = try s.readString() }
+            else if key == "chanId" { chanID = try s.readInt64() }
+            else if key == "code" { code = try s.readInt64() }
+            else if key == "msg" { text = try s.readString().string }
+            else if key == "status" { status = try s.readString() }
+            else if key == "platform" {
+                try s.beginObject()
+                while let k = try s.nextKey() { if k == "status" { platform = try s.readInt64() } else { try s.skipValue() } }
+            } else { try s.skipValue() }
+        }
+        guard let event else { throw .missingField("event") }
+        let feed = channel.flatMap { Feed(rawValue: $0.string) }
+        if event == "subscribed" {
+            guard let feed, let symbol, let chanID else { throw .missingField("channel/symbol/chanId") }
+            let key = FeedKey(symbol: try symbols.require(symbol), feed: feed)
+            (feeds[chanID], chanIDs[key]) = (key, chanID)
+            output.append(.subscribed(SubscriptionAck(subscriptions: [Subscription(symbol: key.symbol, channel: Self.channel(of: feed))])))
+        } else if event == "unsubscribed" {
+            if let chanID, let key = feeds.removeValue(forKey: chanID) { chanIDs[key] = nil }
+        } else if event == "info" {
+            // 20051: server restart, reconnect; 20061: maintenance over, resubscribe everything (a
+            // fresh connection does that); 20060: maintenance started; platform.status 0 = maintenance.
+            if code == 20051 || code == 20061 { output.append(.reconnectRequested(reason: "\(code ?? 0): \(text)")) }
+            else if let code { output.append(.venueError("info \(code): \(text)")) }
+            else if platform == 0 { output.append(.venueError("platform status 0 (maintenance)")) }
+        } else if event == "conf" {
+            if let status, status != "OK" { output.append(.venueError("conf flags refused: \(status.string)")) }
+        } else if event == "error" {
+            let message = "\(code ?? 0): \(text)"
+            if let feed, let name = symbol, let sym = symbols.lookup(name) {
+                output.append(.subscribed(SubscriptionAck(subscriptions: [Subscription(symbol: sym, channel: Self.channel(of: feed))],
+                                                          isSuccess: false, message: message)))
+            } else {
+                output.append(.venueError(message))
+            }
+        } else if event == "pong" {
+            output.append(.pong)
+        } else {
+            throw .unexpected("bitfinex event '\(event.string)'")
+        }
+    }
+
+    static func channel(of feed: Feed) -> Channel {
+        switch feed { case .trades: .trades; case .book: .book; case .ticker: .ticker }
+    }
+}

@@ -1,0 +1,174 @@
+import MarketModel
+import VenueKit
+
+/// Bybit v5 public market data, one adapter per product category (BY-CONN): `linear`
+/// (`BTC-USDT-PERP` ↔ `BTCUSDT`, USDC perps `BTC-USDC-PERP` ↔ `BTCPERP`), `inverse`
+/// (`BTC-USD-PERP` ↔ `BTCUSD`) or `spot` (`BTC-USDT` ↔ `BTCUSDT`), each on its own URL
+/// (``marketDataURL(category:)``; `VenueSpec` holds the linear one).
+///
+/// Books: `orderbook.{depth}` sends a snapshot after subscribe, then deltas with update id `u`;
+/// any later snapshot — including `u == 1` after a service restart — replaces the book (BY-OB).
+/// `Books` checks `u`; this adapter only extracts it. BBO and funding come from `tickers`
+/// (linear/inverse; deltas omit unchanged fields, so the last values are kept per symbol); spot
+/// tickers carry no bid/ask, so spot BBO comes from `orderbook.1`.
+public struct Bybit: VenueAdapter {
+    /// Bybit v5 facts (VENUES.md §5, BY-CONN, BY-OB, BY-RL).
+    public static let spec = VenueSpec(
+        id: .bybit, displayName: "Bybit",
+        marketDataURLs: ["wss://stream.bybit.com/v5/public/linear"],
+        orderEntryURL: "wss://stream.bybit.com/v5/trade",
+        channelNames: [.trades: "publicTrade", .book: "orderbook.50", .bbo: "tickers", .funding: "tickers",
+                       .liquidations: "allLiquidation"],
+        // BY-CONN: the args of one public connection may total ≤ 21,000 characters (~750 topics).
+        maxSubscriptionsPerConnection: 500,
+        maxOutboundMessagesPerSecond: 10,  // not published for public streams; a conservative pace
+        // BY-CONN: ping every 20 s; the server cuts a connection silent for 10 minutes.
+        keepAlive: [.applicationPing(payload: "{\"req_id\":\"ping\",\"op\":\"ping\"}", every: Interval.seconds(20))],
+        staleAfter: [.liquidations: Interval.hours(24)],  // allLiquidation pushes only when one happens
+        connectBudget: ConnectBudget(attempts: 500, window: Interval.minutes(5)),  // BY-CONN: per domain
+        book: BookSpec(bootstrap: .streamSnapshot))
+
+    /// Topics per subscribe request: spot allows ≤ 10 args per request (BY-CONN); used for all.
+    static let topicsPerFrame = 10
+
+    /// The public stream URL of a category (`linear`, `inverse`, `spot`).
+    public static func marketDataURL(category: String) -> String { "wss://stream.bybit.com/v5/public/\(category)" }
+
+    /// Last known top of book and funding per symbol (ticker deltas omit unchanged fields).
+    struct Quote { var bid, bidSize, ask, askSize, rate, mark: FixedDecimal?; var nextFunding: Int64? }
+
+    /// The product category this adapter's connection serves.
+    public let category: String
+    let depth: Int
+    var symbols = VenueSymbolMap()
+    var active: Set<Subscription> = []
+    var quotes: [Symbol: Quote] = [:]
+    var pending: [String: [Subscription]] = [:]
+    var nextRequestID = 1
+
+    /// Option `category` picks the product; otherwise the first symbol's kind does. `bookDepth`
+    /// may pick another documented depth (50/200, linear also 500/1000); default 50.
+    public init(configuration: VenueAdapterConfiguration) {
+        let first = configuration.symbols.first
+        category = configuration.options["category"]
+            ?? (first?.kind == .spot ? "spot" : first?.quote == "USD" ? "inverse" : "linear")
+        let depths = category == "spot" ? [50, 200] : [50, 200, 500, 1000]
+        depth = configuration.bookDepth.flatMap { depths.contains($0) ? $0 : nil } ?? 50
+        for s in configuration.symbols {
+            switch (category, s.kind) {
+            case ("spot", .spot): symbols.insert(s, venueName: s.base + s.quote)
+            case ("inverse", .perpetual) where s.quote == "USD": symbols.insert(s, venueName: s.base + s.quote)
+            case ("linear", .perpetual) where s.quote != "USD": symbols.insert(s, venueName: s.base + (s.quote == "USDC" ? "PERP" : s.quote))
+            default: continue
+            }
+        }
+    }
+
+    /// `BTC-USDT-PERP` → `BTCUSDT` (linear).
+    public func venueSymbol(for symbol: Symbol) -> String? { symbols.venueName(for: symbol) }
+
+    /// `BTCUSDT` → `BTC-USDT-PERP` (linear).
+    public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
+
+    /// The topic for one subscription, or `nil` when the category has no such data (spot funding).
+    func topic(for sub: Subscription) -> String? {
+        guard let name = symbols.venueName(for: sub.symbol) else { return nil }
+        switch sub.channel {
+        case .trades: return "publicTrade.\(name)"
+        case .book: return "orderbook.\(depth).\(name)"
+        case .bbo: return category == "spot" ? "orderbook.1.\(name)" : "tickers.\(name)"
+        case .funding where category != "spot": return "tickers.\(name)"
+        case .liquidations where category != "spot": return "allLiquidation.\(name)"
+        default: return nil
+        }
+    }
+
+    /// `{"req_id":"1","op":"subscribe","args":["publicTrade.BTCUSDT","orderbook.50.BTCUSDT"]}`.
+    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
+        active.formUnion(subscriptions)
+        return requestFrames("subscribe", subscriptions)
+    }
+
+    /// `{"req_id":"2","op":"unsubscribe","args":[...]}` (a `tickers` topic stays while BBO or funding uses it).
+    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
+        active.subtract(subscriptions)
+        let stillUsed = Set(active.compactMap(topic(for:)))
+        return requestFrames("unsubscribe", subscriptions.filter { topic(for: $0).map { !stillUsed.contains($0) } ?? false })
+    }
+
+    /// Topics sorted (frames do not depend on the caller's order) and de-duplicated (`tickers`
+    /// serves both BBO and funding), ≤ 10 per frame; each `req_id` remembers its subscriptions.
+    mutating func requestFrames(_ op: String, _ subscriptions: [Subscription]) -> [OutboundMessage] {
+        let rank = { (c: Channel) in Channel.allCases.firstIndex(of: c) ?? 0 }
+        var topics: [String] = [], owners: [String: [Subscription]] = [:]
+        for sub in subscriptions.sorted(by: { ($0.symbol, rank($0.channel)) < ($1.symbol, rank($1.channel)) }) {
+            guard let t = topic(for: sub) else { continue }
+            if owners[t] == nil { topics.append(t) }
+            owners[t, default: []].append(sub)
+        }
+        var frames: [OutboundMessage] = []
+        for start in stride(from: 0, to: topics.count, by: Self.topicsPerFrame) {
+            let chunk = topics[start ..< min(start + Self.topicsPerFrame, topics.count)]
+            let id = String(nextRequestID)
+            nextRequestID += 1
+            pending[id] = chunk.flatMap { owners[$0] ?? [] }
+            let args = chunk.map { "\"\($0)\"" }.joined(separator: ",")
+            frames.append(OutboundMessage(text: "{\"req_id\":\"\(id)\",\"op\":\"\(op)\",\"args\":[\(args)]}"))
+        }
+        return frames
+    }
+
+    /// Parses one frame: a topic message (any key order — BY-OB warns `ts`/`type` order varies)
+    /// or a control response:
+    /// ```
+    /// {"success":true,"ret_msg":"","conn_id":"3cd84cb1-4d06-4a05-930a-2efe5fc70f0f","req_id":"1","op":"subscribe"}
+    /// {"success":false,"ret_msg":"Invalid topic: invalid.topic.BTCUSDT","conn_id":"...","op":"subscribe"}
+    /// {"success":true,"ret_msg":"pong","conn_id":"465772b1-7630-4fdc-a492-e003e6f0f260","req_id":"ping","op":"ping"}
+    /// ```
+    public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
+                               into output: inout [VenueOutput]) throws(VenueParseError) {
+        var s = JSONScanner(message)
+        try s.beginObject()
+        var topic: JSONString?, type: JSONString?, op: JSONString?, data: JSONScanner?
+        var ts: Int64?, cts: Int64?, success: Bool?, retMsg = "", reqID = ""
+        while let key = try s.nextKey() {
+            if key == "topic" { topic = try s.readString() }
+            else if key == "type" { type = try s.readString() }
+            else if key == "data" { data = try s.captureValue() }
+            else if key == "ts" { ts = try s.readInt64() }
+            else if key == "cts" { cts = try s.readInt64() }  // matching-engine time (BY-OB)
+            else if key == "op" { op = try s.readString() }
+            else if key == "success" { success = try s.readBool() }
+            else if key == "ret_msg" { retMsg = try s.readString().string }
+            else if key == "req_id" { reqID = try s.readString().string }
+            else { try s.skipValue() }
+        }
+        try s.finish()
+        if let topic {
+            guard var data else { throw .missingField("data") }
+            let time = try Self.nanoseconds(cts ?? ts)
+            let isSnapshot = type.map { $0 == "snapshot" } ?? false
+            if topic.hasPrefix("publicTrade.") { try parseTrades(&data, context: context, into: &output) }
+            else if topic.hasPrefix("orderbook.1.") { try parseTop(&data, isSnapshot: isSnapshot, time: time, context: context, into: &output) }
+            else if topic.hasPrefix("orderbook.") { try parseBook(&data, isSnapshot: isSnapshot, time: time, context: context, into: &output) }
+            else if topic.hasPrefix("tickers.") { try parseTicker(&data, isSnapshot: isSnapshot, time: time, context: context, into: &output) }
+            else if topic.hasPrefix("allLiquidation.") { try parseLiquidations(&data, context: context, into: &output) }
+            else { throw .unexpected("Bybit topic '\(topic.string)'") }
+        } else if let op {
+            if op == "ping" || op == "pong" {
+                output.append(.pong)  // public spot/linear echo op "ping" with ret_msg "pong"; others send op "pong"
+            } else if op == "subscribe" || op == "unsubscribe" {
+                // Spot acks say `"ret_msg":"subscribe"` on success, so the text is kept for refusals only.
+                let ok = success ?? false
+                output.append(.subscribed(SubscriptionAck(subscriptions: pending.removeValue(forKey: reqID) ?? [],
+                    isSuccess: ok, requestID: reqID.isEmpty ? nil : reqID, message: ok || retMsg.isEmpty ? nil : retMsg)))
+            } else if success == false {
+                output.append(.venueError("\(op.string): \(retMsg)"))
+            } else {
+                throw .unexpected("Bybit op '\(op.string)'")
+            }
+        } else {
+            throw .unexpected("Bybit frame without topic or op")
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import MarketModel
+import VenueKit
+
+/// Channel parsers for ``Deribit``: trades (+ liquidations), book, quote/ticker (+ funding),
+/// platform state, and JSON-RPC results and errors.
+extension Deribit {
+    /// Deribit times are ms since the epoch; a value whose ns overflow Int64 is refused, not trapped on.
+    static func nanoseconds(ms: Int64) throws(VenueParseError) -> Nanoseconds {
+        let (ns, overflow) = ms.multipliedReportingOverflow(by: 1_000_000)
+        guard !overflow else { throw VenueParseError.invalidValue("timestamp", "\(ms) ms does not fit in ns") }
+        return ns
+    }
+
+    // {"timestamp":1765531356452,"price":92294.5,"amount":10.0,"direction":"sell","instrument_name":"BTC-PERPETUAL",
+    //  "trade_seq":271252854,"mark_price":92287.11,"tick_direction":2,"contracts":1.0,"trade_id":"403691824","liquidation":"T"}
+    // `direction` is the taker side; `amount` is USD for inverse contracts, coin for options (NT-DB).
+    // `liquidation`: "M" maker, "T" taker, "MT" both sides were liquidation orders.
+    mutating func parseTrade(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+        var symbol: Symbol?, price: Price?, amount: Size?, side: Side?, id = "", ts: Nanoseconds?
+        var isMakerLiquidated = false, isTakerLiquidated = false
+        try s.beginObject()
+        while let key = try s.nextKey() {
+            if key == "instrument_name" { symbol = try symbols.require(s.readString()) }
+            else if key == "price" { price = try s.readDecimal() }
+            else if key == "amount" { amount = try s.readDecimal() }
+            else if key == "trade_id" { id = try s.peekKind() == .number ? String(s.readInt64()) : s.readString().string }
+            else if key == "timestamp" { ts = try Self.nanoseconds(ms: s.readInt64()) }
+            else if key == "direction" {
+                let d = try s.readString()
+                guard d == "buy" || d == "sell" else { throw VenueParseError.invalidValue("direction", "expected buy or sell") }
+                side = d == "buy" ? .buy : .sell
+            } else if key == "liquidation" {
+                let flag = try s.readString()
+                isMakerLiquidated = flag == "M" || flag == "MT"
+                isTakerLiquidated = flag == "T" || flag == "MT"
+            } else { try s.skipValue() }
+        }
+        guard let symbol, let price, let amount, let side, !id.isEmpty else {
+            throw VenueParseError.missingField("instrument_name/price/amount/direction/trade_id")
+        }
+        if wanted.contains(Subscription(symbol: symbol, channel: .trades)) {
+            output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: amount, side: side,
+                                       tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
+        }
+        guard wanted.contains(Subscription(symbol: symbol, channel: .liquidations)) else { return }
+        for (isLiquidated, orderSide) in [(isTakerLiquidated, side), (isMakerLiquidated, side.opposite)] where isLiquidated {
+            output.append(.liquidation(Liquidation(venue: Self.spec.id, symbol: symbol, side: orderSide, price: price,
+                                                   size: amount, tsExchange: ts, tsRecv: context.tsRecv)))
+        }
+    }
+
+    // {"type":"change","timestamp":1626993724337,"prev_change_id":33195894355,"change_id":33195894358,
+    //  "instrument_name":"BTC-24SEP21-8000-P","bids":[["new",0.0005,4.0]],"asks":[["delete",0.001,0.0]]}
+    // The snapshot lists every level as "new" and has no prev_change_id (DB-BOOK); Books checks the chain.
+    mutating func parseBook(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+        var symbol: Symbol?, isSnapshot = false, changeID: Int64?, prevID: Int64?, ts: Nanoseconds?
+        var bids: [BookLevel] = [], asks: [BookLevel] = []
+        try s.beginObject()
+        while let key = try s.nextKey() {
+            if key == "instrument_name" { symbol = try symbols.require(s.readString()) }
+            else if key == "type" { isSnapshot = try s.readString() == "snapshot" }
+            else if key == "change_id" { changeID = try s.readInt64() }
+            else if key == "prev_change_id" { prevID = try s.consumeNull() ? nil : s.readInt64() }
+            else if key == "timestamp" { ts = try Self.nanoseconds(ms: s.readInt64()) }
+            else if key == "bids" { try Self.readLevels(&s, into: &bids) }
+            else if key == "asks" { try Self.readLevels(&s, into: &asks) }
+            else { try s.skipValue() }
+        }
+        guard let symbol, let changeID else { throw VenueParseError.missingField("instrument_name/change_id") }
+        guard isSnapshot || prevID != nil else { throw VenueParseError.missingField("prev_change_id") }
+        let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: isSnapshot, bids: bids, asks: asks,
+                                tsExchange: ts, tsRecv: context.tsRecv)
+        output.append(.book(BookMessage(update: update, sequencing: .deribit(changeID: changeID, prevChangeID: isSnapshot ? nil : prevID))))
+    }
+
+    /// `[["new"|"change"|"delete", price, amount], ...]`; a delete is size 0 (its `0.0` keeps the venue digits).
+    static func readLevels(_ s: inout JSONScanner, into levels: inout [BookLevel]) throws(VenueParseError) {
+        try s.beginArray()
+        while try s.nextElement() {
+            try s.beginArray()
+            guard try s.nextElement() else { throw VenueParseError.missingField("level action") }
+            let action = try s.readString()
+            guard action == "new" || action == "change" || action == "delete" else {
+                throw VenueParseError.invalidValue("level action", "expected new, change or delete")
+            }
+            guard try s.nextElement() else { throw VenueParseError.missingField("level price") }
+            let price = try s.readDecimal()
+            guard try s.nextElement() else { throw VenueParseError.missingField("level amount") }
+            let amount = try s.readDecimal()
+            try s.skipRestOfContainer(isObject: false)
+            levels.append(BookLevel(price: price, size: action == "delete" && !amount.isZero ? .zero : amount))
+        }
+    }
+
+    // quote.BTC-PERPETUAL: {"timestamp":1765541767174,"instrument_name":"BTC-PERPETUAL","best_ask_price":92288.5,
+    //  "best_bid_price":92288.0,"best_ask_amount":99470.0,"best_bid_amount":133440.0}
+    // ticker.BTC-PERPETUAL.100ms adds "last_price","mark_price","stats":{"high","low","volume"},"current_funding",
+    //  "funding_8h":0.00001742 (perpetuals). Funding accrues continuously; funding_8h is the 8-hour rate,
+    //  comparable with other venues' per-interval rates, so there is no next funding time.
+    mutating func parseQuote(_ s: inout JSONScanner, isTicker: Bool, _ context: ParseContext,
+                             _ output: inout [VenueOutput]) throws(VenueParseError) {
+        var symbol: Symbol?, ts: Nanoseconds?, bid: Price?, bidSize: Size?, ask: Price?, askSize: Size?
+        var last: Price?, mark: Price?, funding: FixedDecimal?, volume: Size?, high: Price?, low: Price?
+        try s.beginObject()
+        while let key = try s.nextKey() {
+            if key == "instrument_name" { symbol = try symbols.require(s.readString()) }
+            else if key == "timestamp" { ts = try Self.nanoseconds(ms: s.readInt64()) }
+            else if key == "best_bid_price" { bid = try s.readOptionalDecimal() }
+            else if key == "best_bid_amount" { bidSize = try s.readOptionalDecimal() }
+            else if key == "best_ask_price" { ask = try s.readOptionalDecimal() }
+            else if key == "best_ask_amount" { askSize = try s.readOptionalDecimal() }
+            else if key == "last_price" { last = try s.readOptionalDecimal() }
+            else if key == "mark_price" { mark = try s.readOptionalDecimal() }
+            else if key == "funding_8h" { funding = try s.readOptionalDecimal() }
+            else if key == "stats" {
+                try s.beginObject()
+                while let k = try s.nextKey() {
+                    if k == "volume" { volume = try s.readOptionalDecimal() }
+                    else if k == "high" { high = try s.readOptionalDecimal() }
+                    else if k == "low" { low = try s.readOptionalDecimal() }
+                    else { try s.skipValue() }
+                }
+            } else { try s.skipValue() }
+        }
+        guard let symbol else { throw VenueParseError.missingField("instrument_name") }
+        // An empty side shows as a null price or a zero amount (illiquid options).
+        if bidSize?.isZero ?? true { (bid, bidSize) = (nil, nil) }
+        if askSize?.isZero ?? true { (ask, askSize) = (nil, nil) }
+        if !isTicker, wanted.contains(Subscription(symbol: symbol, channel: .bbo)) {
+            output.append(.bbo(BBO(venue: Self.spec.id, symbol: symbol, bidPrice: bid, bidSize: bidSize, askPrice: ask,
+                                   askSize: askSize, tsExchange: ts, tsRecv: context.tsRecv)))
+        }
+        if isTicker, wanted.contains(Subscription(symbol: symbol, channel: .ticker)) {
+            output.append(.ticker(Ticker(venue: Self.spec.id, symbol: symbol, last: last, bid: bid, ask: ask, volume24h: volume,
+                                         high24h: high, low24h: low, tsExchange: ts, tsRecv: context.tsRecv)))
+        }
+        if isTicker, let funding, wanted.contains(Subscription(symbol: symbol, channel: .funding)) {
+            output.append(.funding(Funding(venue: Self.spec.id, symbol: symbol, rate: funding, nextFundingTime: nil,
+                                           markPrice: mark, tsExchange: ts, tsRecv: context.tsRecv)))
+        }
+    }
+
+    // {"price_index":"sol_usdc","locked":true} (DB-PS): instruments on a locked index stop trading;
+    // the connection stays up, so this is reported, not reconnected. (`maintenance` is read in case
+    // the channel announces platform maintenance that way; the field name is unverified.)
+    func parsePlatformState(_ s: inout JSONScanner, _ output: inout [VenueOutput]) throws(VenueParseError) {
+        var index = "platform", isLocked = false, isMaintenance = false
+        try s.beginObject()
+        while let key = try s.nextKey() {
+            if key == "price_index" { index = try s.readString().string }
+            else if key == "locked" { isLocked = try s.readBool() }
+            else if key == "maintenance" { isMaintenance = try s.readBool() }
+            else { try s.skipValue() }
+        }
+        if isLocked { output.append(.venueError("deribit platform_state: \(index) locked")) }
+        if isMaintenance { output.append(.venueError("deribit platform_state: maintenance")) }
+    }
+
+    // {"jsonrpc":"2.0","id":3,"result":["trades.BTC-PERPETUAL.100ms","book.BTC-PERPETUAL.100ms"],...}: `result`
+    // lists what was really subscribed, the rest was refused (DB-NOTIF). public/test answers
+    // {"version":"1.2.26"}; set_heartbeat answers "ok".
+    mutating func parseResult(_ s: inout JSONScanner, id: Int64?, _ output: inout [VenueOutput]) throws(VenueParseError) {
+        guard let id, let requested = pending.removeValue(forKey: id) else {
+            guard try s.peekKind() == .object else { return }
+            try s.beginObject()
+            if try s.seek(key: "version") { output.append(.pong) }
+            return
+        }
+        var accepted: Set<String> = []
+        try s.beginArray()
+        while try s.nextElement() { accepted.insert(try s.readString().string) }
+        let ok = requested.filter { accepted.contains($0.1) }.map(\.0), refused = requested.filter { !accepted.contains($0.1) }.map(\.0)
+        output.append(.subscribed(SubscriptionAck(subscriptions: ok, requestID: String(id))))
+        if !refused.isEmpty {
+            output.append(.subscribed(SubscriptionAck(subscriptions: refused, isSuccess: false, requestID: String(id),
+                                                      message: "not in public/subscribe result")))
+        }
+    }
+
+    // {"jsonrpc":"2.0","id":3,"error":{"code":10028,"message":"too_many_requests","data":null}}: 10028 also
+    // ends the session (DB-RL); the session layer sees the close and reconnects within its budget.
+    mutating func parseError(_ s: inout JSONScanner, id: Int64?, _ output: inout [VenueOutput]) throws(VenueParseError) {
+        var code: Int64 = 0, text = ""
+        try s.beginObject()
+        while let key = try s.nextKey() {
+            if key == "code" { code = try s.readInt64() }
+            else if key == "message" { text = try s.readString().string }
+            else { try s.skipValue() }
+        }
+        let message = "deribit error \(code): \(text)"
+        output.append(.venueError(message))
+        if let id, let requested = pending.removeValue(forKey: id) {
+            output.append(.subscribed(SubscriptionAck(subscriptions: requested.map(\.0), isSuccess: false,
+                                                      requestID: String(id), message: message)))
+        }
+    }
+}

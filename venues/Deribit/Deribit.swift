@@ -1,0 +1,198 @@
+import MarketModel
+import VenueKit
+
+/// Deribit JSON-RPC 2.0 market data (VENUES.md §6): `public/subscribe` to `trades.`, `book.`
+/// (`change_id`/`prev_change_id`), `ticker.` (24 h stats and perpetual funding) and `quote.`
+/// (BBO) channels; liquidations ride on trades (`liquidation` flag). Keep-alive is
+/// `public/set_heartbeat` plus a `public/test` answer to every `test_request`.
+///
+/// Channels use the `100ms` interval by default: `raw` needs an authenticated connection
+/// (DB-AUTHART), which a market-data session does not have. `options["interval"]` may pick
+/// `raw` or `agg2`. Instruments: `BTC-PERPETUAL` → `BTC-USD-PERP`, `BTC_USDC-PERPETUAL` →
+/// `BTC-USDC-PERP`, `BTC-27DEC26` → `BTC-USD-20261227`, `BTC-27DEC26-100000-C` →
+/// `BTC-USD-20261227-100000-C`, `XRP_USDC-30MAY25-2d5-C` → `XRP-USDC-20250530-2.5-C`, `BTC_USDC` → `BTC-USDC`.
+public struct Deribit: VenueAdapter {
+    /// Static facts from VENUES.md §6.1 (DB-HB, DB-RL, NT-DB-RL).
+    public static let spec = VenueSpec(
+        id: .deribit, displayName: "Deribit", marketDataURLs: ["wss://www.deribit.com/ws/api/v2"],
+        channelNames: [.trades: "trades", .book: "book", .bbo: "quote", .ticker: "ticker", .funding: "ticker",
+                       .liquidations: "trades"],
+        // No published channel cap; subscribe cost (3000 credits each) is the real limit.
+        maxSubscriptionsPerConnection: 500,
+        // public/subscribe: sustained ~3.3 requests/s, burst 10 (docs public-subscribe, NT-DB-RL).
+        maxOutboundMessagesPerSecond: 3,
+        // DB-HB: set_heartbeat ≥ 10 s; we use 30 s, and answer test_request with public/test.
+        keepAlive: [.deribitHeartbeat(interval: Interval.seconds(30))],
+        book: BookSpec(bootstrap: .streamSnapshot))
+
+    var symbols = VenueSymbolMap()
+    var wanted: Set<Subscription> = []
+    /// Channel suffix: `100ms` (public), `raw` (authenticated), `agg2`.
+    let interval: String
+    /// JSON-RPC ids 1 and 2 are the session-start requests; everything else counts from 3.
+    var nextID: Int64 = 3
+    /// Subscribe requests awaiting their response, to diff `result` against (DB-NOTIF).
+    var pending: [Int64: [(Subscription, String)]] = [:]
+
+    /// Builds the instrument table; `options["interval"]` selects `100ms` (default), `raw` or `agg2`.
+    public init(configuration: VenueAdapterConfiguration) {
+        let option = configuration.options["interval"] ?? "100ms"
+        interval = ["raw", "100ms", "agg2"].contains(option) ? option : "100ms"
+        for symbol in configuration.symbols {
+            if let name = venueSymbol(for: symbol) { symbols.insert(symbol, venueName: name) }
+        }
+    }
+
+    static let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+
+    /// `BTC-USD-PERP` → `BTC-PERPETUAL`; non-USD quotes use Deribit's `BASE_QUOTE` prefix; strikes write `.` as `d`.
+    public func venueSymbol(for symbol: Symbol) -> String? {
+        let parts = symbol.rawValue.split(separator: "-")
+        guard parts.count >= (symbol.kind == .option ? 5 : symbol.kind == .future ? 3 : 2) else { return nil }
+        let prefix = parts[1] == "USD" ? "\(parts[0])" : "\(parts[0])_\(parts[1])"
+        func expiry(_ date: Substring) -> String? {
+            guard let month = Int(date.dropFirst(4).prefix(2)), (1 ... 12).contains(month), let day = Int(date.suffix(2)) else { return nil }
+            return "\(day)\(Self.months[month - 1])\(date.dropFirst(2).prefix(2))"
+        }
+        switch symbol.kind {
+        case .spot: return parts[1] == "USD" ? nil : prefix
+        case .perpetual: return "\(prefix)-PERPETUAL"
+        case .future: return expiry(parts[2]).map { "\(prefix)-\($0)" }
+        case .option:
+            let strike = String(parts[3].map { $0 == "." ? "d" : $0 })
+            return expiry(parts[2]).map { "\(prefix)-\($0)-\(strike)-\(parts[4])" }
+        }
+    }
+
+    /// Parses Deribit instrument names (see the type's documentation).
+    public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? {
+        if let known = symbols.symbol(forVenueName: venueSymbol) { return known }
+        let parts = venueSymbol.split(separator: "-", omittingEmptySubsequences: false)
+        let pair = parts[0].split(separator: "_")
+        guard let base = pair.first, pair.count <= 2 else { return nil }
+        let quote = pair.count == 2 ? pair[1] : "USD"
+        func date(_ text: Substring) -> String? {
+            let day = text.prefix { $0.isNumber }, rest = text.dropFirst(day.count)
+            guard (1 ... 2).contains(day.count), rest.count == 5, let m = Self.months.firstIndex(of: String(rest.prefix(3))),
+                  rest.suffix(2).allSatisfy(\.isNumber) else { return nil }
+            return "20\(rest.suffix(2))\(m < 9 ? "0" : "")\(m + 1)\(day.count == 1 ? "0" : "")\(day)"
+        }
+        switch parts.count {
+        case 1 where pair.count == 2: return try? Symbol("\(base)-\(quote)")
+        case 2 where parts[1] == "PERPETUAL": return try? Symbol("\(base)-\(quote)-PERP")
+        case 2: return date(parts[1]).flatMap { try? Symbol("\(base)-\(quote)-\($0)") }
+        case 4 where parts[3] == "C" || parts[3] == "P":
+            let strike = String(parts[2].map { $0 == "d" ? "." : $0 })
+            return date(parts[1]).flatMap { try? Symbol("\(base)-\(quote)-\($0)-\(strike)-\(parts[3])") }
+        default: return nil
+        }
+    }
+
+    /// DB-HB: heartbeats every 30 s (id 1); `platform_state` (id 2) reports locks and maintenance (DB-PS).
+    public func sessionStartFrames() -> [OutboundMessage] {
+        [OutboundMessage(text: #"{"jsonrpc":"2.0","id":1,"method":"public/set_heartbeat","params":{"interval":30}}"#),
+         OutboundMessage(text: #"{"jsonrpc":"2.0","id":2,"method":"public/subscribe","params":{"channels":["platform_state"]}}"#)]
+    }
+
+    /// All new channels in one `public/subscribe` (subscribe is the credit-expensive call).
+    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
+        request("public/subscribe", subscriptions, adding: true)
+    }
+
+    /// `public/unsubscribe` for channels no remaining subscription shares.
+    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
+        request("public/unsubscribe", subscriptions, adding: false)
+    }
+
+    func channel(for sub: Subscription) -> String? {
+        guard let name = Self.spec.channelNames[sub.channel], let instrument = venueSymbol(for: sub.symbol) else { return nil }
+        return sub.channel == .bbo ? "quote.\(instrument)" : "\(name).\(instrument).\(interval)"
+    }
+
+    mutating func request(_ method: String, _ subscriptions: [Subscription], adding: Bool) -> [OutboundMessage] {
+        var channels: [String] = [], requested: [(Subscription, String)] = []
+        for sub in subscriptions {
+            guard let name = channel(for: sub), adding ? !wanted.contains(sub) : wanted.contains(sub) else { continue }
+            let isShared = wanted.contains { $0 != sub && channel(for: $0) == name }
+            if adding { wanted.insert(sub) } else { wanted.remove(sub) }
+            requested.append((sub, name))
+            if !isShared, !channels.contains(name) { channels.append(name) }
+        }
+        guard !channels.isEmpty else { return [] }
+        let id = nextID
+        nextID += 1
+        if adding { pending[id] = requested }
+        let list = channels.map { "\"\($0)\"" }.joined(separator: ",")
+        return [OutboundMessage(text: #"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":{"channels":[\#(list)]}}"#)]
+    }
+
+    /// JSON-RPC envelope (DB-NOTIF): notifications
+    /// `{"jsonrpc":"2.0","method":"subscription","params":{"channel":"book.BTC-PERPETUAL.100ms","data":{...}}}`,
+    /// heartbeats `{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}}`, responses
+    /// `{"jsonrpc":"2.0","id":3,"result":["book.BTC-PERPETUAL.100ms"],"usIn":..,"usOut":..,"usDiff":..,"testnet":false}` and
+    /// `{"jsonrpc":"2.0","id":3,"error":{"code":10028,"message":"too_many_requests"}}`.
+    public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
+                               into output: inout [VenueOutput]) throws(VenueParseError) {
+        let mark = output.count
+        do throws(VenueParseError) {
+            var s = JSONScanner(message)
+            try s.beginObject()
+            var method: JSONString?, id: Int64?, params: JSONScanner?, result: JSONScanner?, error: JSONScanner?
+            while let key = try s.nextKey() {
+                if key == "method" { method = try s.readString() }
+                else if key == "id" { id = try s.readInt64() }
+                else if key == "params", let method { try parseNotification(&s, method: method, context, &output) }
+                else if key == "params" { params = try s.captureValue() }
+                else if key == "result" { result = try s.captureValue() }
+                else if key == "error" { error = try s.captureValue() }
+                else { try s.skipValue() }
+            }
+            try s.finish()
+            if var params, let method { try parseNotification(&params, method: method, context, &output) }
+            else if var result { try parseResult(&result, id: id, &output) }
+            else if var error { try parseError(&error, id: id, &output) }
+            else if method == nil { throw VenueParseError.unexpected("deribit message without method, result or error") }
+        } catch {
+            output.removeSubrange(mark...)
+            throw error
+        }
+    }
+
+    // {"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}} must be answered with
+    // public/test or the connection is closed (DB-HB); "type":"heartbeat" only shows the link is alive.
+    mutating func parseNotification(_ s: inout JSONScanner, method: JSONString, _ context: ParseContext,
+                                    _ output: inout [VenueOutput]) throws(VenueParseError) {
+        try s.beginObject()
+        if method == "heartbeat" {
+            guard try s.seek(key: "type") else { throw VenueParseError.missingField("params.type") }
+            if try s.readString() == "test_request" {
+                output.append(.send(OutboundMessage(text: #"{"jsonrpc":"2.0","id":\#(nextID),"method":"public/test","params":{}}"#)))
+                nextID += 1
+            }
+            output.append(.heartbeat)
+            return try s.skipRestOfContainer(isObject: true)
+        }
+        guard method == "subscription" else { return try s.skipRestOfContainer(isObject: true) }
+        var channel: JSONString?, data: JSONScanner?
+        while let key = try s.nextKey() {
+            if key == "channel" { channel = try s.readString() }
+            else if key == "data", let channel { try parseData(&s, channel: channel, context, &output) }
+            else if key == "data" { data = try s.captureValue() }
+            else { try s.skipValue() }
+        }
+        guard let channel else { throw VenueParseError.missingField("params.channel") }
+        if var data { try parseData(&data, channel: channel, context, &output) }
+    }
+
+    mutating func parseData(_ s: inout JSONScanner, channel: JSONString, _ context: ParseContext,
+                            _ output: inout [VenueOutput]) throws(VenueParseError) {
+        if channel.hasPrefix("trades.") {
+            try s.beginArray()
+            while try s.nextElement() { try parseTrade(&s, context, &output) }
+        } else if channel.hasPrefix("book.") { try parseBook(&s, context, &output) }
+        else if channel.hasPrefix("ticker.") { try parseQuote(&s, isTicker: true, context, &output) }
+        else if channel.hasPrefix("quote.") { try parseQuote(&s, isTicker: false, context, &output) }
+        else if channel == "platform_state" { try parsePlatformState(&s, &output) }
+        else { try s.skipValue() }
+    }
+}

@@ -1,0 +1,119 @@
+// Kraken spot WebSocket v2 channel parsers (trade, book, ticker). Message examples:
+// docs.kraken.com spot-websocket-v2 pages and VENUES.md §3.
+import MarketModel
+import VenueKit
+
+extension Kraken {
+    mutating func parseData(_ s: inout JSONScanner, _ channel: JSONString, _ type: JSONString, _ context: ParseContext,
+                            _ output: inout [VenueOutput]) throws(VenueParseError) {
+        guard channel == "trade" || channel == "book" || channel == "ticker" || channel == "status" else {
+            throw .unexpected("kraken channel '\(channel.string)'")
+        }
+        guard type == "snapshot" || type == "update" else { throw .invalidValue("type", "expected snapshot or update") }
+        try s.beginArray()
+        while try s.nextElement() {
+            try s.beginObject()
+            if channel == "trade" { output.append(.trade(try trade(&s, context))) }
+            else if channel == "book" { output.append(.book(try book(&s, isSnapshot: type == "snapshot", context))) }
+            else if channel == "ticker" { try ticker(&s, context, &output) }
+            else { try status(&s, &output) }
+        }
+    }
+
+    // {"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","price":105944.20,"qty":0.00027625,
+    //  "ord_type":"limit","trade_id":10218208,"timestamp":"2023-10-06T17:35:55.440295Z"}]}   (side = taker side)
+    mutating func trade(_ s: inout JSONScanner, _ context: ParseContext) throws(VenueParseError) -> Trade {
+        var symbol: Symbol?, side: Side?, price: Price?, size: Size?, id: Int64?, ts: Int64?
+        while let key = try s.nextKey() {
+            if key == "symbol" { symbol = try symbols.require(try s.readString()) }
+            else if key == "side" {
+                let text = try s.readString()
+                guard text == "buy" || text == "sell" else { throw .invalidValue("side", "expected buy or sell, got '\(text.string)'") }
+                side = text == "buy" ? .buy : .sell
+            }
+            else if key == "price" { price = try s.readDecimal() }
+            else if key == "qty" { size = try s.readDecimal() }
+            else if key == "trade_id" { id = try s.readInt64() }
+            else if key == "timestamp" { ts = try Self.nanos(rfc3339: try s.readString()) }
+            else { try s.skipValue() }
+        }
+        return Trade(venue: .kraken, symbol: try need(symbol, "symbol"), price: try need(price, "price"), size: try need(size, "qty"),
+                     side: try need(side, "side"), tradeID: String(try need(id, "trade_id")), tsExchange: try need(ts, "timestamp"),
+                     tsRecv: context.tsRecv)
+    }
+
+    // {"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":45283.5,"qty":0.10000000}],
+    //  "asks":[{"price":45285.2,"qty":0.00100000}],"checksum":3310070434,"timestamp":"2023-10-06T17:35:55.440295Z"}]}
+    // {"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":105944.20,"qty":0.250}],"asks":[],
+    //  "checksum":2114181697,"timestamp":"2023-10-06T17:35:56.440295Z"}]}
+    mutating func book(_ s: inout JSONScanner, isSnapshot: Bool, _ context: ParseContext) throws(VenueParseError) -> BookMessage {
+        var symbol: Symbol?, bids: [BookLevel] = [], asks: [BookLevel] = [], checksum: Int64?, ts: Int64?
+        while let key = try s.nextKey() {
+            if key == "symbol" { symbol = try symbols.require(try s.readString()) }
+            else if key == "bids" { try Self.levels(&s, into: &bids) }
+            else if key == "asks" { try Self.levels(&s, into: &asks) }
+            else if key == "checksum" { checksum = try s.readInt64() }
+            else if key == "timestamp" { ts = try Self.nanos(rfc3339: try s.readString()) }
+            else { try s.skipValue() }
+        }
+        let crc = try need(checksum, "checksum")
+        guard 0 ... Int64(UInt32.max) ~= crc else { throw .invalidValue("checksum", "not an unsigned 32-bit value") }
+        let update = BookUpdate(venue: .kraken, symbol: try need(symbol, "symbol"), isSnapshot: isSnapshot, bids: bids, asks: asks,
+                                tsExchange: ts, tsRecv: context.tsRecv)
+        // No sequence numbers in v2: the checksum is the only integrity check [KR-CS2].
+        return BookMessage(update: update, sequencing: .none, checksum: BookChecksum(expected: UInt32(crc), algorithm: .krakenTop10))
+    }
+
+    /// `[{"price":45283.5,"qty":0.10000000},...]`: JSON numbers kept with their wire digits
+    /// (the checksum is computed over them); `qty` 0 deletes.
+    static func levels(_ s: inout JSONScanner, into levels: inout [BookLevel]) throws(VenueParseError) {
+        try s.beginArray()
+        while try s.nextElement() {
+            var price: Price?, size: Size?
+            try s.beginObject()
+            while let key = try s.nextKey() {
+                if key == "price" { price = try s.readDecimal() }
+                else if key == "qty" { size = try s.readDecimal() }
+                else { try s.skipValue() }
+            }
+            levels.append(BookLevel(price: try need(price, "price"), size: try need(size, "qty")))
+        }
+    }
+
+    // {"channel":"ticker","type":"snapshot","data":[{"symbol":"BTC/USD","bid":105944.20,"bid_qty":2.5,"ask":105944.30,
+    //  "ask_qty":3.2,"last":105899.40,"volume":163.28908096,"vwap":105904.39279,"low":104711.00,"high":106613.10,
+    //  "change":250.00,"change_pct":0.24,"timestamp":"2022-12-25T09:30:59.123456Z"}]}
+    mutating func ticker(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+        var symbol: Symbol?, bid: Price?, bidSize: Size?, ask: Price?, askSize: Size?, ts: Int64?
+        var last: Price?, volume: Size?, high: Price?, low: Price?
+        while let key = try s.nextKey() {
+            if key == "symbol" { symbol = try symbols.require(try s.readString()) }
+            else if key == "bid" { bid = try s.readDecimal() }
+            else if key == "bid_qty" { bidSize = try s.readDecimal() }
+            else if key == "ask" { ask = try s.readDecimal() }
+            else if key == "ask_qty" { askSize = try s.readDecimal() }
+            else if key == "last" { last = try s.readDecimal() }
+            else if key == "volume" { volume = try s.readDecimal() }
+            else if key == "high" { high = try s.readDecimal() }
+            else if key == "low" { low = try s.readDecimal() }
+            else if key == "timestamp" { ts = try Self.nanos(rfc3339: try s.readString()) }
+            else { try s.skipValue() }
+        }
+        let sym = try need(symbol, "symbol")
+        let use = tickerUse[sym] ?? TickerUse(bbo: true)
+        if use.bbo {
+            output.append(.bbo(BBO(venue: .kraken, symbol: sym, bidPrice: bid, bidSize: bidSize, askPrice: ask, askSize: askSize,
+                                   tsExchange: ts, tsRecv: context.tsRecv)))
+        }
+        if use.ticker {
+            output.append(.ticker(Ticker(venue: .kraken, symbol: sym, last: last, bid: bid, ask: ask, volume24h: volume,
+                                         high24h: high, low24h: low, tsExchange: ts, tsRecv: context.tsRecv)))
+        }
+    }
+}
+
+/// The value or a ``VenueParseError/missingField(_:)`` naming it.
+private func need<T>(_ value: T?, _ field: String) throws(VenueParseError) -> T {
+    guard let value else { throw .missingField(field) }
+    return value
+}

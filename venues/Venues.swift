@@ -1,1 +1,0 @@
-// Venues: one adapter file per venue.
