@@ -53,6 +53,7 @@ let package = Package(
             "Transport", "WebSocketWire", "COpenSSL",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ], resources: [.copy("Certificates")]),
         .testTarget(name: "MarketModelTests", dependencies: ["MarketModel"]),
         .testTarget(name: "VenueKitTests", dependencies: ["VenueKit", "MarketModel"]),
