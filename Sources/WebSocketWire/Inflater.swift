@@ -6,6 +6,8 @@ final class Inflater {
     private var stream = z_stream()
     private let resetsAfterEachMessage: Bool
     private var isInitialized = false
+    /// The current message's deflate stream ended with a BFINAL block; ignore the rest of it.
+    private var hasEndedStream = false
     /// RFC 7692 §7.2.2: the sender strips this empty stored block; the receiver appends it back.
     static let tail: [UInt8] = [0x00, 0x00, 0xFF, 0xFF]
 
@@ -24,7 +26,7 @@ final class Inflater {
 
     /// Inflates one fragment's payload, appending to `output`; fails once output would pass `limit`.
     func inflate(_ input: UnsafeRawBufferPointer, into output: WireBuffer, limit: Int) throws(WebSocketError) {
-        guard input.count > 0, let source = input.baseAddress else { return }
+        guard !hasEndedStream, input.count > 0, let source = input.baseAddress else { return }
         stream.next_in = UnsafeMutablePointer(mutating: source.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
         try run(into: output, limit: limit)
@@ -33,7 +35,8 @@ final class Inflater {
     /// Ends the message (its last input must have ended with `tail`): resets the window when
     /// context takeover is off.
     func endMessage() {
-        if resetsAfterEachMessage { inflateReset(&stream) }
+        if resetsAfterEachMessage && !hasEndedStream { inflateReset(&stream) }
+        hasEndedStream = false
     }
 
     private func run(into output: WireBuffer, limit: Int) throws(WebSocketError) {
@@ -60,11 +63,13 @@ final class Inflater {
                     throw WebSocketError(.compression, .invalidFramePayloadData, "the compressed stream stalled (corrupt deflate data)")
                 }
             case Z_STREAM_END:
-                // A final block (BFINAL) ends the raw stream; the peer must not send more in this context.
+                // RFC 7692 §7.2.3.4: a sender may end a message with a BFINAL block instead of an empty
+                // stored block. The stream is over: what follows in this message (our appended
+                // 00 00 FF FF, the sender's padding) is ignored and the next message starts afresh.
                 inflateReset(&stream)
-                if stream.avail_in > 0 {
-                    throw WebSocketError(.compression, .invalidFramePayloadData, "data after the end of a deflate stream")
-                }
+                hasEndedStream = true
+                stream.avail_in = 0
+                return
             default:
                 let reason = stream.msg.map { String(cString: $0) } ?? "status \(status)"
                 throw WebSocketError(.compression, .invalidFramePayloadData, "corrupt deflate data: \(reason)")

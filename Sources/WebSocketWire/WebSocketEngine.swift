@@ -204,6 +204,14 @@ public final class WebSocketEngine {
             if length > configuration.maxFrameSize {
                 throw WebSocketError(.tooBig, .messageTooBig, "a \(length)-byte frame exceeds the \(configuration.maxFrameSize)-byte frame limit")
             }
+            // The message limit is checked here too, from the header alone, so the verdict (and close
+            // code) never depends on how the bytes were split into reads.
+            let isCompressed = opcode == .continuation ? isMessageCompressed : rsv1
+            let soFar = opcode == .continuation ? (isCompressed ? compressedByteCount : message.count) : 0
+            if soFar + length > configuration.maxMessageSize {
+                throw WebSocketError(.tooBig, .messageTooBig,
+                                     "a\(isCompressed ? " compressed" : "") message exceeds the \(configuration.maxMessageSize)-byte message limit")
+            }
         }
         return FrameHeader(isFinal: isFinal, isCompressed: rsv1, opcode: opcode, headerLength: headerLength, payloadLength: length)
     }

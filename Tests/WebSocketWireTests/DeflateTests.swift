@@ -32,6 +32,18 @@ struct DeflateTests {
         #expect(recorder.texts == ["Hello"])
     }
 
+    @Test("RFC 7692 §7.2.3.4: a message ending in a BFINAL block (with and without padding), then a fresh stream")
+    func bfinalBlock() throws {
+        for padded in [false, true] {
+            let engine = try makeEngine(WebSocketConfiguration(), deflate: PerMessageDeflateParameters())
+            var recorder = Recorder()
+            let payload: [UInt8] = [0xF3, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00] + (padded ? [0x00] : [])
+            let next: [UInt8] = [0xC1, 0x07, 0xF2, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00]  // §7.2.3.1, new stream
+            #expect(feed(engine, serverFrame(.text, payload, rsv1: true) + next, into: &recorder) == nil)
+            #expect(recorder.texts == ["Hello", "Hello"])
+        }
+    }
+
     @Test("a deflate bomb fails with 1009 and memory stays at the limit")
     func deflateBomb() throws {
         let limit = 1 << 20

@@ -134,6 +134,19 @@ struct FrameDecodingTests {
         #expect(feed(engine, bytes, into: &recorder)?.closeCode == .messageTooBig)
     }
 
+    @Test("the verdict does not depend on how reads split the stream (size is checked before UTF-8)")
+    func splitIndependentVerdict() throws {
+        let bytes: [UInt8] = [0x01, 0x02, 0x61, 0x61, 0x80, 0x02, 0xFF, 0x61]  // found by the fuzzer
+        let configuration = WebSocketConfiguration(maxFrameSize: 2, maxMessageSize: 2, compression: nil)
+        var codes: Set<UInt16> = []
+        for chunk in [Int.max, 1, 3, 7] {
+            let engine = try makeEngine(configuration)
+            var recorder = Recorder()
+            codes.insert(feed(engine, bytes, chunk: chunk, into: &recorder)?.closeCode.rawValue ?? 0)
+        }
+        #expect(codes == [1009])
+    }
+
     @Test("server close is echoed with its code and ends reading")
     func closeEcho() throws {
         let engine = try makeEngine()
