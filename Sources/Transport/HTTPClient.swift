@@ -1,0 +1,163 @@
+import NIOCore
+import NIOPosix
+import WebSocketWire
+
+/// One-shot HTTP/1.1 GET over our own TCP + OpenSSL stack, for venue REST book snapshots
+/// (Binance `/api/v3/depth`). `Connection: close` per request: snapshots are rare and a fresh
+/// connection never inherits a half-read response.
+public enum HTTPClient {
+    /// Fetches `url` (http:// or https://) with `headers`; fails on timeout, TLS or parse errors.
+    public static func get(_ url: String, headers: [(name: String, value: String)] = [], on eventLoop: any EventLoop,
+                           tlsContext: TLSContext? = nil, caFile: String? = nil,
+                           timeoutNanoseconds: Int64 = 10_000_000_000) -> EventLoopFuture<HTTPResponse> {
+        let promise = eventLoop.makePromise(of: HTTPResponse.self)
+        let target: WebSocketURL
+        do {
+            let lower = url.lowercased()
+            guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+                throw TransportError(.connect, "'\(url)' is not an http:// or https:// URL", isRetryable: false)
+            }
+            target = try WebSocketURL(lower.hasPrefix("https://") ? "wss://" + url.dropFirst(8) : "ws://" + url.dropFirst(7))
+        } catch {
+            promise.fail(error)
+            return promise.futureResult
+        }
+        var request = "GET \(target.requestTarget) HTTP/1.1\r\nHost: \(target.hostHeader)\r\nConnection: close\r\n"
+        request += "Accept: application/json\r\nUser-Agent: marketmux\r\n"
+        for header in headers { request += "\(header.name): \(header.value)\r\n" }
+        request += "\r\n"
+        let tls: TLSSession?
+        do {
+            var options = WebSocketClientOptions()
+            options.caFile = caFile
+            options.handshakeTimeoutNanoseconds = timeoutNanoseconds
+            tls = try target.isSecure ? TLSSession.make(url: target, options: options, sharedContext: tlsContext) : nil
+        } catch {
+            promise.fail(error)
+            return promise.futureResult
+        }
+        let handler = HTTPClientHandler(request: Array(request.utf8), tls: tls, promise: promise)
+        let timeout = eventLoop.scheduleTask(in: .nanoseconds(timeoutNanoseconds)) {
+            promise.fail(TransportError(.timeout, "GET \(url) took longer than \(timeoutNanoseconds / 1_000_000) ms"))
+        }
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(.nanoseconds(timeoutNanoseconds))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+            }
+            .connect(host: target.host, port: target.port)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                case .failure(let error):
+                    promise.fail(TransportError(.connect, "cannot connect to \(target.host):\(target.port): \(error)"))
+                }
+            }
+        promise.futureResult.whenComplete { _ in timeout.cancel() }
+        return promise.futureResult
+    }
+}
+
+private final class HTTPClientHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let request: [UInt8]
+    private let tls: TLSSession?
+    private let promise: EventLoopPromise<HTTPResponse>
+    private var parser = HTTPResponseParser()
+    private var sentRequest = false
+    private var finished = false
+    private let plaintext = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+
+    init(request: [UInt8], tls: TLSSession?, promise: EventLoopPromise<HTTPResponse>) {
+        self.request = request
+        self.tls = tls
+        self.promise = promise
+    }
+
+    deinit { plaintext.deallocate() }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let tls {
+            do { try tls.startHandshake() } catch { fail(TransportError(.tls, "\(error)", isRetryable: tls.isRetryable(error)), context) }
+            flushTLS(context)
+        } else {
+            sendRequest(context)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        guard let tls else {
+            buffer.withUnsafeReadableBytes { consume($0, context) }
+            return
+        }
+        buffer.withUnsafeReadableBytes { tls.feed($0) }
+        while !finished {
+            let result: TLSReadResult
+            do { result = try tls.read(into: plaintext) } catch {
+                fail(TransportError(.tls, "\(error)", isRetryable: tls.isRetryable(error)), context)
+                return
+            }
+            if !sentRequest && tls.isHandshakeComplete { sendRequest(context) }
+            switch result {
+            case .bytes(let count): consume(UnsafeRawBufferPointer(rebasing: plaintext[0..<count]), context)
+            case .wantMore: flushTLS(context); return
+            case .closed: finishOnClose(context); return
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finishOnClose(context)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(TransportError(.connectionLost, "HTTP socket error: \(error)"), context)
+    }
+
+    private func sendRequest(_ context: ChannelHandlerContext) {
+        sentRequest = true
+        if let tls {
+            do { try request.withUnsafeBytes { try tls.write($0) } } catch { fail(TransportError(.tls, "\(error)"), context) }
+            flushTLS(context)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: request)), promise: nil)
+        }
+    }
+
+    private func flushTLS(_ context: ChannelHandlerContext) {
+        tls?.takeCiphertext { bytes in
+            context.write(self.wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        }
+        context.flush()
+    }
+
+    private func consume(_ bytes: UnsafeRawBufferPointer, _ context: ChannelHandlerContext) {
+        guard !finished else { return }
+        do {
+            if case .complete(let response) = try parser.feed(bytes) {
+                finished = true
+                promise.succeed(response)
+                context.close(promise: nil)
+            }
+        } catch {
+            fail(error, context)
+        }
+    }
+
+    private func finishOnClose(_ context: ChannelHandlerContext) {
+        guard !finished else { return }
+        finished = true
+        do { promise.succeed(try parser.finish()) } catch { promise.fail(error) }
+    }
+
+    private func fail(_ error: TransportError, _ context: ChannelHandlerContext) {
+        guard !finished else { return }
+        finished = true
+        promise.fail(error)
+        context.close(promise: nil)
+    }
+}
