@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "VenueKit", targets: ["VenueKit"]),
         .library(name: "Venues", targets: ["Venues"]),
         .library(name: "Books", targets: ["Books"]),
+        .library(name: "FeedPipeline", targets: ["FeedPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -41,8 +42,27 @@ let package = Package(
         .target(name: "VenueKit", dependencies: ["MarketModel", "COpenSSL"]),
         .target(name: "Venues", dependencies: ["VenueKit", "MarketModel"], path: "venues"),
         .target(name: "Books", dependencies: ["MarketModel", "VenueKit"]),
+        .target(name: "Sessions", dependencies: ["MarketModel", "VenueKit"]),
+        .target(name: "FeedPipeline", dependencies: ["MarketModel", "VenueKit", "Books"]),
+        .target(name: "SessionPool", dependencies: [
+            "Sessions", "FeedPipeline", "Transport", "WebSocketWire", "VenueKit", "MarketModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .target(name: "Replay", dependencies: [
+            "WebSocketWire", "COpenSSL", "CZlib",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // Local subscriber socket: NDJSON protocol, filters, bounded per-subscriber queues (docs/protocol.md).
+        .target(name: "Fanout", dependencies: [
+            "MarketModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .executableTarget(name: "marketmux", dependencies: [
-            "WebSocketWire", "Transport",
+            "WebSocketWire", "Transport", "Venues", "Books", "FeedPipeline", "MarketModel", "VenueKit", "Replay", "Fanout",
+            "SessionPool", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -58,6 +78,21 @@ let package = Package(
         .testTarget(name: "MarketModelTests", dependencies: ["MarketModel"]),
         .testTarget(name: "VenueKitTests", dependencies: ["VenueKit", "MarketModel"]),
         .testTarget(name: "BooksTests", dependencies: ["Books", "MarketModel", "VenueKit"]),
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "MarketModel", "VenueKit"]),
         .testTarget(name: "VenuesTests", dependencies: ["Venues", "VenueKit", "Books", "MarketModel"]),
+        // Replays fixtures/ (found from #filePath, so no resources are copied).
+        .testTarget(name: "FeedPipelineTests", dependencies: ["FeedPipeline", "Venues", "VenueKit", "Books", "MarketModel"]),
+        // Loopback tests of the simulated venue; fixtures/ and the TLS test certificates are found from #filePath.
+        .testTarget(name: "ReplayTests", dependencies: [
+            "Replay", "WebSocketWire", "Transport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // Sans-IO core tests plus end-to-end tests over Unix sockets in a private temporary directory.
+        .testTarget(name: "FanoutTests", dependencies: [
+            "Fanout", "MarketModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
     ]
 )

@@ -48,22 +48,24 @@ public struct BookSide: Sendable {
         isBid ? b < a : a < b
     }
 
-    /// Binary search for `price`: whether it is present and its index (or insertion index).
+    /// Finds `price`: whether it is present and its index (or insertion index). Checks the best
+    /// level first (the most common target), then binary-searches. (A linear probe of the top 8
+    /// levels measured slower on Binance-like depth streams, whose updates spread over hundreds
+    /// of levels.)
     @inlinable
     func search(_ price: Price) -> (found: Bool, index: Int) {
         var lo = 0
         var hi = levels.count
-        // Fast path: the best level itself (the most common target).
         if hi > 0 {
-            let c = FixedDecimal.compare(levels[hi - 1].price, price)
-            if c == 0 { return (true, hi - 1) }
-            if isBid ? c < 0 : c > 0 { return (false, hi) }  // new best
+            let c = FixedDecimal.compare(levels[hi &- 1].price, price)
+            if c == 0 { return (true, hi &- 1) }
+            if isBid ? c < 0 : c > 0 { return (false, hi) }  // a new best level
         }
         while lo < hi {
             let mid = (lo &+ hi) >> 1
             let c = FixedDecimal.compare(levels[mid].price, price)
             if c == 0 { return (true, mid) }
-            // levels[mid] better than price ⇒ price sits before mid.
+            // levels[mid] better than price ⇒ price sits below mid.
             if isBid ? c > 0 : c < 0 { hi = mid } else { lo = mid &+ 1 }
         }
         return (false, lo)

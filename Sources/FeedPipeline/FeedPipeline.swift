@@ -38,15 +38,19 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
     /// What this connection carries.
     public let configuration: FeedPipelineConfiguration
     /// The connection's adapter (a fresh one per ``connectionOpened(into:)``).
-    public private(set) var adapter: Adapter
+    public internal(set) var adapter: Adapter
     /// The connection's books (dropped on close).
-    public private(set) var books: BookSet
+    public internal(set) var books: BookSet
     /// Whether the connection is open (between ``connectionOpened(into:)`` and ``connectionClosed(reason:into:)``).
-    public private(set) var isOpen = false
+    public internal(set) var isOpen = false
     /// Configured subscriptions the adapter cannot serve; reported as `disconnected` on open.
     public let rejections: [Rejection]
     /// Symbols whose REST snapshot was requested and not yet answered.
-    public private(set) var pendingSnapshots: Set<Symbol> = []
+    public internal(set) var pendingSnapshots: Set<Symbol> = []
+    /// How many messages the adapter could not parse on this pipeline.
+    public internal(set) var parseErrorCount = 0
+    /// The most recent parse failure (kept for diagnostics and `marketmux normalize`).
+    public internal(set) var lastParseError: VenueParseError?
 
     var states: SubscriptionStates
     var connectionSequence = ConnectionSequenceTracker()
@@ -222,6 +226,8 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
     }
 
     mutating func reportParseError(_ error: VenueParseError, into output: inout FeedOutput) {
+        parseErrorCount += 1
+        lastParseError = error
         output.events.append(.status(StatusEvent(venue: venue, state: .live, reason: "parse error: \(error)")))
         output.actions.append(.log(FeedLogEntry(severity: .warning, message: "\(venue): parse error: \(error)")))
     }

@@ -18,32 +18,3 @@ public enum Channel: String, Sendable, Hashable, CaseIterable, CustomStringConve
     /// The wire name.
     public var description: String { rawValue }
 }
-
-/// A side of the market. For a trade it is the **taker** (aggressor) side.
-public enum Side: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    /// Bid / buy.
-    case buy
-    /// Ask / sell.
-    case sell
-
-    /// The other side.
-    public var opposite: Side { self == .buy ? .sell : .buy }
-
-    /// The wire name.
-    public var description: String { rawValue }
-}
-
-/// Integer nanoseconds since the Unix epoch (timestamps) or a span in nanoseconds (durations).
-public typealias Nanoseconds = Int64
-
-/// Helpers to write nanosecond spans readably: `Interval.seconds(20)`.
-public enum Interval {
-    /// `n` milliseconds in nanoseconds.
-    @inlinable public static func milliseconds(_ n: Int64) -> Nanoseconds { n * 1_000_000 }
-    /// `n` seconds in nanoseconds.
-    @inlinable public static func seconds(_ n: Int64) -> Nanoseconds { n * 1_000_000_000 }
-    /// `n` minutes in nanoseconds.
-    @inlinable public static func minutes(_ n: Int64) -> Nanoseconds { n * 60_000_000_000 }
-    /// `n` hours in nanoseconds.
-    @inlinable public static func hours(_ n: Int64) -> Nanoseconds { n * 3_600_000_000_000 }
-}

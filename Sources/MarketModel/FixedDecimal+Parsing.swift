@@ -16,35 +16,29 @@ extension FixedDecimal {
             negative = true
             i = 1
         }
-        // Fast path: plain digits with an optional fraction and no overflow risk (≤ 18 digits).
+        // Fast path: integer digits, optional fraction, ≤ 18 digits in total (cannot overflow).
+        let intStart = i
         var mantissa: UInt64 = 0
-        var scale = 0
-        var digits = 0
-        var sawDot = false
-        var fast = true
         while i < count {
-            let c = bytes[i]
-            let d = c &- UInt8(ascii: "0")
-            if d < 10 {
-                if digits == 18 { fast = false; break }
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                if mantissa != 0 { digits &+= 1 }
-                if sawDot { scale &+= 1 }
-            } else if c == UInt8(ascii: "."), !sawDot {
-                let start = negative ? 1 : 0
-                guard i > start else { throw .missingDigits(offset: i) }
-                sawDot = true
-            } else {
-                fast = false
-                break
-            }
+            let d = bytes[i] &- UInt8(ascii: "0")
+            guard d < 10 else { break }
+            mantissa = mantissa &* 10 &+ UInt64(d)
             i &+= 1
         }
-        if fast {
-            let start = negative ? 1 : 0
-            guard count > start else { throw .missingDigits(offset: count) }
-            if sawDot, bytes[count - 1] == UInt8(ascii: ".") { throw .missingDigits(offset: count) }
-            guard scale <= Int(maxScale) else { return try parseSlow(bytes) }
+        let intDigits = i &- intStart
+        var scale = 0
+        if intDigits > 0, i < count, bytes[i] == UInt8(ascii: ".") {
+            i &+= 1
+            let fracStart = i
+            while i < count {
+                let d = bytes[i] &- UInt8(ascii: "0")
+                guard d < 10 else { break }
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                i &+= 1
+            }
+            scale = i &- fracStart
+        }
+        if i == count, intDigits > 0, scale > 0 || bytes[count &- 1] != UInt8(ascii: "."), intDigits &+ scale <= 18 {
             let signed = negative ? -Int64(mantissa) : Int64(mantissa)
             return FixedDecimal(mantissa: signed, scale: UInt8(scale))
         }

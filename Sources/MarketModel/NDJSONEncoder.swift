@@ -41,233 +41,232 @@ public struct NDJSONEncoder: Sendable {
 
     /// `{"type":"trade","venue","symbol","price","size","side","trade_id","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: Trade, seq: UInt64? = nil, into b: inout [UInt8]) {
-        Self.raw("{\"type\":\"trade\",\"venue\":", &b)
-        Self.string(e.venue.rawValue, &b)
-        Self.raw(",\"symbol\":", &b)
-        Self.string(e.symbol.rawValue, &b)
-        Self.decimal(",\"price\":\"", e.price, &b)
-        Self.decimal(",\"size\":\"", e.size, &b)
-        if let side = e.side { Self.raw(side == .buy ? ",\"side\":\"buy\"" : ",\"side\":\"sell\"", &b) }
-        Self.raw(",\"trade_id\":", &b)
-        Self.string(e.tradeID, &b)
-        trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &b)
+        let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+            + LineWriter.maxStringLength(e.tradeID) + 2 * LineWriter.maxDecimalLength + 3 * LineWriter.maxIntegerLength
+        LineWriter.append(maxLength: bound, to: &b) { w in
+            w.raw("{\"type\":\"trade\",\"venue\":")
+            w.string(e.venue.rawValue)
+            w.raw(",\"symbol\":")
+            w.string(e.symbol.rawValue)
+            w.raw(",\"price\":\"")
+            w.decimal(e.price)
+            w.raw("\",\"size\":\"")
+            w.decimal(e.size)
+            w.byte(UInt8(ascii: "\""))
+            if let side = e.side { w.raw(side == .buy ? ",\"side\":\"buy\"" : ",\"side\":\"sell\"") }
+            w.raw(",\"trade_id\":")
+            w.string(e.tradeID)
+            trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &w)
+        }
     }
 
     /// `{"type":"book","venue","symbol","snapshot","bids":[[p,s]],"asks":[[p,s]],"ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: BookUpdate, seq: UInt64? = nil, into b: inout [UInt8]) {
-        Self.raw("{\"type\":\"book\",\"venue\":", &b)
-        Self.string(e.venue.rawValue, &b)
-        Self.raw(",\"symbol\":", &b)
-        Self.string(e.symbol.rawValue, &b)
-        Self.raw(e.isSnapshot ? ",\"snapshot\":true,\"bids\":[" : ",\"snapshot\":false,\"bids\":[", &b)
-        Self.levels(e.bids, &b)
-        Self.raw("],\"asks\":[", &b)
-        Self.levels(e.asks, &b)
-        b.append(UInt8(ascii: "]"))
-        trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &b)
+        let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+            + (e.bids.count + e.asks.count) * (2 * LineWriter.maxDecimalLength + 8) + 3 * LineWriter.maxIntegerLength
+        LineWriter.append(maxLength: bound, to: &b) { w in
+            w.raw("{\"type\":\"book\",\"venue\":")
+            w.string(e.venue.rawValue)
+            w.raw(",\"symbol\":")
+            w.string(e.symbol.rawValue)
+            w.raw(e.isSnapshot ? ",\"snapshot\":true,\"bids\":[" : ",\"snapshot\":false,\"bids\":[")
+            Self.levels(e.bids, &w)
+            w.raw("],\"asks\":[")
+            Self.levels(e.asks, &w)
+            w.byte(UInt8(ascii: "]"))
+            trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &w)
+        }
     }
 
     /// `{"type":"bbo","venue","symbol","bid","bid_size","ask","ask_size","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: BBO, seq: UInt64? = nil, into b: inout [UInt8]) {
-        Self.raw("{\"type\":\"bbo\",\"venue\":", &b)
-        Self.string(e.venue.rawValue, &b)
-        Self.raw(",\"symbol\":", &b)
-        Self.string(e.symbol.rawValue, &b)
-        if let v = e.bidPrice { Self.decimal(",\"bid\":\"", v, &b) }
-        if let v = e.bidSize { Self.decimal(",\"bid_size\":\"", v, &b) }
-        if let v = e.askPrice { Self.decimal(",\"ask\":\"", v, &b) }
-        if let v = e.askSize { Self.decimal(",\"ask_size\":\"", v, &b) }
-        trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &b)
+        let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+            + 4 * LineWriter.maxDecimalLength + 3 * LineWriter.maxIntegerLength
+        LineWriter.append(maxLength: bound, to: &b) { w in
+            w.raw("{\"type\":\"bbo\",\"venue\":")
+            w.string(e.venue.rawValue)
+            w.raw(",\"symbol\":")
+            w.string(e.symbol.rawValue)
+            if let v = e.bidPrice { Self.decimal(",\"bid\":\"", v, &w) }
+            if let v = e.bidSize { Self.decimal(",\"bid_size\":\"", v, &w) }
+            if let v = e.askPrice { Self.decimal(",\"ask\":\"", v, &w) }
+            if let v = e.askSize { Self.decimal(",\"ask_size\":\"", v, &w) }
+            trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &w)
+        }
     }
 
     /// `{"type":"ticker","venue","symbol","last","bid","ask","volume_24h","high_24h","low_24h","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: Ticker, seq: UInt64? = nil, into b: inout [UInt8]) {
-        Self.raw("{\"type\":\"ticker\",\"venue\":", &b)
-        Self.string(e.venue.rawValue, &b)
-        Self.raw(",\"symbol\":", &b)
-        Self.string(e.symbol.rawValue, &b)
-        if let v = e.last { Self.decimal(",\"last\":\"", v, &b) }
-        if let v = e.bid { Self.decimal(",\"bid\":\"", v, &b) }
-        if let v = e.ask { Self.decimal(",\"ask\":\"", v, &b) }
-        if let v = e.volume24h { Self.decimal(",\"volume_24h\":\"", v, &b) }
-        if let v = e.high24h { Self.decimal(",\"high_24h\":\"", v, &b) }
-        if let v = e.low24h { Self.decimal(",\"low_24h\":\"", v, &b) }
-        trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &b)
+        let bound = 250 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+            + 6 * LineWriter.maxDecimalLength + 3 * LineWriter.maxIntegerLength
+        LineWriter.append(maxLength: bound, to: &b) { w in
+            w.raw("{\"type\":\"ticker\",\"venue\":")
+            w.string(e.venue.rawValue)
+            w.raw(",\"symbol\":")
+            w.string(e.symbol.rawValue)
+            if let v = e.last { Self.decimal(",\"last\":\"", v, &w) }
+            if let v = e.bid { Self.decimal(",\"bid\":\"", v, &w) }
+            if let v = e.ask { Self.decimal(",\"ask\":\"", v, &w) }
+            if let v = e.volume24h { Self.decimal(",\"volume_24h\":\"", v, &w) }
+            if let v = e.high24h { Self.decimal(",\"high_24h\":\"", v, &w) }
+            if let v = e.low24h { Self.decimal(",\"low_24h\":\"", v, &w) }
+            trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &w)
+        }
     }
 
     /// `{"type":"funding","venue","symbol","rate","next_funding_time","mark_price","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: Funding, seq: UInt64? = nil, into b: inout [UInt8]) {
-        Self.raw("{\"type\":\"funding\",\"venue\":", &b)
-        Self.string(e.venue.rawValue, &b)
-        Self.raw(",\"symbol\":", &b)
-        Self.string(e.symbol.rawValue, &b)
-        Self.decimal(",\"rate\":\"", e.rate, &b)
-        if let t = e.nextFundingTime {
-            Self.raw(",\"next_funding_time\":", &b)
-            FixedDecimal.writeSigned(t, into: &b)
+        let bound = 250 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+            + 2 * LineWriter.maxDecimalLength + 4 * LineWriter.maxIntegerLength
+        LineWriter.append(maxLength: bound, to: &b) { w in
+            w.raw("{\"type\":\"funding\",\"venue\":")
+            w.string(e.venue.rawValue)
+            w.raw(",\"symbol\":")
+            w.string(e.symbol.rawValue)
+            Self.decimal(",\"rate\":\"", e.rate, &w)
+            if let t = e.nextFundingTime {
+                w.raw(",\"next_funding_time\":")
+                w.signed(t)
+            }
+            if let v = e.markPrice { Self.decimal(",\"mark_price\":\"", v, &w) }
+            trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &w)
         }
-        if let v = e.markPrice { Self.decimal(",\"mark_price\":\"", v, &b) }
-        trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &b)
     }
 
     /// `{"type":"liquidation","venue","symbol","side","price","size","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: Liquidation, seq: UInt64? = nil, into b: inout [UInt8]) {
-        Self.raw("{\"type\":\"liquidation\",\"venue\":", &b)
-        Self.string(e.venue.rawValue, &b)
-        Self.raw(",\"symbol\":", &b)
-        Self.string(e.symbol.rawValue, &b)
-        Self.raw(e.side == .buy ? ",\"side\":\"buy\"" : ",\"side\":\"sell\"", &b)
-        Self.decimal(",\"price\":\"", e.price, &b)
-        Self.decimal(",\"size\":\"", e.size, &b)
-        trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &b)
+        let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+            + 2 * LineWriter.maxDecimalLength + 3 * LineWriter.maxIntegerLength
+        LineWriter.append(maxLength: bound, to: &b) { w in
+            w.raw("{\"type\":\"liquidation\",\"venue\":")
+            w.string(e.venue.rawValue)
+            w.raw(",\"symbol\":")
+            w.string(e.symbol.rawValue)
+            w.raw(e.side == .buy ? ",\"side\":\"buy\"" : ",\"side\":\"sell\"")
+            Self.decimal(",\"price\":\"", e.price, &w)
+            Self.decimal(",\"size\":\"", e.size, &w)
+            trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &w)
+        }
     }
 
     /// `{"type":"status","venue","symbol","channel","state","reason","seq"}` (no timestamps, SPEC §5).
     public func encode(_ e: StatusEvent, seq: UInt64? = nil, into b: inout [UInt8]) {
-        Self.raw("{\"type\":\"status\",\"venue\":", &b)
-        Self.string(e.venue.rawValue, &b)
-        if let symbol = e.symbol {
-            Self.raw(",\"symbol\":", &b)
-            Self.string(symbol.rawValue, &b)
+        let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol?.rawValue ?? "")
+            + LineWriter.maxStringLength(e.reason) + 2 * LineWriter.maxIntegerLength
+        LineWriter.append(maxLength: bound, to: &b) { w in
+            w.raw("{\"type\":\"status\",\"venue\":")
+            w.string(e.venue.rawValue)
+            if let symbol = e.symbol {
+                w.raw(",\"symbol\":")
+                w.string(symbol.rawValue)
+            }
+            if let channel = e.channel {
+                w.raw(",\"channel\":")
+                w.string(channel.rawValue)
+            }
+            w.raw(",\"state\":")
+            w.string(e.state.rawValue)
+            w.raw(",\"reason\":")
+            w.string(e.reason)
+            trailer(tsExchange: nil, tsRecv: nil, seq: seq, &w)
         }
-        if let channel = e.channel {
-            Self.raw(",\"channel\":", &b)
-            Self.string(channel.rawValue, &b)
-        }
-        Self.raw(",\"state\":", &b)
-        Self.string(e.state.rawValue, &b)
-        Self.raw(",\"reason\":", &b)
-        Self.string(e.reason, &b)
-        trailer(tsExchange: nil, tsRecv: nil, seq: seq, &b)
     }
 
     /// `{"type":"order","client_order_id","venue","symbol","state","venue_order_id","filled_size","avg_price","reason","ts_recv","seq"}`.
     public func encode(_ e: OrderUpdate, seq: UInt64? = nil, into b: inout [UInt8]) {
-        Self.raw("{\"type\":\"order\",\"client_order_id\":", &b)
-        Self.string(e.clientOrderID, &b)
-        Self.raw(",\"venue\":", &b)
-        Self.string(e.venue.rawValue, &b)
-        Self.raw(",\"symbol\":", &b)
-        Self.string(e.symbol.rawValue, &b)
-        Self.raw(",\"state\":", &b)
-        Self.string(e.state.rawValue, &b)
-        if let v = e.venueOrderID {
-            Self.raw(",\"venue_order_id\":", &b)
-            Self.string(v, &b)
+        let bound = 300 + LineWriter.maxStringLength(e.clientOrderID) + LineWriter.maxStringLength(e.venue.rawValue)
+            + LineWriter.maxStringLength(e.symbol.rawValue) + LineWriter.maxStringLength(e.venueOrderID ?? "")
+            + LineWriter.maxStringLength(e.reason ?? "") + 2 * LineWriter.maxDecimalLength + 2 * LineWriter.maxIntegerLength
+        LineWriter.append(maxLength: bound, to: &b) { w in
+            w.raw("{\"type\":\"order\",\"client_order_id\":")
+            w.string(e.clientOrderID)
+            w.raw(",\"venue\":")
+            w.string(e.venue.rawValue)
+            w.raw(",\"symbol\":")
+            w.string(e.symbol.rawValue)
+            w.raw(",\"state\":")
+            w.string(e.state.rawValue)
+            if let v = e.venueOrderID {
+                w.raw(",\"venue_order_id\":")
+                w.string(v)
+            }
+            if let v = e.filledSize { Self.decimal(",\"filled_size\":\"", v, &w) }
+            if let v = e.averagePrice { Self.decimal(",\"avg_price\":\"", v, &w) }
+            if let v = e.reason {
+                w.raw(",\"reason\":")
+                w.string(v)
+            }
+            trailer(tsExchange: nil, tsRecv: e.tsRecv, seq: seq, &w)
         }
-        if let v = e.filledSize { Self.decimal(",\"filled_size\":\"", v, &b) }
-        if let v = e.averagePrice { Self.decimal(",\"avg_price\":\"", v, &b) }
-        if let v = e.reason {
-            Self.raw(",\"reason\":", &b)
-            Self.string(v, &b)
-        }
-        trailer(tsExchange: nil, tsRecv: e.tsRecv, seq: seq, &b)
     }
 
     /// `{"type":"ack","id":"1"}` — the reply to a successful request.
     public func encodeAck(id: String, into b: inout [UInt8]) {
-        Self.raw("{\"type\":\"ack\",\"id\":", &b)
-        Self.string(id, &b)
-        Self.raw("}\n", &b)
+        LineWriter.append(maxLength: 32 + LineWriter.maxStringLength(id), to: &b) { w in
+            w.raw("{\"type\":\"ack\",\"id\":")
+            w.string(id)
+            w.raw("}\n")
+        }
     }
 
     /// `{"type":"error","id":"1","code":"unknown_symbol","message":"..."}`; `id` omitted when `nil`.
     public func encodeError(id: String?, code: String, message: String, into b: inout [UInt8]) {
-        Self.raw("{\"type\":\"error\"", &b)
-        if let id {
-            Self.raw(",\"id\":", &b)
-            Self.string(id, &b)
+        let bound = 64 + LineWriter.maxStringLength(id ?? "") + LineWriter.maxStringLength(code) + LineWriter.maxStringLength(message)
+        LineWriter.append(maxLength: bound, to: &b) { w in
+            w.raw("{\"type\":\"error\"")
+            if let id {
+                w.raw(",\"id\":")
+                w.string(id)
+            }
+            w.raw(",\"code\":")
+            w.string(code)
+            w.raw(",\"message\":")
+            w.string(message)
+            w.raw("}\n")
         }
-        Self.raw(",\"code\":", &b)
-        Self.string(code, &b)
-        Self.raw(",\"message\":", &b)
-        Self.string(message, &b)
-        Self.raw("}\n", &b)
     }
 
     // MARK: - Pieces
 
     @inline(__always)
-    private func trailer(tsExchange: Nanoseconds?, tsRecv: Nanoseconds?, seq: UInt64?, _ b: inout [UInt8]) {
+    private func trailer(tsExchange: Nanoseconds?, tsRecv: Nanoseconds?, seq: UInt64?, _ w: inout LineWriter) {
         if let t = tsExchange {
-            Self.raw(",\"ts_exchange\":", &b)
-            FixedDecimal.writeSigned(t, into: &b)
+            w.raw(",\"ts_exchange\":")
+            w.signed(t)
         }
         if includesReceiveTime, let t = tsRecv {
-            Self.raw(",\"ts_recv\":", &b)
-            FixedDecimal.writeSigned(t, into: &b)
+            w.raw(",\"ts_recv\":")
+            w.signed(t)
         }
         if let seq {
-            Self.raw(",\"seq\":", &b)
-            FixedDecimal.writeUnsigned(seq, into: &b)
+            w.raw(",\"seq\":")
+            w.unsigned(seq)
         }
-        Self.raw("}\n", &b)
+        w.raw("}\n")
     }
 
+    /// `prefix` is the whole `,"key":"` chunk.
     @inline(__always)
-    static func raw(_ text: StaticString, _ b: inout [UInt8]) {
-        text.withUTF8Buffer { b.append(contentsOf: $0) }
+    static func decimal(_ prefix: StaticString, _ value: FixedDecimal, _ w: inout LineWriter) {
+        w.raw(prefix)
+        w.decimal(value)
+        w.byte(UInt8(ascii: "\""))
     }
 
-    /// `prefix` is the whole `,"key":"` chunk, so a field costs three bulk appends.
-    @inline(__always)
-    static func decimal(_ prefix: StaticString, _ value: FixedDecimal, _ b: inout [UInt8]) {
-        raw(prefix, &b)
-        value.write(into: &b)
-        b.append(UInt8(ascii: "\""))
-    }
-
-    static func levels(_ levels: [BookLevel], _ b: inout [UInt8]) {
+    static func levels(_ levels: [BookLevel], _ w: inout LineWriter) {
         var first = true
         for level in levels {
-            raw(first ? "[\"" : ",[\"", &b)
+            w.raw(first ? "[\"" : ",[\"")
             first = false
-            level.price.write(into: &b)
-            raw("\",\"", &b)
-            level.size.write(into: &b)
-            raw("\"]", &b)
+            w.decimal(level.price)
+            w.raw("\",\"")
+            w.decimal(level.size)
+            w.raw("\"]")
         }
     }
 
-    /// Appends `text` as a JSON string literal with RFC 8259 §7 escaping. Text that needs no
-    /// escaping (venue names, symbols, ids) is appended in one call.
+    /// Appends `text` as a JSON string literal with RFC 8259 §7 escaping.
     public static func string(_ text: String, _ b: inout [UInt8]) {
-        b.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            var clean = true
-            for c in utf8 where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
-                clean = false
-                break
-            }
-            if clean {
-                b.append(contentsOf: utf8)
-            } else {
-                escape(utf8, &b)
-            }
-        }
-        b.append(UInt8(ascii: "\""))
-    }
-
-    static func escape<C: Collection>(_ bytes: C, _ b: inout [UInt8]) where C.Element == UInt8 {
-        let hex: StaticString = "0123456789abcdef"
-        for c in bytes {
-            switch c {
-            case UInt8(ascii: "\""): b.append(UInt8(ascii: "\\")); b.append(c)
-            case UInt8(ascii: "\\"): b.append(UInt8(ascii: "\\")); b.append(c)
-            case 0x0A: b.append(UInt8(ascii: "\\")); b.append(UInt8(ascii: "n"))
-            case 0x0D: b.append(UInt8(ascii: "\\")); b.append(UInt8(ascii: "r"))
-            case 0x09: b.append(UInt8(ascii: "\\")); b.append(UInt8(ascii: "t"))
-            case 0x08: b.append(UInt8(ascii: "\\")); b.append(UInt8(ascii: "b"))
-            case 0x0C: b.append(UInt8(ascii: "\\")); b.append(UInt8(ascii: "f"))
-            case 0x00 ..< 0x20:
-                raw("\\u00", &b)
-                hex.withUTF8Buffer { h in
-                    b.append(h[Int(c >> 4)])
-                    b.append(h[Int(c & 0xF)])
-                }
-            default: b.append(c)
-            }
-        }
+        LineWriter.append(maxLength: LineWriter.maxStringLength(text), to: &b) { w in w.string(text) }
     }
 }

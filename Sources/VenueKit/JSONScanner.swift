@@ -27,6 +27,9 @@ import MarketModel
 public struct JSONScanner {
     /// The whole message.
     public let bytes: UnsafeRawBufferPointer
+    /// `bytes.baseAddress` (a valid dummy for an empty buffer, never read since `end == 0`):
+    /// loads through a plain pointer avoid the buffer subscript's per-access nil check.
+    @usableFromInline let base: UnsafeRawPointer
     /// The offset of the next unread byte.
     @usableFromInline var cursor: Int
     /// The offset of the next unread byte (from the start of ``bytes``).
@@ -43,14 +46,16 @@ public struct JSONScanner {
     @inlinable
     public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
+        self.base = bytes.baseAddress ?? JSONScanner.emptyBase
         self.cursor = 0
         self.end = bytes.count
     }
 
-    /// Creates a scanner over `bytes[range]` that reports offsets relative to `bytes`.
+    /// Creates a scanner over `at(range)` that reports offsets relative to `bytes`.
     @inlinable
     init(_ bytes: UnsafeRawBufferPointer, range: Range<Int>) {
         self.bytes = bytes
+        self.base = bytes.baseAddress ?? JSONScanner.emptyBase
         self.cursor = range.lowerBound
         self.end = range.upperBound
     }
@@ -59,13 +64,30 @@ public struct JSONScanner {
 
     /// The byte at `i` (caller checks `i < end`).
     @inlinable @inline(__always)
-    func byte(_ i: Int) -> UInt8 { bytes[i] }
+    func at(_ i: Int) -> UInt8 { base.load(fromByteOffset: i, as: UInt8.self) }
+
+    /// The bytes `[from, to)` as a buffer (caller checks bounds).
+    @inlinable @inline(__always)
+    func slice(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base + from, count: to &- from)
+    }
+
+    /// Points at a static zero byte so that an empty buffer still has a base address.
+    @usableFromInline
+    static var emptyBase: UnsafeRawPointer {
+        UnsafeRawPointer(bitPattern: 0x8) ?? UnsafeRawPointer(JSONScanner.sentinel)
+    }
+
+    /// A never-read allocation used only when `bitPattern:` cannot form a pointer.
+    nonisolated(unsafe) static let sentinel = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
 
     /// Skips JSON whitespace (RFC 8259 §2: space, tab, LF, CR).
     @inlinable @inline(__always)
     mutating func skipWhitespace() {
+        // Venue JSON is usually compact: test the first byte before looping.
+        guard cursor < end, at(cursor) <= 0x20 else { return }
         while cursor < end {
-            let c = bytes[cursor]
+            let c = at(cursor)
             guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
             cursor &+= 1
         }
@@ -75,7 +97,7 @@ public struct JSONScanner {
     @usableFromInline
     func fail(_ expected: String) -> VenueParseError {
         if cursor >= end { return .malformed("\(expected), found end of input", at: cursor) }
-        let c = bytes[cursor]
+        let c = at(cursor)
         let shown = c >= 0x20 && c < 0x7F ? "'\(Character(Unicode.Scalar(c)))'" : "byte 0x\(String(c, radix: 16))"
         return .malformed("\(expected), found \(shown)", at: cursor)
     }
@@ -84,7 +106,7 @@ public struct JSONScanner {
     @inlinable @inline(__always)
     mutating func expect(_ c: UInt8, _ expected: @autoclosure () -> String) throws(VenueParseError) {
         skipWhitespace()
-        guard cursor < end, bytes[cursor] == c else { throw fail(expected()) }
+        guard cursor < end, at(cursor) == c else { throw fail(expected()) }
         cursor &+= 1
     }
 
@@ -111,7 +133,7 @@ public struct JSONScanner {
     public mutating func nextKey() throws(VenueParseError) -> JSONString? {
         skipWhitespace()
         guard cursor < end else { throw fail(atContainerStart ? "expected '\"' or '}'" : "expected ',' or '}' after object member") }
-        var c = bytes[cursor]
+        var c = at(cursor)
         if c == UInt8(ascii: "}") {
             cursor &+= 1
             atContainerStart = false
@@ -124,7 +146,7 @@ public struct JSONScanner {
             cursor &+= 1
             skipWhitespace()
             guard cursor < end else { throw fail("expected '\"' to start an object key") }
-            c = bytes[cursor]
+            c = at(cursor)
         }
         guard c == UInt8(ascii: "\"") else { throw fail("expected '\"' to start an object key") }
         let key = try scanString()
@@ -138,7 +160,7 @@ public struct JSONScanner {
     public mutating func nextElement() throws(VenueParseError) -> Bool {
         skipWhitespace()
         guard cursor < end else { throw fail(atContainerStart ? "expected a value or ']'" : "expected ',' or ']' after array element") }
-        let c = bytes[cursor]
+        let c = at(cursor)
         if c == UInt8(ascii: "]") {
             cursor &+= 1
             atContainerStart = false
@@ -150,7 +172,7 @@ public struct JSONScanner {
             guard c == UInt8(ascii: ",") else { throw fail("expected ',' or ']' after array element") }
             cursor &+= 1
             skipWhitespace()
-            guard cursor < end, bytes[cursor] != UInt8(ascii: "]") else { throw fail("expected a value after ','") }
+            guard cursor < end, at(cursor) != UInt8(ascii: "]") else { throw fail("expected a value after ','") }
         }
         return true
     }
@@ -189,7 +211,7 @@ public struct JSONScanner {
     public mutating func peekKind() throws(VenueParseError) -> JSONValueKind {
         skipWhitespace()
         guard cursor < end else { throw fail("expected a value") }
-        switch bytes[cursor] {
+        switch at(cursor) {
         case UInt8(ascii: "{"): return .object
         case UInt8(ascii: "["): return .array
         case UInt8(ascii: "\""): return .string
@@ -214,7 +236,7 @@ public struct JSONScanner {
         skipWhitespace()
         let start = cursor
         try skipValue()
-        return UnsafeRawBufferPointer(rebasing: bytes[start ..< cursor])
+        return slice(start, cursor)
     }
 }
 

@@ -29,7 +29,7 @@ public struct JSONString {
         let n = rhs.utf8CodeUnitCount
         guard lhs.bytes.count == n else { return lhs.hasEscapes && lhs.string == rhs.description }
         if n == 0 { return true }
-        guard lhs.bytes[0] == rhs.utf8Start[0] else { return lhs.hasEscapes && lhs.string == rhs.description }
+        guard let first = lhs.bytes.baseAddress?.load(as: UInt8.self), first == rhs.utf8Start.pointee else { return lhs.hasEscapes && lhs.string == rhs.description }
         if lhs.hasEscapes { return lhs.string == rhs.description }
         return n == 1 || JSONString.rawEqual(lhs.bytes, rhs.utf8Start, n)
     }
@@ -70,17 +70,18 @@ public struct JSONString {
         return JSONString.rawEqual(bytes, prefix.utf8Start, n)
     }
 
-    /// Compares the first `n` bytes of `a` with `b` (8 bytes at a time).
+    /// Compares the first `n` bytes of `a` with `b` (8 bytes at a time). `a` holds ≥ `n` bytes.
     @inlinable
     static func rawEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard n > 0, let pa = a.baseAddress else { return n == 0 }
+        let pb = UnsafeRawPointer(b)
         var i = 0
-        let rawB = UnsafeRawPointer(b)
-        while i + 8 <= n {
-            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != rawB.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        while i &+ 8 <= n {
+            if pa.loadUnaligned(fromByteOffset: i, as: UInt64.self) != pb.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
             i &+= 8
         }
         while i < n {
-            if a[i] != b[i] { return false }
+            if pa.load(fromByteOffset: i, as: UInt8.self) != pb.load(fromByteOffset: i, as: UInt8.self) { return false }
             i &+= 1
         }
         return true

@@ -6,6 +6,8 @@ struct MarketMuxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "marketmux",
         abstract: "Pooled WebSocket market data and order multiplexer for crypto venues.",
-        subcommands: [AutobahnCommand.self, WSBenchCommand.self]
+        subcommands: [DemoCommand.self, TailCommand.self, NormalizeCommand.self, SimulateCommand.self,
+                      AutobahnCommand.self, WSBenchCommand.self],
+        defaultSubcommand: DemoCommand.self
     )
 }

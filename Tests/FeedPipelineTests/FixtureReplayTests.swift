@@ -42,16 +42,31 @@ struct FixtureScenario: CustomTestStringConvertible, Sendable {
     /// A scenario whose expected output is withheld because of a known bug outside the venue
     /// adapters names the bug in `KNOWN-ISSUE.md` (docs/fixtures.md).
     var knownIssueURL: URL { directory.appendingPathComponent("KNOWN-ISSUE.md") }
+
+    /// The first paragraph of `KNOWN-ISSUE.md` after its title, on one line.
+    var knownIssueSummary: String {
+        let text = (try? String(contentsOf: knownIssueURL, encoding: .utf8)) ?? ""
+        var paragraph: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("#") { continue }
+            if line.allSatisfy(\.isWhitespace) {
+                if paragraph.isEmpty { continue } else { break }
+            }
+            paragraph.append(line)
+        }
+        return paragraph.joined(separator: " ")
+    }
 }
 
 /// Replays every recorded session under `fixtures/` through the real pipeline and compares the
 /// normalized output with `expected.ndjson` (SPEC §6). Adding a scenario needs data only.
 ///
-/// `MARKETMUX_RECORD_FIXTURES=1 swift test --filter FixtureReplayTests` writes `expected.ndjson`
-/// from the current output instead of comparing — review every written line against the
-/// scenario's NOTES.md before committing it.
+/// `MARKETMUX_RECORD_FIXTURES=1 swift test --filter FixtureReplayTests` writes the missing
+/// `expected.ndjson` files from the current output (`=all` rewrites every one) — review every
+/// written line against the scenario's NOTES.md before committing it.
 @Suite struct FixtureReplayTests {
-    static var isRecording: Bool { ProcessInfo.processInfo.environment["MARKETMUX_RECORD_FIXTURES"] == "1" }
+    /// `MARKETMUX_RECORD_FIXTURES=1`: write missing expected files; `=all`: rewrite every one.
+    static var recordMode: String? { ProcessInfo.processInfo.environment["MARKETMUX_RECORD_FIXTURES"] }
 
     @Test func fixturesAreDiscovered() {
         #expect(FixtureScenario.all.count > 0, "no fixtures/*/*/session.jsonl under \(FixtureScenario.fixturesDirectory.path)")
@@ -73,18 +88,19 @@ struct FixtureScenario: CustomTestStringConvertible, Sendable {
             return
         }
         if fm.fileExists(atPath: scenario.knownIssueURL.path) {
-            let reason = (try? String(contentsOf: scenario.knownIssueURL, encoding: .utf8)) ?? ""
             // Output is withheld until the bug is fixed; the replay above must still not fail.
-            withKnownIssue(Comment(rawValue: "\(scenario.name): expected.ndjson withheld — \(reason.prefix(300))")) {
-                Issue.record("\(scenario.name) has a known issue (KNOWN-ISSUE.md)")
+            let reason = scenario.knownIssueSummary
+            withKnownIssue("expected.ndjson withheld (KNOWN-ISSUE.md)") {
+                Issue.record("\(scenario.name): expected.ndjson withheld — \(reason)")
             }
             return
         }
-        if Self.isRecording {
+        let exists = fm.fileExists(atPath: scenario.expectedURL.path)
+        if Self.recordMode == "all" || (Self.recordMode == "1" && !exists) {
             try (lines.joined(separator: "\n") + "\n").write(to: scenario.expectedURL, atomically: true, encoding: .utf8)
             return
         }
-        guard fm.fileExists(atPath: scenario.expectedURL.path) else {
+        guard exists else {
             Issue.record("\(scenario.name): expected.ndjson is missing (record with MARKETMUX_RECORD_FIXTURES=1, then review it)")
             return
         }

@@ -37,7 +37,7 @@ struct FixedDecimalTests {
     static let errorTable: [(String, FixedDecimalError)] = [
         ("", .empty),
         ("-", .missingDigits(offset: 1)),
-        (".5", .missingDigits(offset: 0)),
+        (".5", .invalidCharacter(offset: 0)),
         ("5.", .missingDigits(offset: 2)),
         ("1.2.3", .invalidCharacter(offset: 3)),
         ("abc", .invalidCharacter(offset: 0)),

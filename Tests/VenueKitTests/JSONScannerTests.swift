@@ -282,3 +282,27 @@ struct JSONScannerDecimalTests {
         #expect(got == expected)
     }
 }
+
+@Suite("JSONScanner levels")
+struct JSONScannerLevelTests {
+    static let cases: [(String, [String]?)] = [
+        (#"[["0.1","2"],["0.2","0"]]"#, ["0.1x2", "0.2x0"]),
+        (#"[ [ "0.1" , "2" ] ]"#, ["0.1x2"]),
+        (#"[["8476.98","415","0","13"]]"#, ["8476.98x415"]),
+        (#"[[0.5,1e-8],["1","2"]]"#, ["0.5x0.00000001", "1x2"]),
+        ("[]", []),
+        (#"[["1","2"]"#, nil), (#"[["1",]]"#, nil), (#"[["1"]]"#, nil), (#"[["1","2"],]"#, nil),
+        (#"[["1","x"]]"#, nil), (#"[["1","2"}]"#, nil), (#"[["1""2"]]"#, nil), (#"[[]]"#, nil),
+    ]
+
+    @Test("readLevels fast and general paths, malformed levels rejected", arguments: cases)
+    func levels(text: String, expected: [String]?) {
+        let got: [String]? = Array(text.utf8).withUnsafeBytes { raw in
+            var s = JSONScanner(raw)
+            var out: [BookLevel] = []
+            guard (try? s.readLevels(into: &out)) != nil, (try? s.finish()) != nil else { return nil }
+            return out.map(\.description)
+        }
+        #expect(got == expected)
+    }
+}

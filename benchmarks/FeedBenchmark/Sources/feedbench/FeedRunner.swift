@@ -7,33 +7,14 @@ import VenueKit
 /// live — no gap, no checksum failure, no resync — and ends on the generator's book).
 struct FeedRunner<Venue: FeedVenue> {
     let venue: Venue
-    let options: Options
+    let options: BenchOptions
 
-    struct Options {
-        var runs = 7
-        var tradesPerRun = 400_000
-        var distinctTrades = 8_192
-        var depthUpdates = 20_000
-        var seed: UInt64 = 0x4D61_726B_6574_4D75  // "MarketMu"
-    }
-
-    struct Result {
-        var name: String
-        var tradeBytes: Int
-        var depthBytes: Int
-        var trades: Summary
-        var depth: Summary
-        var framesPerUpdate: Int
-        var checksumNote: String
-        var sink: Int
-    }
-
-    func run() throws -> Result {
+    func run() throws -> FeedResult {
         var sink = 0
         // Trades: adapter.parse → Trade → NDJSONEncoder into a reused buffer.
         let trades = MessageSet(venue.tradeFrames(count: options.distinctTrades, seed: options.seed))
         var adapter = try venue.makeAdapter()
-        let check = try tradeLoop(&adapter, trades, total: trades.count, sink: &sink)
+        let check = try tradeLoop(&adapter, trades, total: trades.count, sink: &sink)  // also the warm-up
         guard check == trades.count else { throw BenchError("\(venue.name): \(check) trades from \(trades.count) trade frames") }
         var tradeRuns: [Measurement] = []
         for _ in 0 ..< options.runs {
@@ -53,13 +34,31 @@ struct FeedRunner<Venue: FeedVenue> {
             if run == 0 { try verify(books, against: session.finalBook) } else { depthRuns.append(m) }
             sink &+= books[venue.symbol]?.book.bids.count ?? 0
         }
-        return Result(name: venue.name, tradeBytes: trades.averageSize, depthBytes: session.deltas.averageSize,
-                      trades: Summary(runs: tradeRuns), depth: Summary(runs: depthRuns.map {
-                          var u = $0; u.messages /= session.framesPerUpdate; return u  // per 20-level update
-                      }), framesPerUpdate: session.framesPerUpdate, checksumNote: session.checksumNote, sink: sink)
+        // The same deltas through the adapter alone: the split between parsing and Books.
+        var parseRuns: [Measurement] = []
+        for _ in 0 ..< options.runs {
+            _ = try bootstrap(&adapter, session)  // BitMEX: the id map the deltas refer to
+            parseRuns.append(try measure { try parseLoop(&adapter, session.deltas, sink: &sink) })
+        }
+        // The same deltas into one `BookSynchronizer` held directly (no `BookSet` dictionary):
+        // isolates what the per-symbol routing costs.
+        var directRuns: [Measurement] = []
+        for _ in 0 ..< options.runs {
+            var sync = try bootstrapDirect(&adapter, session)
+            directRuns.append(try measure { try directLoop(&adapter, session.deltas, &sync) })
+            guard sync.phase == .live else { throw BenchError("\(venue.name): direct synchronizer left live") }
+        }
+        func perUpdate(_ runs: [Measurement]) -> Summary {
+            Summary(runs: runs.map { var u = $0; u.messages /= session.framesPerUpdate; return u })
+        }
+        return FeedResult(name: venue.name, tradeBytes: trades.averageSize, depthBytes: session.deltas.averageSize,
+                          trades: Summary(runs: tradeRuns), depth: perUpdate(depthRuns), depthParseOnly: perUpdate(parseRuns),
+                          depthDirect: perUpdate(directRuns),
+                          framesPerUpdate: session.framesPerUpdate, checksumNote: session.checksumNote, sink: sink)
     }
 
-    /// The measured trade loop. Returns the number of frames handled.
+    /// The measured trade loop over `total` frames (cycling through `set`). Returns the number of
+    /// trades encoded, which the check requires to equal the number of frames.
     @inline(never)
     func tradeLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, total: Int, sink: inout Int) throws -> Int {
         let encoder = NDJSONEncoder()
@@ -87,7 +86,62 @@ struct FeedRunner<Venue: FeedVenue> {
             }
         }
         sink &+= buffer.count
-        return trades == total ? done : trades
+        return trades
+    }
+
+    /// A `BookSynchronizer` holding the session's snapshot (untimed).
+    func bootstrapDirect(_ adapter: inout Venue.Adapter, _ session: DepthSession) throws -> BookSynchronizer {
+        var sync = BookSynchronizer(configuration: .init(venue: Venue.Adapter.spec.id, symbol: venue.symbol, book: Venue.Adapter.spec.book))
+        var actions: [BookAction] = []
+        let context = ParseContext(tsRecv: 1_795_219_200_000_000_000)
+        switch session.bootstrap {
+        case .rest(let body):
+            var text = body
+            sync.handle(try text.withUTF8 { try adapter.parseRESTSnapshot(symbol: venue.symbol, body: UnsafeRawBufferPointer($0), context: context) },
+                        into: &actions)
+        case .frame(let frame):
+            for case .book(let m) in try adapter.parse(frame, context: context) { sync.handle(m, into: &actions) }
+        }
+        return sync
+    }
+
+    /// The depth loop with the synchronizer held directly (per-connection sequence not checked).
+    @inline(never)
+    func directLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, _ sync: inout BookSynchronizer) throws -> Int {
+        var output: [VenueOutput] = []
+        output.reserveCapacity(16)
+        var actions: [BookAction] = []
+        actions.reserveCapacity(16)
+        var frames = 0
+        try set.bytes.withUnsafeBytes { raw in
+            for range in set.ranges {
+                output.removeAll(keepingCapacity: true)
+                try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
+                                  context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(frames)), into: &output)
+                for case .book(let message) in output { sync.handle(message, into: &actions) }
+                actions.removeAll(keepingCapacity: true)
+                frames += 1
+            }
+        }
+        return frames
+    }
+
+    /// The depth frames through `parse` only (no Books).
+    @inline(never)
+    func parseLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, sink: inout Int) throws -> Int {
+        var output: [VenueOutput] = []
+        output.reserveCapacity(16)
+        var frames = 0
+        try set.bytes.withUnsafeBytes { raw in
+            for range in set.ranges {
+                output.removeAll(keepingCapacity: true)
+                try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
+                                  context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(frames)), into: &output)
+                sink &+= output.count
+                frames += 1
+            }
+        }
+        return frames
     }
 
     /// A fresh `BookSet` holding the session's snapshot (untimed).
@@ -101,7 +155,6 @@ struct FeedRunner<Venue: FeedVenue> {
             let message = try text.withUTF8 { try adapter.parseRESTSnapshot(symbol: venue.symbol, body: UnsafeRawBufferPointer($0), context: context) }
             books.handle(message, into: &actions)
         case .frame(let frame):
-            books.resetConnectionSequence()
             for output in try adapter.parse(frame, context: context) {
                 if case .book(let m) = output { books.handle(m, into: &actions) }
                 if case .connectionSequence(let n) = output { books.observeConnectionSequence(n, into: &actions) }
@@ -155,6 +208,29 @@ struct FeedRunner<Venue: FeedVenue> {
             }
         }
     }
+}
+
+/// Sizes of a benchmark run.
+struct BenchOptions {
+    var runs = 7
+    var tradesPerRun = 400_000
+    var distinctTrades = 8_192
+    var depthUpdates = 20_000
+    var seed: UInt64 = 0x4D61_726B_6574_4D75  // "MarketMu"
+}
+
+/// One venue's numbers.
+struct FeedResult {
+    var name: String
+    var tradeBytes: Int
+    var depthBytes: Int
+    var trades: Summary
+    var depth: Summary
+    var depthParseOnly: Summary
+    var depthDirect: Summary
+    var framesPerUpdate: Int
+    var checksumNote: String
+    var sink: Int
 }
 
 struct BenchError: Error, CustomStringConvertible {

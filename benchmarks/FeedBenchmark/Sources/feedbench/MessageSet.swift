@@ -36,8 +36,6 @@ struct DepthSession {
     var deltas: MessageSet
     /// Frames that make one 20-level update (1; Bitfinex: 20 one-level frames + 1 checksum frame).
     var framesPerUpdate: Int
-    /// Levels per update on the wire (for the report).
-    var levelsPerUpdate: Int
     /// The generator's book after the last delta.
     var finalBook: SyntheticBook
     /// What the report says about checksums.

@@ -1,5 +1,6 @@
 import Books
 import MarketModel
+import VenueKit
 
 /// How one venue writes a symbol's numbers.
 struct NumberFormat {

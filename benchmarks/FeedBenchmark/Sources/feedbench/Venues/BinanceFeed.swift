@@ -42,7 +42,7 @@ struct BinanceFeed: FeedVenue {
             let a = WireText.quotedPairs(WireText.sides(changes, isBid: false, deleteSize: zero))
             frames.append(#"{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":\#(clock.tick()),"s":"BTCUSDT","U":\#(first),"u":\#(last),"b":[\#(b)],"a":[\#(a)]}}"#)
         }
-        return DepthSession(bootstrap: .rest(rest), deltas: MessageSet(frames), framesPerUpdate: 1, levelsPerUpdate: 20,
+        return DepthSession(bootstrap: .rest(rest), deltas: MessageSet(frames), framesPerUpdate: 1,
                             finalBook: book, checksumNote: "no checksum (U/u contiguity checked)")
     }
 }

@@ -46,7 +46,7 @@ struct BinanceFuturesFeed: FeedVenue {
             first = last + rng.value(in: 1 ... 30)   // USD-M ids are not contiguous
             last = first + rng.value(in: 5 ... 200)
         }
-        return DepthSession(bootstrap: .rest(rest), deltas: MessageSet(frames), framesPerUpdate: 1, levelsPerUpdate: 20,
+        return DepthSession(bootstrap: .rest(rest), deltas: MessageSet(frames), framesPerUpdate: 1,
                             finalBook: book, checksumNote: "no checksum (pu chain checked)")
     }
 }

@@ -57,7 +57,7 @@ struct BitMEXFeed: FeedVenue {
             let data = changes.map { row($0.id, $0.isBid, $0.size, $0.price, t) }.joined(separator: ",")
             frames.append(#"{"table":"orderBookL2_25","action":"update","data":[\#(data)]}"#)
         }
-        return DepthSession(bootstrap: .frame(partial), deltas: MessageSet(frames), framesPerUpdate: 1, levelsPerUpdate: 20,
+        return DepthSession(bootstrap: .frame(partial), deltas: MessageSet(frames), framesPerUpdate: 1,
                             finalBook: book, checksumNote: "no checksum or sequence (id map kept by the adapter)")
     }
 }

@@ -55,7 +55,7 @@ struct BitfinexFeed: FeedVenue {
             let cs = Int32(bitPattern: book.checksum(.bitfinexTop25))
             frames.append("[\(Self.bookChannel),\"cs\",\(cs),\(next())]")
         }
-        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 21, levelsPerUpdate: 20,
+        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 21,
                             finalBook: book, checksumNote: "CRC-32 top-25 (JS form) verified once per 20 levels; SEQ_ALL checked")
     }
 }

@@ -46,7 +46,7 @@ struct BybitFeed: FeedVenue {
             frames.append(frame(type: "delta", bids: WireText.sides(changes, isBid: true, deleteSize: .zero),
                                 asks: WireText.sides(changes, isBid: false, deleteSize: .zero)))
         }
-        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 1, levelsPerUpdate: 20,
+        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 1,
                             finalBook: book, checksumNote: "no checksum (u checked)")
     }
 }

@@ -49,7 +49,7 @@ struct CoinbaseFeed: FeedVenue {
             frames.append(frame(type: "update", bids: WireText.sides(changes, isBid: true, deleteSize: .zero),
                                 asks: WireText.sides(changes, isBid: false, deleteSize: .zero)))
         }
-        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 1, levelsPerUpdate: 20,
+        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 1,
                             finalBook: book, checksumNote: "no checksum (sequence_num checked per connection and per book)")
     }
 }

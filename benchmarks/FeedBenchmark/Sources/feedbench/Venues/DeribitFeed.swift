@@ -58,7 +58,7 @@ struct DeribitFeed: FeedVenue {
             frames.append(#"{"jsonrpc":"2.0","method":"subscription","params":{"channel":"book.BTC-PERPETUAL.100ms","data":{"type":"change","timestamp":\#(clock.tick()),"prev_change_id":\#(change),"instrument_name":"BTC-PERPETUAL","change_id":\#(next),"bids":[\#(side(true))],"asks":[\#(side(false))]}}}"#)
             change = next
         }
-        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 1, levelsPerUpdate: 20,
+        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 1,
                             finalBook: book, checksumNote: "no checksum (change_id chain checked)")
     }
 }

@@ -50,7 +50,7 @@ struct KrakenFeed: FeedVenue {
             frames.append(frame(type: "update", bids: WireText.sides(changes, isBid: true, deleteSize: .zero),
                                 asks: WireText.sides(changes, isBid: false, deleteSize: .zero), checksum: book.checksum(.krakenTop10)))
         }
-        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 1, levelsPerUpdate: 20,
+        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 1,
                             finalBook: book, checksumNote: "CRC-32 top-10 verified on every message")
     }
 }

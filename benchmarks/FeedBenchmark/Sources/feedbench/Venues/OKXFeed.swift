@@ -58,7 +58,7 @@ struct OKXFeed: FeedVenue {
             frames.append(frame(action: "update", bids: side(true), asks: side(false), prev: seq, seq: next))
             seq = next
         }
-        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 1, levelsPerUpdate: 20, finalBook: book,
+        return DepthSession(bootstrap: .frame(snapshot), deltas: MessageSet(frames), framesPerUpdate: 1, finalBook: book,
                             checksumNote: withChecksum ? "CRC-32 top-25 interleaved verified on every message" : "checksum 0 (skipped, as OKX sends today); seqId chain checked")
     }
 }

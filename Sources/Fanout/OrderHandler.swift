@@ -1,0 +1,12 @@
+import MarketModel
+
+/// Takes the `order.place` / `order.cancel` requests of socket clients (the order multiplexer
+/// installs one with ``FanoutHub/installOrderHandler(_:)``). Until one is installed the hub
+/// answers every order request with `{"type":"error","code":"unsupported",...}`.
+public protocol OrderHandler: Sendable {
+    /// Called on the hub's event loop with a parsed, catalog-checked request. Answer it exactly
+    /// once with ``OrderReplies/accept()`` or ``OrderReplies/reject(code:message:)``; then report
+    /// the order's life with ``OrderReplies/update(_:)`` until a terminal state. Do not block.
+    func handle(_ request: OrderRequest, replies: OrderReplies)
+}
+

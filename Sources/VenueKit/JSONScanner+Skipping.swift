@@ -1,0 +1,104 @@
+import MarketModel
+
+extension JSONScanner {
+    // MARK: - Skipping
+
+    /// Skips the next value of any type, validating it fully (iteratively, up to ``maxDepth``
+    /// levels of nesting).
+    public mutating func skipValue() throws(VenueParseError) {
+        // Scalars (the usual case for skipped fields) need none of the nesting machinery.
+        skipWhitespace()
+        if cursor < end {
+            let c = at(cursor)
+            if c == UInt8(ascii: "\"") {
+                atContainerStart = false
+                _ = try scanString()
+                return
+            }
+            if c == UInt8(ascii: "-") || c &- UInt8(ascii: "0") < 10 {
+                _ = try readNumber()
+                return
+            }
+        }
+        // Bit i of `kinds` is 1 when nesting level i is an object.
+        var kinds: UInt64 = 0
+        var depth = 0
+        atContainerStart = false
+        while true {
+            // Read one value (or open a container).
+            skipWhitespace()
+            guard cursor < end else { throw fail("expected a value") }
+            let c = at(cursor)
+            switch c {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard depth < JSONScanner.maxDepth else { throw fail("nesting deeper than \(JSONScanner.maxDepth)") }
+                let isObject = c == UInt8(ascii: "{")
+                cursor &+= 1
+                if isObject { kinds |= 1 << UInt64(depth) } else { kinds &= ~(1 << UInt64(depth)) }
+                depth += 1
+                atContainerStart = true
+                if isObject {
+                    guard try nextKey() != nil else { depth -= 1; break }
+                } else {
+                    guard try nextElement() else { depth -= 1; break }
+                }
+                continue  // read the first member's value
+            case UInt8(ascii: "\""):
+                _ = try scanString()
+            case UInt8(ascii: "t"), UInt8(ascii: "f"):
+                _ = try readBool()
+            case UInt8(ascii: "n"):
+                guard try consumeNull() else { throw fail("expected null") }
+            default:
+                _ = try readNumber()
+            }
+            // After a value: advance within the enclosing containers, closing those that end.
+            while depth > 0 {
+                atContainerStart = false
+                let isObject = kinds & (1 << UInt64(depth - 1)) != 0
+                if isObject {
+                    if try nextKey() != nil { break }
+                } else {
+                    if try nextElement() { break }
+                }
+                depth -= 1
+            }
+            if depth == 0 { atContainerStart = false; return }
+        }
+    }
+
+    // MARK: - Book helpers
+
+    /// Reads `[[price, size, ...], ...]` (Binance, OKX, Bybit, Deribit grouped books): the first
+    /// two entries of each inner array, strings or numbers, extra entries skipped (OKX's order
+    /// counts). Appends to `levels`, which the caller may reuse.
+    @inlinable
+    public mutating func readLevels(into levels: inout [BookLevel]) throws(VenueParseError) {
+        try beginArray()
+        while try nextElement() {
+            // Fast path for the compact `["price","size"]` form (Binance, Bybit, OKX's first two).
+            let levelStart = cursor
+            if cursor &+ 1 < end, at(cursor) == UInt8(ascii: "["), at(cursor &+ 1) == UInt8(ascii: "\"") {
+                cursor &+= 1
+                if let price = fastQuotedDecimal(), cursor &+ 1 < end, at(cursor) == UInt8(ascii: ","),
+                   at(cursor &+ 1) == UInt8(ascii: "\"") {
+                    cursor &+= 1
+                    if let size = fastQuotedDecimal(), cursor < end, at(cursor) == UInt8(ascii: "]") {
+                        cursor &+= 1
+                        atContainerStart = false
+                        levels.append(BookLevel(price: price, size: size))
+                        continue
+                    }
+                }
+                cursor = levelStart
+            }
+            try beginArray()
+            guard try nextElement() else { throw fail("expected a price in level") }
+            let price = try readDecimal()
+            guard try nextElement() else { throw fail("expected a size in level") }
+            let size = try readDecimal()
+            while try nextElement() { try skipValue() }
+            levels.append(BookLevel(price: price, size: size))
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import CMallocCounter
+import Foundation
+
+// feedbench: per-venue normalized trades/s and 20-level depth updates/s on one core
+// (benchmarks/FEED.md explains the method and holds the results).
+//   feedbench [--runs N] [--trades N] [--updates N] [--venue NAME]... [--no-foundation]
+//   feedbench --breakdown NAME...     layers of the trade path (byte loop, scanner, parse, encode)
+//   feedbench --experiment-bookset    BookSet routing variants on Binance depth
+
+let targetTradesPerSecond = 3_000_000.0
+let targetUpdatesPerSecond = 300_000.0
+
+var options = BenchOptions()
+var onlyVenues: [String] = []
+var includesFoundation = true
+var breakdownVenues: [String] = []
+var arguments = CommandLine.arguments.dropFirst()
+while let arg = arguments.popFirst() {
+    func int() -> Int {
+        guard let v = arguments.popFirst().flatMap(Int.init) else { fatalError("\(arg) needs an integer") }
+        return v
+    }
+    switch arg {
+    case "--runs": options.runs = int()
+    case "--trades": options.tradesPerRun = int()
+    case "--updates": options.depthUpdates = int()
+    case "--venue": onlyVenues.append(arguments.popFirst() ?? "")
+    case "--no-foundation": includesFoundation = false
+    case "--experiment-bookset": break
+    case "--breakdown": breakdownVenues.append(arguments.popFirst() ?? "")
+    default:
+        print("usage: feedbench [--runs N] [--trades N per run] [--updates N per run] [--venue NAME]... [--no-foundation] [--breakdown NAME]... [--experiment-bookset]")
+        exit(arg == "--help" ? 0 : 2)
+    }
+}
+
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+}
+
+@MainActor func selected(_ name: String) -> Bool { onlyVenues.isEmpty || onlyVenues.contains(name) }
+
+var results: [FeedResult] = []
+@MainActor func bench<V: FeedVenue>(_ venue: V) {
+    guard selected(venue.name) else { return }
+    do {
+        let r = try FeedRunner(venue: venue, options: options).run()
+        results.append(r)
+        let rate = { (ns: Double) in String(format: "%.2fM", 1e3 / ns) }
+        print("\(venue.name): trades \(rate(r.trades.medianCPU))/s (\(String(format: "%.0f", r.trades.medianCPU)) ns), depth \(String(format: "%.0fk", 1e6 / r.depth.medianCPU))/s (\(String(format: "%.0f", r.depth.medianCPU)) ns)  [load \(loadAverage())]")
+    } catch {
+        print("\(venue.name): FAILED: \(error)")
+        exit(1)
+    }
+}
+
+@MainActor func breakdown<V: FeedVenue>(_ venue: V) throws {
+    guard breakdownVenues.contains(venue.name) else { return }
+    print("breakdown \(venue.name) (ns/msg, thread CPU, median (min)):")
+    for (label, s) in try Breakdown(venue: venue, options: options).run() {
+        print("  \(label): \(String(format: "%.0f (%.0f)", s.medianCPU, s.minCPU)), allocs/msg \(String(format: "%.2f", s.allocationsPerMessage))")
+    }
+}
+
+if CommandLine.arguments.contains("--experiment-bookset") {
+    let runner = FeedRunner(venue: BinanceFeed(), options: options)
+    for (label, summary) in [("BookSet.handle code", try runner.routingExperiment(RoutingAsInBookSet.self)),
+                             ("index(forKey:) instead of == nil", try runner.routingExperiment(RoutingWithoutNilCompare.self)),
+                             ("index + values[index].handle", try runner.routingExperiment(RoutingByIndex.self))] {
+        print("binance depth, \(label): \(String(format: "%.0f (%.0f)", summary.medianCPU, summary.minCPU)) ns/update, \(String(format: "%.1f", summary.allocationsPerMessage)) allocs/update")
+    }
+    exit(0)
+}
+
+if !breakdownVenues.isEmpty {
+    try breakdown(BinanceFeed())
+    try breakdown(KrakenFeed())
+    try breakdown(BybitFeed())
+    try breakdown(BitMEXFeed())
+    try breakdown(CoinbaseFeed())
+    exit(0)
+}
+
+let startLoad = loadAverage()
+print("feedbench: runs=\(options.runs) trades/run=\(options.tradesPerRun) updates/run=\(options.depthUpdates) seed=0x\(String(options.seed, radix: 16)) load=\(startLoad)")
+
+bench(BinanceFeed())
+bench(BinanceFuturesFeed())
+bench(CoinbaseFeed())
+bench(KrakenFeed())
+bench(OKXFeed(withChecksum: true))
+bench(OKXFeed(withChecksum: false))
+bench(BybitFeed())
+bench(DeribitFeed())
+bench(BitMEXFeed())
+bench(BitfinexFeed())
+
+var reference: Summary?
+if includesFoundation {
+    let frames = BinanceFeed().tradeFrames(count: options.distinctTrades, seed: options.seed)
+    reference = try FoundationReference.run(frames: frames, runs: options.runs, perRun: max(10_000, options.tradesPerRun / 10))
+}
+let endLoad = loadAverage()
+guard feedbench_malloc_counter_active() != 0 else { fatalError("malloc counter not active: allocation counts would be wrong") }
+
+// Markdown tables (rates from the median thread-CPU ns per message; min in parentheses).
+func f(_ v: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", v) }
+func millions(_ ns: Double) -> String { f(1e3 / ns, 2) + "M" }
+func thousands(_ ns: Double) -> String { f(1e6 / ns, 0) + "k" }
+func verdict(_ ns: Double, _ target: Double) -> String {
+    let rate = 1e9 / ns
+    return rate >= target ? "✅ \(f(rate / target, 2))×" : "❌ \(f(rate / target, 2))×"
+}
+
+print("")
+print("### Trades: adapter.parse → Trade → NDJSONEncoder (target ≥ 3M msg/s)")
+print("")
+print("| venue | bytes/msg | msg/s (median) | ns/msg median (min) | wall ns/msg median | allocs/msg | vs 3M |")
+print("|---|---:|---:|---:|---:|---:|---|")
+for r in results {
+    let t = r.trades
+    print("| \(r.name) | \(r.tradeBytes) | \(millions(t.medianCPU)) | \(f(t.medianCPU)) (\(f(t.minCPU))) | \(f(t.medianWall)) | \(f(t.allocationsPerMessage, 2)) | \(verdict(t.medianCPU, targetTradesPerSecond)) |")
+}
+if let reference {
+    print("| *reference: Foundation JSONDecoder, Binance aggTrade → Decodable (decode only)* | \(results.first { $0.name == "binance" }?.tradeBytes ?? 0) | \(millions(reference.medianCPU)) | \(f(reference.medianCPU)) (\(f(reference.minCPU))) | \(f(reference.medianWall)) | \(f(reference.allocationsPerMessage, 2)) | \(verdict(reference.medianCPU, targetTradesPerSecond)) |")
+}
+print("")
+print("### Depth: 20-level updates, adapter.parse → BookSet.handle incl. book apply (target ≥ 300k/s)")
+print("")
+print("| venue | bytes/frame | frames/update | updates/s (median) | ns/update median (min) | of which parse | same, BookSynchronizer direct | wall ns/update median | allocs/update: total / parse / direct | checks | vs 300k |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+for r in results {
+    let d = r.depth
+    print("| \(r.name) | \(r.depthBytes) | \(r.framesPerUpdate) | \(thousands(d.medianCPU)) | \(f(d.medianCPU)) (\(f(d.minCPU))) | \(f(r.depthParseOnly.medianCPU)) | \(f(r.depthDirect.medianCPU)) | \(f(d.medianWall)) | \(f(d.allocationsPerMessage, 1)) / \(f(r.depthParseOnly.allocationsPerMessage, 1)) / \(f(r.depthDirect.allocationsPerMessage, 1)) | \(r.checksumNote) | \(verdict(d.medianCPU, targetUpdatesPerSecond)) |")
+}
+print("")
+print("load average (1/5/15 min): start \(startLoad), end \(endLoad); sink \(results.reduce(0) { $0 &+ $1.sink })")
