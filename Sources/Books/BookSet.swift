@@ -46,6 +46,11 @@ public struct BookSet: Sendable {
         }
     }
 
+    /// Resyncs one symbol whose book the adapter found inconsistent (other symbols keep flowing).
+    public mutating func invalidate(symbol: Symbol, reason: String, into actions: inout [BookAction]) {
+        synchronizers[symbol]?.invalidate(reason: reason, into: &actions)
+    }
+
     /// Forgets the per-connection counter (new connection).
     public mutating func resetConnectionSequence() {
         connectionSequence.reset()

@@ -184,6 +184,10 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
         case .venueError(let text):
             output.events.append(.status(StatusEvent(venue: venue, state: .live, reason: "venue error: \(text)")))
             output.actions.append(.log(FeedLogEntry(severity: .warning, message: "\(venue): venue error: \(text)")))
+        case .bookInvalidated(let symbol, let reason):
+            guard states.slot(symbol, .book) != nil else { return }
+            books.invalidate(symbol: symbol, reason: reason, into: &bookActions)
+            applyBookActions(into: &output)
         case .restSnapshotNeeded(let symbol, let request):
             if pendingSnapshots.insert(symbol).inserted { output.actions.append(.fetchSnapshot(symbol, request)) }
         case .reconnectRequested(let reason):

@@ -31,6 +31,10 @@ public enum VenueOutput: Sendable {
     /// The venue reported an error (bad request, rate limit, unknown symbol). Logged and turned
     /// into a `status` by the pipeline; not a parse failure.
     case venueError(String)
+    /// The adapter found `symbol`'s book inconsistent in a way only it can see (BitMEX: an
+    /// update or delete for a level id its partial never had): `Books` resyncs that symbol alone,
+    /// publishing `resyncing` with `reason` until a fresh snapshot is applied.
+    case bookInvalidated(Symbol, reason: String)
     /// The venue needs a REST snapshot for `symbol` now. Rare: `Books` requests snapshots itself
     /// (through ``VenueAdapter/snapshotRequest(for:)``) when it bootstraps or resyncs.
     case restSnapshotNeeded(Symbol, request: RESTRequest)

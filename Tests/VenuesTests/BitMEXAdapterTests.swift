@@ -42,6 +42,7 @@ fileprivate func render(_ outputs: [VenueOutput]) -> [String] {
         case .pong: return "pong"
         case .send(let m): return "send \(m.text)"
         case .venueError(let text): return "venueError \(text)"
+        case .bookInvalidated(let symbol, let reason): return "bookInvalidated \(symbol) \(reason)"
         default: return "other \(output)"
         }
     }
@@ -134,10 +135,9 @@ struct BitMEXAdapterTests {
             // an update whose price differs from the id's: the level moved, so the old price is cleared
             (#"{"table":"orderBookL2_25","action":"update","data":[{"symbol":"XBTUSD","id":62400580500,"side":"Buy","size":74100,"price":98457,"timestamp":"2024-11-24T08:26:24.101Z"}]}"#,
              [#"{"type":"book","venue":"bitmex","symbol":"BTC-USD-PERP","snapshot":false,"bids":[["98457.5","0"],["98457","74100"]],"asks":[],"ts_exchange":1732436784101000000"# + recv + " none"]),
-            // a delete for an id we no longer hold: the book diverged → resubscribe for a fresh partial
+            // a delete for an id we no longer hold: the book diverged → Books resyncs this symbol
             (#"{"table":"orderBookL2_25","action":"delete","data":[{"symbol":"XBTUSD","id":62400580300,"side":"Sell","price":98459.5,"timestamp":"2024-11-24T08:26:24.101Z"}]}"#,
-             ["venueError bitmex orderBookL2_25:XBTUSD: delete for unknown id 62400580300; resubscribing for a fresh partial",
-              #"send {"op":"unsubscribe","args":["orderBookL2_25:XBTUSD"]}"#, #"send {"op":"subscribe","args":["orderBookL2_25:XBTUSD"]}"#]),
+             ["bookInvalidated BTC-USD-PERP gap: delete for unknown id 62400580300"]),
             // until the new partial arrives, deltas are dropped
             (#"{"table":"orderBookL2_25","action":"update","data":[{"symbol":"XBTUSD","id":62400580205,"side":"Sell","size":1,"price":98459.9,"timestamp":"2024-11-24T08:26:24.200Z"}]}"#, []),
             (partial, [snapshot]),

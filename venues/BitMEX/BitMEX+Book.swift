@@ -79,13 +79,11 @@ extension BitMEX {
         return nil
     }
 
-    /// The id map diverged from BitMEX's: forget the symbol's book and resubscribe its topic so
-    /// a fresh partial rebuilds it; the pipeline hears why through `venueError`.
+    /// The id map diverged from BitMEX's (an update or delete for an id the partial never had
+    /// means a message was lost): forget the symbol's id map and tell `Books`, which publishes
+    /// `resyncing` for this symbol only and resubscribes its topic so a fresh partial rebuilds it.
     mutating func resync(_ symbol: Symbol, reason: String, _ output: inout [VenueOutput]) {
         books[symbol] = nil
-        guard let topic = topic(Subscription(symbol: symbol, channel: .book)) else { return }
-        output.append(.venueError("bitmex \(topic): \(reason); resubscribing for a fresh partial"))
-        output.append(.send(Self.frame("unsubscribe", [topic])))
-        output.append(.send(Self.frame("subscribe", [topic])))
+        output.append(.bookInvalidated(symbol, reason: "gap: \(reason)"))
     }
 }

@@ -9,7 +9,8 @@ import VenueKit
 /// keyed by `id`. Each id is one price level on one side, so the adapter keeps the id → side and
 /// price map per symbol and turns every row into an absolute price-level delta (delete = size 0).
 /// A row for an id the map does not hold means the book diverged: the adapter drops that symbol's
-/// book and resubscribes its topic for a fresh partial (BMX-AC: "rebuild from a fresh partial").
+/// id map and reports `.bookInvalidated`; `Books` marks it resyncing and resubscribes its topic for a
+/// fresh partial (BMX-AC: "rebuild from a fresh partial").
 ///
 /// Symbols: `XBT` is BTC. Perpetuals `XBTUSD` → `BTC-USD-PERP`, `ETHUSDT` → `ETH-USDT-PERP`; futures
 /// expire on the month's last Friday: `XBTZ26` → `BTC-USD-20261225`, `XBTUSDTZ26` → `BTC-USDT-20261225`
