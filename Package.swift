@@ -79,6 +79,11 @@ let package = Package(
         .testTarget(name: "VenueKitTests", dependencies: ["VenueKit", "MarketModel"]),
         .testTarget(name: "BooksTests", dependencies: ["Books", "MarketModel", "VenueKit"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "MarketModel", "VenueKit"]),
+        .testTarget(name: "SessionPoolTests", dependencies: [
+            "SessionPool", "Sessions", "Replay", "Venues", "VenueKit", "MarketModel", "Transport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "VenuesTests", dependencies: ["Venues", "VenueKit", "Books", "MarketModel"]),
         // Replays fixtures/ (found from #filePath, so no resources are copied).
         .testTarget(name: "FeedPipelineTests", dependencies: ["FeedPipeline", "Venues", "VenueKit", "Books", "MarketModel"]),
