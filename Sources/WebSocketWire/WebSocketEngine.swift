@@ -254,7 +254,9 @@ public final class WebSocketEngine {
         guard let opcode = messageOpcode else { return }
         let isText = opcode == .text && configuration.validatesUTF8
         let before = message.count
-        if isMessageCompressed, let inflater {
+        // Optional chaining on the stored `let` borrows it; binding it (`if let`) would retain and
+        // release the inflater on every message.
+        if isMessageCompressed, inflater != nil {
             compressedByteCount += payload.count
             if compressedByteCount > configuration.maxMessageSize {
                 throw WebSocketError(.tooBig, .messageTooBig, "a compressed message exceeds the \(configuration.maxMessageSize)-byte message limit")
@@ -265,11 +267,11 @@ public final class WebSocketEngine {
                 scratch.removeAll()
                 scratch.append(payload)
                 scratch.append(bigEndian: 0x0000_FFFF)
-                try inflater.inflate(scratch.bytes, into: message, limit: configuration.maxDecompressedMessageSize)
-                inflater.endMessage()
+                try inflater?.inflate(scratch.bytes, into: message, limit: configuration.maxDecompressedMessageSize)
+                inflater?.endMessage()
                 scratch.shrink(ifLargerThan: 1 << 20)
             } else {
-                try inflater.inflate(payload, into: message, limit: configuration.maxDecompressedMessageSize)
+                try inflater?.inflate(payload, into: message, limit: configuration.maxDecompressedMessageSize)
             }
         } else {
             if message.count + payload.count > configuration.maxMessageSize {
