@@ -22,6 +22,9 @@ let package = Package(
         .library(name: "Venues", targets: ["Venues"]),
         .library(name: "Books", targets: ["Books"]),
         .library(name: "FeedPipeline", targets: ["FeedPipeline"]),
+        // For benchmarks/FanoutBenchmark (a separate package that needs the socket and the pool).
+        .library(name: "Fanout", targets: ["Fanout"]),
+        .library(name: "SessionPool", targets: ["SessionPool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -32,16 +35,16 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
-        .target(name: "MarketModel"),
+        .target(name: "MarketModel", swiftSettings: hotPathSettings),
         .target(name: "WebSocketWire", dependencies: ["CZlib"], swiftSettings: hotPathSettings),
         .target(name: "Transport", dependencies: [
             "WebSocketWire", "COpenSSL",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: hotPathSettings),
-        .target(name: "VenueKit", dependencies: ["MarketModel", "COpenSSL"]),
-        .target(name: "Venues", dependencies: ["VenueKit", "MarketModel"], path: "venues"),
-        .target(name: "Books", dependencies: ["MarketModel", "VenueKit"]),
+        .target(name: "VenueKit", dependencies: ["MarketModel", "COpenSSL"], swiftSettings: hotPathSettings),
+        .target(name: "Venues", dependencies: ["VenueKit", "MarketModel"], path: "venues", swiftSettings: hotPathSettings),
+        .target(name: "Books", dependencies: ["MarketModel", "VenueKit"], swiftSettings: hotPathSettings),
         .target(name: "Sessions", dependencies: ["MarketModel", "VenueKit"]),
         .target(name: "FeedPipeline", dependencies: ["MarketModel", "VenueKit", "Books"]),
         .target(name: "SessionPool", dependencies: [

@@ -29,21 +29,38 @@ extension Binance {
         return frames
     }
 
-    /// Reads the envelope. Returns the payload of a data frame (combined `data`, WS-API style
-    /// `event`, or a raw `/ws` payload); handles control responses itself:
+    /// Reads the envelope into `payload` and returns `true` for a data frame (combined `data`,
+    /// WS-API style `event`, or a raw `/ws` payload); handles control responses itself and returns
+    /// `false` for them:
     /// ```
     /// {"result":null,"id":1}
     /// {"code":2,"msg":"Invalid request: request ID must be an unsigned integer","id":1}
     /// ```
+    ///
+    /// The payload is read in place, in one pass (routing is by the payload's own `e`, so nothing
+    /// before it is needed); `levels` lends `depthUpdate` its level storage.
     static func readFrame(_ message: UnsafeRawBufferPointer, pending: inout [Int64: [Subscription]],
-                          into output: inout [VenueOutput]) throws(VenueParseError) -> BinancePayload? {
+                          levels: inout BinanceLevels, payload: inout BinancePayload,
+                          into output: inout [VenueOutput]) throws(VenueParseError) -> Bool {
         var s = JSONScanner(message)
         try s.beginObject()
-        var data: JSONScanner?
+        var hasData = false
         var id: Int64?, code: Int64?, text: String?
         var hasResult = false, isRaw = false
+        // Combined streams put `stream` first and `data` second: one compare each.
+        if s.nextKey(is: "stream") {
+            _ = try s.readString()
+            if s.nextKey(is: "data") {
+                try payload.read(&s, levels: &levels)
+                hasData = true
+            }
+        }
         while let key = try s.nextKey() {
-            if key == "data" || key == "event" { data = try s.captureValue() }
+            if key == "data" || key == "event" {
+                payload = BinancePayload()  // a repeated payload replaces the earlier one
+                try payload.read(&s, levels: &levels)
+                hasData = true
+            }
             else if key == "stream" { _ = try s.readString() }  // routing is by the payload's `e`
             else if key == "result" { hasResult = true; try s.skipValue() }
             else if key == "id" { if try s.peekKind() == .number { id = try s.readInt64() } else { try s.skipValue() } }
@@ -57,10 +74,13 @@ extension Binance {
             } else { isRaw = true; try s.skipValue() }
         }
         try s.finish()
-        if var d = data { return try BinancePayload(reading: &d) }
+        if hasData { return true }
         if isRaw {
             var raw = JSONScanner(message)
-            return try BinancePayload(reading: &raw)
+            payload = BinancePayload()
+            try payload.read(&raw, levels: &levels)
+            try raw.finish()
+            return true
         }
         if let code {
             let reason = "code \(code): \(text ?? "")"
@@ -69,12 +89,12 @@ extension Binance {
             } else {
                 output.append(.venueError(reason))
             }
-            return nil
+            return false
         }
         guard hasResult else { throw .unexpected("Binance frame without data, result or code") }
         let subs = id.flatMap { pending.removeValue(forKey: $0) } ?? []
         output.append(.subscribed(SubscriptionAck(subscriptions: subs, isSuccess: true, requestID: id.map { String($0) })))
-        return nil
+        return false
     }
 
     /// REST depth body (spot; USD-M adds `"E"` and `"T"`), or `{"code":-1121,"msg":"Invalid symbol."}`.
@@ -113,6 +133,12 @@ extension Binance {
     static func rank(_ channel: Channel) -> Int { Channel.allCases.firstIndex(of: channel) ?? 0 }
 }
 
+/// The level storage `depthUpdate` payloads reuse from message to message (see `LevelScratch`).
+struct BinanceLevels: Sendable {
+    var bids = LevelScratch()
+    var asks = LevelScratch()
+}
+
 /// One Binance stream payload, read in any key order. Binance reuses one-letter keys with other
 /// JSON types per event (`a`: agg-trade id number in `aggTrade`, ask levels in `depthUpdate`, ask
 /// price string in `bookTicker`), so the value's kind decides which field it fills. Strings are
@@ -132,9 +158,50 @@ struct BinancePayload {
     var fundingRate: FixedDecimal?                            // r ("" on delivery contracts)
     var order: JSONScanner?                                   // o (forceOrder's order object)
 
-    /// Reads one payload object and checks nothing trails it.
-    init(reading s: inout JSONScanner) throws(VenueParseError) {
+    /// An empty payload, filled by ``read(_:levels:)``.
+    init() {}
+
+    /// Reads one payload object (the caller checks what follows it). Level arrays take their
+    /// storage from `levels` and leave it there for the next message.
+    ///
+    /// Members come in Binance's documented order first (`aggTrade`/`trade`:
+    /// `e,E,s,a|t,p,q,…`; `depthUpdate`: `e,E,[T,]s,U,u,[pu,]b,a`), each key matched with one
+    /// compare; from the first member that differs, the general loop reads the rest in any order.
+    mutating func read(_ s: inout JSONScanner, levels: inout BinanceLevels) throws(VenueParseError) {
         try s.beginObject()
+        inOrder: do {
+            guard s.nextKey(is: "e") else { break inOrder }
+            event = try s.readString()
+            guard s.nextKey(is: "E") else { break inOrder }
+            eventTime = try s.readInt64()
+            if s.nextKey(is: "T") { time = try s.readInt64() }  // USD-M depth
+            if s.nextKey(is: "a") { try readA(&s, &levels) }  // USD-M aggTrade puts `a` before `s`
+            guard s.nextKey(is: "s") else { break inOrder }
+            symbol = try s.readString()
+            if s.nextKey(is: "a") { try readA(&s, &levels) } else if s.nextKey(is: "t") { tradeID = try s.readInt64() }
+            if s.nextKey(is: "p") {
+                price = try s.readDecimal()
+                guard s.nextKey(is: "q") else { break inOrder }
+                quantity = try s.readDecimal()
+                guard s.nextKey(is: "f") else { break inOrder }
+                try s.skipValue()
+                guard s.nextKey(is: "l") else { break inOrder }
+                try s.skipValue()
+                guard s.nextKey(is: "T") else { break inOrder }
+                time = try s.readInt64()
+                guard s.nextKey(is: "m") else { break inOrder }
+                isBuyerMaker = try s.readBool()
+            } else if s.nextKey(is: "U") {
+                firstUpdateID = try s.readInt64()
+                guard s.nextKey(is: "u") else { break inOrder }
+                lastUpdateID = try s.readInt64()
+                if s.nextKey(is: "pu") { previousUpdateID = try s.readInt64() }
+                guard s.nextKey(is: "b") else { break inOrder }
+                try readB(&s, &levels)
+                guard s.nextKey(is: "a") else { break inOrder }
+                try readA(&s, &levels)
+            }
+        }
         while let key = try s.nextKey() {
             if key == "e" { event = try s.readString() }
             else if key == "E" { eventTime = try s.readInt64() }
@@ -147,26 +214,39 @@ struct BinancePayload {
             else if key == "U" { firstUpdateID = try s.readInt64() }
             else if key == "u" { lastUpdateID = try s.readInt64() }
             else if key == "pu" { previousUpdateID = try s.readInt64() }
-            else if key == "b" {
-                switch try s.peekKind() {
-                case .array: try s.readLevels(into: &bids)
-                case .string: bidPrice = try s.readDecimal()
-                default: try s.skipValue()  // `trade`: buyer order id
-                }
-            } else if key == "a" {
-                switch try s.peekKind() {
-                case .array: try s.readLevels(into: &asks)
-                case .string: askPrice = try s.readDecimal()
-                default: aggregateID = try s.readInt64()  // `trade` reuses `a` for the seller order id
-                }
-            }
+            else if key == "b" { try readB(&s, &levels) }
+            else if key == "a" { try readA(&s, &levels) }
             else if key == "B" { bidSize = try s.readDecimal() }
             else if key == "A" { askSize = try s.readDecimal() }
             else if key == "r" { fundingRate = try s.readOptionalDecimal() }
             else if key == "o", try s.peekKind() == .object { order = try s.captureValue() }
             else { try s.skipValue() }
         }
-        try s.finish()
+    }
+
+    /// `b`: bid levels (`depthUpdate`), the bid price (`bookTicker`) or a buyer order id (`trade`).
+    mutating func readB(_ s: inout JSONScanner, _ levels: inout BinanceLevels) throws(VenueParseError) {
+        switch try s.peekKind() {
+        case .array:
+            bids = levels.bids.take()
+            try s.readLevels(into: &bids)
+            levels.bids.keep(bids)
+        case .string: bidPrice = try s.readDecimal()
+        default: try s.skipValue()  // `trade`: buyer order id
+        }
+    }
+
+    /// `a`: ask levels (`depthUpdate`), the ask price (`bookTicker`) or the aggregate trade id
+    /// (`aggTrade`; `trade` reuses `a` for the seller order id).
+    mutating func readA(_ s: inout JSONScanner, _ levels: inout BinanceLevels) throws(VenueParseError) {
+        switch try s.peekKind() {
+        case .array:
+            asks = levels.asks.take()
+            try s.readLevels(into: &asks)
+            levels.asks.keep(asks)
+        case .string: askPrice = try s.readDecimal()
+        default: aggregateID = try s.readInt64()
+        }
     }
 
     /// `true` when `e` is `name`.
@@ -187,7 +267,7 @@ struct BinancePayload {
         guard let id = isAggregate ? aggregateID : tradeID else { throw .missingField(isAggregate ? "a" : "t") }
         guard let isBuyerMaker else { throw .missingField("m") }
         return Trade(venue: venue, symbol: symbol, price: price, size: quantity, side: isBuyerMaker ? .sell : .buy,
-                     tradeID: String(id), tsExchange: try Binance.nanoseconds(time ?? eventTime), tsRecv: context.tsRecv)
+                     tradeID: DecimalText.string(id), tsExchange: try Binance.nanoseconds(time ?? eventTime), tsRecv: context.tsRecv)
     }
 
     /// The levels of a `depthUpdate` (absolute quantities, `"0.00000000"` deletes).

@@ -31,6 +31,8 @@ public struct Binance: VenueAdapter {
     var symbols = VenueSymbolMap()
     var pending: [Int64: [Subscription]] = [:]
     var nextRequestID: Int64 = 1
+    /// Level storage reused by `depthUpdate` payloads.
+    var levels = BinanceLevels()
     let tradeStream: String
     let restBaseURL: String
     let depthLimit: Int
@@ -91,7 +93,8 @@ public struct Binance: VenueAdapter {
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
-        guard let p = try Binance.readFrame(message, pending: &pending, into: &output) else { return }
+        var p = BinancePayload()
+        guard try Binance.readFrame(message, pending: &pending, levels: &levels, payload: &p, into: &output) else { return }
         let venue = Self.spec.id
         if p.isEvent("aggTrade") || p.isEvent("trade") {
             // Spot trade time `T` is the fill time; `m` (buyer is maker) means the taker sold.

@@ -43,6 +43,8 @@ public struct BinanceFutures: VenueAdapter {
     var symbols = VenueSymbolMap()
     var pending: [Int64: [Subscription]] = [:]
     var nextRequestID: Int64 = 1
+    /// Level storage reused by `depthUpdate` payloads.
+    var levels = BinanceLevels()
     let restBaseURL: String
     let depth: (limit: Int, weight: Int)
 
@@ -104,7 +106,8 @@ public struct BinanceFutures: VenueAdapter {
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
-        guard let p = try Binance.readFrame(message, pending: &pending, into: &output) else { return }
+        var p = BinancePayload()
+        guard try Binance.readFrame(message, pending: &pending, levels: &levels, payload: &p, into: &output) else { return }
         let venue = Self.spec.id
         if p.isEvent("depthUpdate") {
             guard let first = p.firstUpdateID, let last = p.lastUpdateID, let previous = p.previousUpdateID else {

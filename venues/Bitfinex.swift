@@ -34,10 +34,14 @@ public struct Bitfinex: VenueAdapter {
 
     var symbols = VenueSymbolMap()
     /// `chanId` → feed, from `subscribed` events (ids are per connection).
-    var feeds: [Int64: FeedKey] = [:]
+    var feeds: [Int64: FeedKey] = [:] { didSet { lastFeed = nil } }
+    /// The last `chanId` looked up and its feed (data messages of one channel come in runs).
+    var lastFeed: (chanID: Int64, key: FeedKey?)?
     var chanIDs: [FeedKey: Int64] = [:]
     /// P0 book length: 25 (the checksum's depth, the venue default), or 100/250 if configured.
     let bookLength: Int
+    /// Level storage reused from one book frame to the next.
+    var bidScratch = LevelScratch(), askScratch = LevelScratch()
 
     /// Builds the symbol table: `tBTCUSD`; `t`+`BASE:QUOTE` when a code is longer than 3 letters;
     /// USDT is `UST` on Bitfinex; perpetuals `tBTCF0:USTF0`. `options["symbol.BTC-USD"]` overrides.
@@ -124,7 +128,13 @@ public struct Bitfinex: VenueAdapter {
         let chanID = try s.readInt64()
         guard try s.nextElement() else { throw .missingField("message body") }
         var body = Body.ignored
-        let key = feeds[chanID]
+        let key: FeedKey?
+        if let last = lastFeed, last.chanID == chanID {
+            key = last.key
+        } else {
+            key = feeds[chanID]
+            lastFeed = (chanID, key)
+        }
         if try s.peekKind() == .string {
             let tag = try s.readString()
             if tag == "hb" { body = .heartbeat }
@@ -136,7 +146,7 @@ public struct Bitfinex: VenueAdapter {
             }
         } else if let key {
             switch key.feed {
-            case .book: body = try Self.levels(&s)
+            case .book: body = try levels(&s)
             case .ticker: body = .ticker(try Self.ticker(&s, key.symbol, context))
             case .trades: try s.skipValue()   // the snapshot of past trades: replayed on every subscribe
             }
@@ -172,18 +182,20 @@ public struct Bitfinex: VenueAdapter {
     /// P0 book: a snapshot `[[PRICE,COUNT,AMOUNT],...]` (possibly empty) or one update
     /// `[PRICE,COUNT,AMOUNT]`. COUNT > 0 sets the level (AMOUNT > 0 bid, < 0 ask, stored as a
     /// positive size); COUNT 0 deletes it (AMOUNT 1 bid, -1 ask) — docs.bitfinex.com ws-public books.
-    static func levels(_ s: inout JSONScanner) throws(VenueParseError) -> Body {
-        var bids: [BookLevel] = [], asks: [BookLevel] = []
+    /// The level arrays reuse the adapter's scratch storage (see `LevelScratch`).
+    mutating func levels(_ s: inout JSONScanner) throws(VenueParseError) -> Body {
         try s.beginArray()
         guard try s.nextElement() else { return .levels(bids: [], asks: [], isSnapshot: true) }
+        var bids = bidScratch.take(minimumCapacity: 4), asks = askScratch.take(minimumCapacity: 4)
+        defer { bidScratch.keep(bids); askScratch.keep(asks) }
         guard try s.peekKind() == .array else {
-            try level(&s, &bids, &asks)
+            try Self.level(&s, &bids, &asks)
             return .levels(bids: bids, asks: asks, isSnapshot: false)
         }
         repeat {
             try s.beginArray()
             guard try s.nextElement() else { throw .missingField("PRICE") }
-            try level(&s, &bids, &asks)
+            try Self.level(&s, &bids, &asks)
         } while try s.nextElement()
         return .levels(bids: bids, asks: asks, isSnapshot: true)
     }
@@ -214,7 +226,7 @@ public struct Bitfinex: VenueAdapter {
         let price = try s.readDecimal()
         while try s.nextElement() { try s.skipValue() }
         return Trade(venue: .bitfinex, symbol: symbol, price: price, size: amount.magnitude, side: amount.isNegative ? .sell : .buy,
-                     tradeID: String(id), tsExchange: ts, tsRecv: context.tsRecv)
+                     tradeID: DecimalText.string(id), tsExchange: ts, tsRecv: context.tsRecv)
     }
 
     // [232950,[278200,1.7023900800000002,282030,2.2626931299999997,-66440,-0.1903,282780,32.20946748,402510,231840],3]

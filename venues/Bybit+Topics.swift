@@ -6,12 +6,28 @@ import VenueKit
 extension Bybit {
     /// `publicTrade`: `{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1672304486868,"data":[{"T":1672304486865,"s":"BTCUSDT","S":"Buy","v":"0.001","p":"16578.50","L":"PlusTick","i":"20f43950-d8dd-5b31-9112-a178eb6023af","BT":false,"seq":1783284617}]}`
     /// — `S` is the taker side, `i` the trade id, `T` the fill time (BY-TRADE).
+    /// Appends straight to `output`; the caller rolls back to its mark on error (never half a batch).
     mutating func parseTrades(_ s: inout JSONScanner, context: ParseContext, into output: inout [VenueOutput]) throws(VenueParseError) {
-        var trades: [Trade] = []
         try s.beginArray()
         while try s.nextElement() {
             var symbol: Symbol?, side: Side?, size: Size?, price: Price?, id: String?, time: Int64?
             try s.beginObject()
+            inOrder: do {
+                guard s.nextKey(is: "T") else { break inOrder }
+                time = try s.readInt64()
+                guard s.nextKey(is: "s") else { break inOrder }
+                symbol = try symbols.require(try s.readString())
+                guard s.nextKey(is: "S") else { break inOrder }
+                side = try Self.side(try s.readString())
+                guard s.nextKey(is: "v") else { break inOrder }
+                size = try s.readDecimal()
+                guard s.nextKey(is: "p") else { break inOrder }
+                price = try s.readDecimal()
+                guard s.nextKey(is: "L") else { break inOrder }
+                try s.skipValue()
+                guard s.nextKey(is: "i") else { break inOrder }
+                id = try s.readString().string
+            }
             while let key = try s.nextKey() {
                 if key == "s" { symbol = try symbols.require(try s.readString()) }
                 else if key == "S" { side = try Self.side(try s.readString()) }
@@ -22,21 +38,18 @@ extension Bybit {
                 else { try s.skipValue() }
             }
             guard let symbol, let side, let size, let price, let id else { throw .missingField("s/S/v/p/i") }
-            trades.append(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: id,
-                                tsExchange: try Self.nanoseconds(time), tsRecv: context.tsRecv))
+            output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: id,
+                                       tsExchange: try Self.nanoseconds(time), tsRecv: context.tsRecv)))
         }
-        try s.finish()
-        output.append(contentsOf: trades.map { .trade($0) })  // all or nothing: never half a batch
     }
 
     /// `orderbook.50`: `{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1672304484978,"data":{"s":"BTCUSDT","b":[["16493.50","0.006"]],"a":[["16611.00","0.029"]],"u":18521288,"seq":7961638724},"cts":1672304484976}`
-    mutating func parseBook(_ s: inout JSONScanner, isSnapshot: Bool, time: Nanoseconds?, context: ParseContext,
-                            into output: inout [VenueOutput]) throws(VenueParseError) {
-        let (symbol, bids, asks, u) = try readBookData(&s)
+    mutating func appendBook(_ book: BookData, isSnapshot: Bool, time: Nanoseconds?, context: ParseContext,
+                             into output: inout [VenueOutput]) {
         // BY-OB: `u == 1` is a snapshot after a service restart — overwrite the book.
-        let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: isSnapshot || u == 1, bids: bids, asks: asks,
-                                tsExchange: time, tsRecv: context.tsRecv)
-        output.append(.book(BookMessage(update: update, sequencing: .bybit(updateID: u))))
+        let update = BookUpdate(venue: Self.spec.id, symbol: book.symbol, isSnapshot: isSnapshot || book.updateID == 1,
+                                bids: book.bids, asks: book.asks, tsExchange: time, tsRecv: context.tsRecv)
+        output.append(.book(BookMessage(update: update, sequencing: .bybit(updateID: book.updateID))))
     }
 
     /// Spot `orderbook.1`: `{"topic":"orderbook.1.BTCUSDT","ts":1673853746003,"type":"snapshot","data":{"s":"BTCUSDT","b":[["21109.77","0.852"]],"a":[["21109.78","1.406"]],"u":2876701,"seq":31004823045},"cts":1673853746001}`
@@ -44,19 +57,33 @@ extension Bybit {
     /// without a side leaves it unchanged.
     mutating func parseTop(_ s: inout JSONScanner, isSnapshot: Bool, time: Nanoseconds?, context: ParseContext,
                            into output: inout [VenueOutput]) throws(VenueParseError) {
-        let (symbol, bids, asks, _) = try readBookData(&s)
+        let book = try readBookData(&s)
+        try s.finish()
+        let symbol = book.symbol
         var q = isSnapshot ? Quote() : quotes[symbol] ?? Quote()
-        if let b = bids.first { (q.bid, q.bidSize) = b.size.isZero ? (nil, nil) : (b.price, b.size) }
-        if let a = asks.first { (q.ask, q.askSize) = a.size.isZero ? (nil, nil) : (a.price, a.size) }
+        if let b = book.bids.first { (q.bid, q.bidSize) = b.size.isZero ? (nil, nil) : (b.price, b.size) }
+        if let a = book.asks.first { (q.ask, q.askSize) = a.size.isZero ? (nil, nil) : (a.price, a.size) }
         quotes[symbol] = q
         output.append(.bbo(BBO(venue: Self.spec.id, symbol: symbol, bidPrice: q.bid, bidSize: q.bidSize, askPrice: q.ask,
                                askSize: q.askSize, tsExchange: time, tsRecv: context.tsRecv)))
     }
 
     /// The `data` object of an orderbook message: `s`, `b`, `a`, `u` (`seq` is validated, unused).
-    mutating func readBookData(_ s: inout JSONScanner) throws(VenueParseError) -> (Symbol, [BookLevel], [BookLevel], Int64) {
-        var symbol: Symbol?, u: Int64?, bids: [BookLevel] = [], asks: [BookLevel] = []
+    /// The level arrays reuse the adapter's scratch storage (see `LevelScratch`).
+    mutating func readBookData(_ s: inout JSONScanner) throws(VenueParseError) -> BookData {
+        var symbol: Symbol?, u: Int64?
+        var bids = bidScratch.take(), asks = askScratch.take()
         try s.beginObject()
+        inOrder: do {
+            guard s.nextKey(is: "s") else { break inOrder }
+            symbol = try symbols.require(try s.readString())
+            guard s.nextKey(is: "b") else { break inOrder }
+            try s.readLevels(into: &bids)
+            guard s.nextKey(is: "a") else { break inOrder }
+            try s.readLevels(into: &asks)
+            guard s.nextKey(is: "u") else { break inOrder }
+            u = try s.readInt64()
+        }
         while let key = try s.nextKey() {
             if key == "s" { symbol = try symbols.require(try s.readString()) }
             else if key == "b" { try s.readLevels(into: &bids) }
@@ -64,10 +91,11 @@ extension Bybit {
             else if key == "u" { u = try s.readInt64() }
             else { try s.skipValue() }
         }
-        try s.finish()
+        bidScratch.keep(bids)
+        askScratch.keep(asks)
         guard let symbol else { throw .missingField("data.s") }
         guard let u else { throw .missingField("data.u") }
-        return (symbol, bids, asks, u)
+        return BookData(symbol: symbol, bids: bids, asks: asks, updateID: u)
     }
 
     /// `tickers` (linear): `{"topic":"tickers.BTCUSDT","type":"snapshot","data":{"symbol":"BTCUSDT","markPrice":"17217.33","nextFundingTime":"1673280000000","fundingRate":"-0.000212","bid1Price":"17215.50","bid1Size":"84.489","ask1Price":"17216.00","ask1Size":"83.020",...},"cs":24987956059,"ts":1673272861686}`

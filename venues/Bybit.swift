@@ -41,6 +41,8 @@ public struct Bybit: VenueAdapter {
     public let category: String
     let depth: Int
     var symbols = VenueSymbolMap()
+    /// Level storage reused from one orderbook message to the next.
+    var bidScratch = LevelScratch(), askScratch = LevelScratch()
     var active: Set<Subscription> = []
     var quotes: [Symbol: Quote] = [:]
     var pending: [String: [Subscription]] = [:]
@@ -127,14 +129,58 @@ public struct Bybit: VenueAdapter {
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
+        let mark = output.count
+        do throws(VenueParseError) {
+            try parseObject(message, context: context, into: &output)
+        } catch {
+            output.removeSubrange(mark...)  // all or nothing: never half a message
+            throw error
+        }
+    }
+
+    /// The topics whose `data` is read in place, in one pass, once `topic` has been seen (venue
+    /// order puts it first); other topics, and `data` before `topic`, are captured and read after
+    /// the envelope.
+    enum InPlace { case none, trades(mark: Int), book(BookData) }
+
+    /// The `data` object of an orderbook message: `s`, `b`, `a`, `u`.
+    struct BookData { var symbol: Symbol; var bids: [BookLevel]; var asks: [BookLevel]; var updateID: Int64 }
+
+    mutating func parseObject(_ message: UnsafeRawBufferPointer, context: ParseContext,
+                              into output: inout [VenueOutput]) throws(VenueParseError) {
         var s = JSONScanner(message)
         try s.beginObject()
-        var topic: JSONString?, type: JSONString?, op: JSONString?, data: JSONScanner?
+        var topic: JSONString?, type: JSONString?, op: JSONString?, data: JSONScanner?, inPlace = InPlace.none
         var ts: Int64?, cts: Int64?, success: Bool?, retMsg = "", reqID = ""
+        func readData(_ s: inout JSONScanner) throws(VenueParseError) {
+            // A repeated `data` replaces the earlier one (as a capture would).
+            if case .trades(let mark) = inPlace { output.removeSubrange(mark...) }
+            inPlace = .none
+            data = nil
+            if let topic, topic.hasPrefix("publicTrade.") {
+                inPlace = .trades(mark: output.count)
+                try parseTrades(&s, context: context, into: &output)
+            } else if let topic, topic.hasPrefix("orderbook."), !topic.hasPrefix("orderbook.1.") {
+                inPlace = .book(try readBookData(&s))
+            } else {
+                data = try s.captureValue()
+            }
+        }
+        // Topic messages: `topic`, `type`, `ts`, `data` (one compare per key), then any order.
+        inOrder: do {
+            guard s.nextKey(is: "topic") else { break inOrder }
+            topic = try s.readString()
+            guard s.nextKey(is: "type") else { break inOrder }
+            type = try s.readString()
+            guard s.nextKey(is: "ts") else { break inOrder }
+            ts = try s.readInt64()
+            guard s.nextKey(is: "data") else { break inOrder }
+            try readData(&s)
+        }
         while let key = try s.nextKey() {
             if key == "topic" { topic = try s.readString() }
             else if key == "type" { type = try s.readString() }
-            else if key == "data" { data = try s.captureValue() }
+            else if key == "data" { try readData(&s) }
             else if key == "ts" { ts = try s.readInt64() }
             else if key == "cts" { cts = try s.readInt64() }  // matching-engine time (BY-OB)
             else if key == "op" { op = try s.readString() }
@@ -145,12 +191,21 @@ public struct Bybit: VenueAdapter {
         }
         try s.finish()
         if let topic {
-            guard var data else { throw .missingField("data") }
+            if case .trades = inPlace { return }
             let time = try Self.nanoseconds(cts ?? ts)
             let isSnapshot = type.map { $0 == "snapshot" } ?? false
-            if topic.hasPrefix("publicTrade.") { try parseTrades(&data, context: context, into: &output) }
+            if case .book(let book) = inPlace { return appendBook(book, isSnapshot: isSnapshot, time: time, context: context, into: &output) }
+            guard var data else { throw .missingField("data") }
+            if topic.hasPrefix("publicTrade.") {
+                try parseTrades(&data, context: context, into: &output)
+                try data.finish()
+            }
             else if topic.hasPrefix("orderbook.1.") { try parseTop(&data, isSnapshot: isSnapshot, time: time, context: context, into: &output) }
-            else if topic.hasPrefix("orderbook.") { try parseBook(&data, isSnapshot: isSnapshot, time: time, context: context, into: &output) }
+            else if topic.hasPrefix("orderbook.") {
+                let book = try readBookData(&data)
+                try data.finish()
+                appendBook(book, isSnapshot: isSnapshot, time: time, context: context, into: &output)
+            }
             else if topic.hasPrefix("tickers.") { try parseTicker(&data, isSnapshot: isSnapshot, time: time, context: context, into: &output) }
             else if topic.hasPrefix("allLiquidation.") { try parseLiquidations(&data, context: context, into: &output) }
             else { throw .unexpected("Bybit topic '\(topic.string)'") }

@@ -72,7 +72,8 @@ public struct BookSynchronizer: Sendable {
     var needsBridge = false
     var buffer: [BookMessage] = []
     var crossedCount = 0
-    var scratch: [UInt8] = []
+    /// The last checksum's text per level: the next checksum re-renders only changed levels.
+    var checksumCache = ChecksumTextCache()
     var removedBids: [BookLevel] = []
     var removedAsks: [BookLevel] = []
 
@@ -214,8 +215,9 @@ public struct BookSynchronizer: Sendable {
             removedBids.removeAll(keepingCapacity: true)
             removedAsks.removeAll(keepingCapacity: true)
             book.truncate(toDepth: depth, removedBids: &removedBids, removedAsks: &removedAsks)
-            update.bids.append(contentsOf: removedBids)
-            update.asks.append(contentsOf: removedAsks)
+            // Only when something was cut: appending copies the arrays, still shared with the caller.
+            if !removedBids.isEmpty { update.bids.append(contentsOf: removedBids) }
+            if !removedAsks.isEmpty { update.asks.append(contentsOf: removedAsks) }
         }
         guard verify(message, into: &actions) else { return }
         if !update.isEmpty { actions.append(.publish(update)) }
@@ -236,7 +238,7 @@ public struct BookSynchronizer: Sendable {
     mutating func verify(_ message: BookMessage, into actions: inout [BookAction]) -> Bool {
         if configuration.verifiesChecksums, let checksum = message.checksum,
            !(checksum.algorithm == .okxTop25Interleaved && checksum.expected == 0) {  // OKX: 0 = deprecated/absent
-            let computed = BookChecksums.compute(checksum.algorithm, book: book, scratch: &scratch)
+            let computed = BookChecksums.compute(checksum.algorithm, book: book, cache: &checksumCache)
             if computed != checksum.expected {
                 resync(reason: "checksum: expected \(checksum.expected) computed \(computed)", into: &actions)
                 return false

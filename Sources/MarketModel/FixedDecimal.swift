@@ -64,22 +64,10 @@ public struct FixedDecimal: Sendable {
         return FixedDecimal(mantissa: m, scale: s)
     }
 
-    /// Powers of ten that fit in `Int64` (10^0 ... 10^18).
-    @usableFromInline
-    static let powersOfTen: [Int64] = {
-        var table: [Int64] = []
-        var p: Int64 = 1
-        for _ in 0...18 {
-            table.append(p)
-            p = p &* 10
-        }
-        return table
-    }()
-
     /// 10^exponent as `Int128` for exponent in 0...18.
     @inlinable
     static func power128(_ exponent: Int) -> Int128 {
-        Int128(powersOfTen[exponent])
+        Int128(Int64(bitPattern: Digits.powerOfTen(exponent)))
     }
 }
 
@@ -118,9 +106,18 @@ extension FixedDecimal: Comparable {
         return compareSlow(lhs, rhs)
     }
 
-    /// Cross-scale comparison in `Int128`: |mantissa| < 2^63 and 10^18 < 2^60, so the product fits.
+    /// Cross-scale comparison (venues that strip trailing zeros, e.g. OKX `87412.4` vs `87415`):
+    /// the smaller-scale mantissa is scaled up in `Int64` when that cannot overflow (the usual
+    /// case), else both in `Int128` (|mantissa| < 2^63 and 10^18 < 2^60, so the product fits).
     @usableFromInline
     static func compareSlow(_ lhs: FixedDecimal, _ rhs: FixedDecimal) -> Int {
+        if lhs.scale < rhs.scale {
+            let (a, overflow) = lhs.mantissa.multipliedReportingOverflow(by: Int64(bitPattern: Digits.powerOfTen(Int(rhs.scale &- lhs.scale))))
+            if !overflow { return a < rhs.mantissa ? -1 : (a == rhs.mantissa ? 0 : 1) }
+        } else {
+            let (b, overflow) = rhs.mantissa.multipliedReportingOverflow(by: Int64(bitPattern: Digits.powerOfTen(Int(lhs.scale &- rhs.scale))))
+            if !overflow { return lhs.mantissa < b ? -1 : (lhs.mantissa == b ? 0 : 1) }
+        }
         let target = Int(Swift.max(lhs.scale, rhs.scale))
         let a = Int128(lhs.mantissa) * power128(target - Int(lhs.scale))
         let b = Int128(rhs.mantissa) * power128(target - Int(rhs.scale))

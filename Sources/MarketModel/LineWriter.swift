@@ -22,90 +22,35 @@ struct LineWriter {
     @inlinable
     static func maxStringLength(_ text: String) -> Int { text.utf8.count &* 6 &+ 2 }
 
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     mutating func byte(_ c: UInt8) {
         start.storeBytes(of: c, toByteOffset: count, as: UInt8.self)
         count &+= 1
     }
 
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     mutating func raw(_ text: StaticString) {
         let n = text.utf8CodeUnitCount
         (start + count).copyMemory(from: text.utf8Start, byteCount: n)
         count &+= n
     }
 
-    @inlinable
+    /// The decimal digits of `value` (two per division, ``Digits``).
+    @inlinable @inline(always)
     mutating func unsigned(_ value: UInt64) {
-        // Count digits, then write right to left in place.
-        var digits = 1
-        var probe = value
-        while probe >= 10 {
-            probe /= 10
-            digits &+= 1
-        }
-        var n = value
-        var i = count &+ digits
-        repeat {
-            i &-= 1
-            start.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n % 10), toByteOffset: i, as: UInt8.self)
-            n /= 10
-        } while n != 0
-        count &+= digits
+        count &+= Digits.write(value, to: start + count)
     }
 
-    @inlinable
+    @inlinable @inline(always)
     mutating func signed(_ value: Int64) {
         if value < 0 { byte(UInt8(ascii: "-")) }
         unsigned(value.magnitude)
     }
 
-    /// The plain decimal text with the venue's scale (see ``FixedDecimal/write(into:)``).
-    @inlinable
+    /// The plain decimal text with the venue's scale (see ``FixedDecimal/writeText(to:)``).
+    @inlinable @inline(always)
     mutating func decimal(_ value: FixedDecimal) {
-        let magnitude = value.mantissa.magnitude
-        let s = Int(value.scale)
-        if value.mantissa < 0 { byte(UInt8(ascii: "-")) }
-        var digits = 1
-        var probe = magnitude
-        while probe >= 10 {
-            probe /= 10
-            digits &+= 1
-        }
-        if s == 0 {
-            unsigned(magnitude)
-            return
-        }
-        if digits <= s {
-            // 0.000ddd
-            byte(UInt8(ascii: "0"))
-            byte(UInt8(ascii: "."))
-            for _ in 0 ..< (s &- digits) { byte(UInt8(ascii: "0")) }
-            var n = magnitude
-            var i = count &+ digits
-            repeat {
-                i &-= 1
-                start.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n % 10), toByteOffset: i, as: UInt8.self)
-                n /= 10
-            } while i > count
-            count &+= digits
-            return
-        }
-        // ddd.ddd: digits + 1 bytes, the point after digits - s integer digits.
-        var n = magnitude
-        var i = count &+ digits &+ 1
-        var written = 0
-        repeat {
-            i &-= 1
-            start.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n % 10), toByteOffset: i, as: UInt8.self)
-            n /= 10
-            written &+= 1
-            if written == s {
-                i &-= 1
-                start.storeBytes(of: UInt8(ascii: "."), toByteOffset: i, as: UInt8.self)
-            }
-        } while n != 0
-        count &+= digits &+ 1
+        count &+= value.writeText(to: start + count)
     }
 
     /// `"text"` with RFC 8259 §7 escaping; text that needs none (venue names, symbols, ids) is
@@ -114,22 +59,38 @@ struct LineWriter {
     mutating func string(_ text: String) {
         byte(UInt8(ascii: "\""))
         let done: Bool? = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            var clean = true
-            for c in utf8 where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
-                clean = false
-                break
-            }
-            guard clean else { return false }
-            if let base = utf8.baseAddress {
-                (start + count).copyMemory(from: base, byteCount: utf8.count)
-                count &+= utf8.count
-            }
+            guard let base = utf8.baseAddress else { return true }
+            let n = utf8.count
+            guard !LineWriter.needsEscaping(UnsafeRawPointer(base), n) else { return false }
+            (start + count).copyMemory(from: base, byteCount: n)
+            count &+= n
             return true
         }
         if done != true {
             for c in text.utf8 { escaped(c) }
         }
         byte(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the `n` bytes at `p` is `"`, `\` or a control character (< 0x20): eight
+    /// bytes per step (SWAR: a zero byte of `w ^ c` or a byte of `w` below 0x20 sets its top bit).
+    @inlinable
+    static func needsEscaping(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i &+ 8 <= n {
+            let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
+            let hits = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((w &- ones &* 0x20) & ~w)
+            if hits & highs != 0 { return true }
+            i &+= 8
+        }
+        while i < n {
+            let c = p.loadUnaligned(fromByteOffset: i, as: UInt8.self)
+            if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return true }
+            i &+= 1
+        }
+        return false
     }
 
     /// One byte of string content, escaped if needed.

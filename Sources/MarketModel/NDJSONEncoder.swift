@@ -228,7 +228,7 @@ public struct NDJSONEncoder: Sendable {
 
     // MARK: - Pieces
 
-    @inline(__always)
+    @inline(always)
     private func trailer(tsExchange: Nanoseconds?, tsRecv: Nanoseconds?, seq: UInt64?, _ w: inout LineWriter) {
         if let t = tsExchange {
             w.raw(",\"ts_exchange\":")
@@ -246,7 +246,7 @@ public struct NDJSONEncoder: Sendable {
     }
 
     /// `prefix` is the whole `,"key":"` chunk.
-    @inline(__always)
+    @inline(always)
     static func decimal(_ prefix: StaticString, _ value: FixedDecimal, _ w: inout LineWriter) {
         w.raw(prefix)
         w.decimal(value)

@@ -5,7 +5,54 @@ extension JSONScanner {
 
     /// Skips the next value of any type, validating it fully (iteratively, up to ``maxDepth``
     /// levels of nesting).
+    @inlinable @inline(always)
     public mutating func skipValue() throws(VenueParseError) {
+        // Fast path for the scalars venues send and adapters skip: strings, plain numbers, booleans.
+        if cursor < end {
+            let c = at(cursor)
+            if c == UInt8(ascii: "\"") {
+                atContainerStart = false
+                _ = try scanString()
+                return
+            }
+            if c == UInt8(ascii: "t") || c == UInt8(ascii: "f") {
+                _ = try readBool()
+                return
+            }
+            if fastSkipNumber() { return }
+        }
+        try skipValueSlow()
+    }
+
+    /// Skips a plain JSON number (`-12.5`: no exponent, no leading zero) followed by a delimiter;
+    /// `false` (consuming nothing) for anything else.
+    @inlinable @inline(always)
+    mutating func fastSkipNumber() -> Bool {
+        var i = cursor
+        if at(i) == UInt8(ascii: "-") { i &+= 1 }
+        guard i < end else { return false }
+        let first = at(i)
+        if first == UInt8(ascii: "0") {
+            i &+= 1
+        } else if first &- UInt8(ascii: "1") < 9 {
+            i = skipDigits(from: i &+ 1)
+        } else {
+            return false
+        }
+        if i < end, at(i) == UInt8(ascii: ".") {
+            let after = skipDigits(from: i &+ 1)
+            guard after > i &+ 1 else { return false }
+            i = after
+        }
+        guard i == end || JSONScanner.isDelimiter(at(i)) else { return false }
+        cursor = i
+        atContainerStart = false
+        return true
+    }
+
+    /// ``skipValue()`` for everything: containers, literals, whitespace and errors.
+    @usableFromInline
+    mutating func skipValueSlow() throws(VenueParseError) {
         // Scalars (the usual case for skipped fields) need none of the nesting machinery.
         skipWhitespace()
         if cursor < end {
@@ -75,30 +122,51 @@ extension JSONScanner {
     @inlinable
     public mutating func readLevels(into levels: inout [BookLevel]) throws(VenueParseError) {
         try beginArray()
-        while try nextElement() {
-            // Fast path for the compact `["price","size"]` form (Binance, Bybit, OKX's first two).
-            let levelStart = cursor
-            if cursor &+ 1 < end, at(cursor) == UInt8(ascii: "["), at(cursor &+ 1) == UInt8(ascii: "\"") {
+        while try nextElement() { try readLevel(into: &levels) }
+    }
+
+    /// One `[price, size, ...]` element, the scanner at its `[`: the compact quoted form
+    /// (`["price","size"]`, Binance, Bybit, OKX's first two) in one pass; anything else through
+    /// ``readLevelGeneral(into:)``.
+    @usableFromInline
+    mutating func readLevel(into levels: inout [BookLevel]) throws(VenueParseError) {
+        let levelStart = cursor
+        if cursor &+ 1 < end, at(cursor) == UInt8(ascii: "["), at(cursor &+ 1) == UInt8(ascii: "\"") {
+            cursor &+= 1
+            if let price = fastQuotedDecimal(), cursor &+ 1 < end, at(cursor) == UInt8(ascii: ","),
+               at(cursor &+ 1) == UInt8(ascii: "\"") {
                 cursor &+= 1
-                if let price = fastQuotedDecimal(), cursor &+ 1 < end, at(cursor) == UInt8(ascii: ","),
-                   at(cursor &+ 1) == UInt8(ascii: "\"") {
-                    cursor &+= 1
-                    if let size = fastQuotedDecimal(), cursor < end, at(cursor) == UInt8(ascii: "]") {
+                if let size = fastQuotedDecimal(), cursor < end {
+                    if at(cursor) == UInt8(ascii: "]") {
                         cursor &+= 1
                         atContainerStart = false
                         levels.append(BookLevel(price: price, size: size))
-                        continue
+                        return
+                    }
+                    if at(cursor) == UInt8(ascii: ",") {
+                        // Extra entries (OKX's deprecated "0" and order count): validated, skipped.
+                        atContainerStart = false
+                        try skipRestOfContainer(isObject: false)
+                        levels.append(BookLevel(price: price, size: size))
+                        return
                     }
                 }
-                cursor = levelStart
             }
-            try beginArray()
-            guard try nextElement() else { throw fail("expected a price in level") }
-            let price = try readDecimal()
-            guard try nextElement() else { throw fail("expected a size in level") }
-            let size = try readDecimal()
-            while try nextElement() { try skipValue() }
-            levels.append(BookLevel(price: price, size: size))
+            cursor = levelStart
         }
+        try readLevelGeneral(into: &levels)
+    }
+
+    /// Any `[price, size, ...]` element (whitespace, numbers, exponents), with the errors for
+    /// malformed ones.
+    @usableFromInline @inline(never)
+    mutating func readLevelGeneral(into levels: inout [BookLevel]) throws(VenueParseError) {
+        try beginArray()
+        guard try nextElement() else { throw fail("expected a price in level") }
+        let price = try readDecimal()
+        guard try nextElement() else { throw fail("expected a size in level") }
+        let size = try readDecimal()
+        while try nextElement() { try skipValue() }
+        levels.append(BookLevel(price: price, size: size))
     }
 }

@@ -5,11 +5,33 @@ extension JSONScanner {
 
     /// Scans a string starting at the current `"` (already checked by the caller), validating
     /// escapes, control characters and UTF-8, and returns a view of its contents.
-    @inlinable
+    ///
+    /// Plain ASCII contents (keys, symbols, ids, decimals) are found eight bytes per step
+    /// (``SWAR/stringStop(_:)``); anything else — an escape, a control character, a non-ASCII
+    /// byte, the last few bytes of the buffer — continues in ``scanStringSlow(open:from:)``.
+    @inlinable @inline(always)
     mutating func scanString() throws(VenueParseError) -> JSONString {
         let open = cursor
-        cursor &+= 1
-        let start = cursor
+        let start = cursor &+ 1
+        var i = start
+        while i &+ 8 <= end {
+            let n = SWAR.stringStop(word(i))
+            i &+= n
+            if n < 8 {
+                guard at(i) == UInt8(ascii: "\"") else { break }
+                cursor = i &+ 1
+                return JSONString(bytes: slice(start, i), hasEscapes: false)
+            }
+        }
+        return try scanStringSlow(open: open, from: i)
+    }
+
+    /// The byte-at-a-time rest of ``scanString()``: `from` is the first byte not yet known to be
+    /// plain ASCII content of the string opened at `open`.
+    @usableFromInline
+    mutating func scanStringSlow(open: Int, from: Int) throws(VenueParseError) -> JSONString {
+        let start = open &+ 1
+        cursor = from
         var hasEscapes = false
         var nonASCII = false
         while true {
@@ -124,8 +146,18 @@ extension JSONScanner {
     }
 
     /// Reads a string value.
-    @inlinable
+    @inlinable @inline(always)
     public mutating func readString() throws(VenueParseError) -> JSONString {
+        if cursor < end, at(cursor) == UInt8(ascii: "\"") {
+            atContainerStart = false
+            return try scanString()
+        }
+        return try readStringSlow()
+    }
+
+    /// ``readString()`` with whitespace and errors.
+    @usableFromInline
+    mutating func readStringSlow() throws(VenueParseError) -> JSONString {
         skipWhitespace()
         guard cursor < end, at(cursor) == UInt8(ascii: "\"") else { throw fail("expected a string") }
         atContainerStart = false

@@ -15,8 +15,7 @@ extension JSONScanner {
         if first == UInt8(ascii: "0") {
             cursor &+= 1
         } else if first &- UInt8(ascii: "1") < 9 {
-            cursor &+= 1
-            while cursor < end, at(cursor) &- UInt8(ascii: "0") < 10 { cursor &+= 1 }
+            cursor = skipDigits(from: cursor &+ 1)
         } else {
             throw fail("expected a number")
         }
@@ -25,14 +24,14 @@ extension JSONScanner {
             isInteger = false
             cursor &+= 1
             guard cursor < end, at(cursor) &- UInt8(ascii: "0") < 10 else { throw fail("expected a digit after '.'") }
-            while cursor < end, at(cursor) &- UInt8(ascii: "0") < 10 { cursor &+= 1 }
+            cursor = skipDigits(from: cursor)
         }
         if cursor < end, at(cursor) | 0x20 == UInt8(ascii: "e") {
             isInteger = false
             cursor &+= 1
             if cursor < end, at(cursor) == UInt8(ascii: "+") || at(cursor) == UInt8(ascii: "-") { cursor &+= 1 }
             guard cursor < end, at(cursor) &- UInt8(ascii: "0") < 10 else { throw fail("expected a digit in exponent") }
-            while cursor < end, at(cursor) &- UInt8(ascii: "0") < 10 { cursor &+= 1 }
+            cursor = skipDigits(from: cursor)
         }
         // A number must be followed by a delimiter, not e.g. `12abc` or `01`.
         if cursor < end {
@@ -46,8 +45,21 @@ extension JSONScanner {
 
     /// Reads an exact decimal from a JSON number (`0.5`, `1e-8`) or a JSON string holding one
     /// (`"0.35170000"`), keeping the venue's digits and scale.
-    @inlinable
+    @inlinable @inline(always)
     public mutating func readDecimal() throws(VenueParseError) -> FixedDecimal {
+        if cursor < end {
+            if at(cursor) == UInt8(ascii: "\"") {
+                if let fast = fastQuotedDecimal() { return fast }
+            } else if let fast = fastPlainDecimal() {
+                return fast
+            }
+        }
+        return try readDecimalSlow()
+    }
+
+    /// ``readDecimal()`` with whitespace, exponents, long numbers and errors.
+    @usableFromInline
+    mutating func readDecimalSlow() throws(VenueParseError) -> FixedDecimal {
         skipWhitespace()
         guard cursor < end else { throw fail("expected a decimal number or string") }
         if at(cursor) == UInt8(ascii: "\"") {
@@ -62,49 +74,68 @@ extension JSONScanner {
                 throw VenueParseError.invalidValue("decimal", error.description, at: at + 1)
             }
         }
+        if let fast = fastPlainDecimal() { return fast }
         let n = try readNumber()
         return try n.decimal()
+    }
+
+    /// One pass over an unquoted plain JSON decimal (`-87412.4`, `0.5`, ≤ 18 digits) followed by a
+    /// delimiter: what ``readNumber()`` and `FixedDecimal.parse` together accept for such text,
+    /// in one SWAR pass. Returns `nil` (consuming nothing) for anything else (exponents, leading
+    /// zeros, long numbers, malformed text), which the general path then handles or reports.
+    @inlinable @inline(always)
+    mutating func fastPlainDecimal() -> FixedDecimal? {
+        var i = cursor
+        var negative = false
+        if at(i) == UInt8(ascii: "-") {
+            negative = true
+            i &+= 1
+        }
+        guard i < end else { return nil }
+        let intStart = i
+        var mantissa: UInt64 = 0
+        let (afterInt, intDigits) = digits(from: i, into: &mantissa)
+        guard intDigits > 0, intDigits == 1 || at(intStart) != UInt8(ascii: "0") else { return nil }
+        i = afterInt
+        var scale = 0
+        if i < end, at(i) == UInt8(ascii: ".") {
+            let (afterFraction, fractionDigits) = digits(from: i &+ 1, into: &mantissa)
+            guard fractionDigits > 0 else { return nil }
+            i = afterFraction
+            scale = fractionDigits
+        }
+        guard intDigits &+ scale <= 18, i == end || JSONScanner.isDelimiter(at(i)) else { return nil }
+        cursor = i
+        atContainerStart = false
+        let signed = negative ? -Int64(mantissa) : Int64(mantissa)
+        return FixedDecimal(mantissa: signed, scale: UInt8(scale))
     }
 
     /// One pass over a quoted plain decimal (`"-123.4500"`, ≤ 18 digits, scale ≤ 18): parses
     /// while looking for the closing quote. Returns `nil` (consuming nothing) for anything else,
     /// which the general path then handles or reports.
-    @inlinable
+    @inlinable @inline(always)
     mutating func fastQuotedDecimal() -> FixedDecimal? {
-        // Locals, so the loops keep the pointer and bound in registers.
-        let p = base
-        let end = self.end
         var i = cursor &+ 1
         var negative = false
-        if i < end, p.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: "-") {
+        if i < end, at(i) == UInt8(ascii: "-") {
             negative = true
             i &+= 1
         }
-        // Integer digits, then fraction digits: ≤ 18 digits in total cannot overflow.
-        let intStart = i
+        // Integer digits, then fraction digits (eight per step): ≤ 18 digits in total cannot
+        // overflow, and longer text is left to the general path.
         var mantissa: UInt64 = 0
-        while i < end {
-            let d = p.load(fromByteOffset: i, as: UInt8.self) &- UInt8(ascii: "0")
-            guard d < 10 else { break }
-            mantissa = mantissa &* 10 &+ UInt64(d)
-            i &+= 1
-        }
-        let intDigits = i &- intStart
+        let (afterInt, intDigits) = digits(from: i, into: &mantissa)
+        i = afterInt
         guard intDigits > 0, i < end else { return nil }
         var scale = 0
-        if p.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: ".") {
-            i &+= 1
-            let fracStart = i
-            while i < end {
-                let d = p.load(fromByteOffset: i, as: UInt8.self) &- UInt8(ascii: "0")
-                guard d < 10 else { break }
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                i &+= 1
-            }
-            scale = i &- fracStart
+        if at(i) == UInt8(ascii: ".") {
+            let (afterFraction, fractionDigits) = digits(from: i &+ 1, into: &mantissa)
+            i = afterFraction
+            scale = fractionDigits
             guard scale > 0, i < end else { return nil }
         }
-        guard p.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: "\""), intDigits &+ scale <= 18 else { return nil }
+        guard at(i) == UInt8(ascii: "\""), intDigits &+ scale <= 18 else { return nil }
         cursor = i &+ 1
         atContainerStart = false
         let signed = negative ? -Int64(mantissa) : Int64(mantissa)
@@ -113,8 +144,22 @@ extension JSONScanner {
 
     /// Like ``readDecimal()`` but returns `nil` for `null` and for an empty string `""` (OKX and
     /// Bybit send `""` for absent values).
-    @inlinable
+    @inlinable @inline(always)
     public mutating func readOptionalDecimal() throws(VenueParseError) -> FixedDecimal? {
+        if cursor < end {
+            let c = at(cursor)
+            if c == UInt8(ascii: "\"") {
+                if let fast = fastQuotedDecimal() { return fast }
+            } else if c != UInt8(ascii: "n"), let fast = fastPlainDecimal() {
+                return fast
+            }
+        }
+        return try readOptionalDecimalSlow()
+    }
+
+    /// ``readOptionalDecimal()`` with `null`, `""`, whitespace and errors.
+    @usableFromInline
+    mutating func readOptionalDecimalSlow() throws(VenueParseError) -> FixedDecimal? {
         skipWhitespace()
         guard cursor < end else { throw fail("expected a decimal, null or \"\"") }
         if try consumeNull() { return nil }
@@ -128,11 +173,49 @@ extension JSONScanner {
 
     /// Reads an integer from a JSON number (`1700000000000`) or a string holding one (`"123"`),
     /// exactly, without `Double`. Fractions, exponents and overflow are errors.
-    @inlinable
+    @inlinable @inline(always)
     public mutating func readInt64() throws(VenueParseError) -> Int64 {
+        if let fast = fastInt64() { return fast }
+        return try readInt64Slow()
+    }
+
+    /// A compact integer number (`-12`, ≤ 18 digits, no leading zero, then a delimiter) or a
+    /// quoted one (`"123"`, ≤ 18 digits); `nil` (consuming nothing) for anything else.
+    @inlinable @inline(always)
+    mutating func fastInt64() -> Int64? {
+        guard cursor < end else { return nil }
+        var value: UInt64 = 0
+        if at(cursor) == UInt8(ascii: "\"") {
+            let (after, count) = digits(from: cursor &+ 1, into: &value)
+            guard count > 0, count <= 18, after < end, at(after) == UInt8(ascii: "\"") else { return nil }
+            cursor = after &+ 1
+            atContainerStart = false
+            return Int64(value)
+        }
+        let negative = at(cursor) == UInt8(ascii: "-")
+        let digitsStart = negative ? cursor &+ 1 : cursor
+        let (after, count) = digits(from: digitsStart, into: &value)
+        guard count > 0, count <= 18, count == 1 || at(digitsStart) != UInt8(ascii: "0"),
+              after == end || JSONScanner.isDelimiter(at(after)) else { return nil }
+        cursor = after
+        atContainerStart = false
+        return negative ? -Int64(value) : Int64(value)
+    }
+
+    /// ``readInt64()`` with whitespace, escapes, overflow and errors.
+    @usableFromInline
+    mutating func readInt64Slow() throws(VenueParseError) -> Int64 {
         skipWhitespace()
         guard cursor < end else { throw fail("expected an integer") }
         if at(cursor) == UInt8(ascii: "\"") {
+            // Fast path: `"digits"` (OKX's times and ids), ≤ 18 digits.
+            var value: UInt64 = 0
+            let (after, count) = digits(from: cursor &+ 1, into: &value)
+            if count > 0, count <= 18, after < end, at(after) == UInt8(ascii: "\"") {
+                cursor = after &+ 1
+                atContainerStart = false
+                return Int64(value)
+            }
             let at = cursor
             atContainerStart = false
             let s = try scanString()
@@ -151,18 +234,13 @@ extension JSONScanner {
         }
         var value: UInt64 = 0
         let digitsStart = cursor
-        while cursor < end {
-            let d = at(cursor) &- UInt8(ascii: "0")
-            guard d < 10 else { break }
-            value = value &* 10 &+ UInt64(d)
-            cursor &+= 1
-        }
-        if cursor &- digitsStart > 18 {
+        let (after, digits) = self.digits(from: cursor, into: &value)
+        cursor = after
+        if digits > 18 {
             // Might have wrapped: let the checked general path decide.
             cursor = start
             return try readNumber().int64()
         }
-        let digits = cursor &- digitsStart
         let leadingZero = digits > 1 && at(digitsStart) == UInt8(ascii: "0")
         let delimited = cursor == end || JSONScanner.isDelimiter(at(cursor))
         guard digits > 0, !leadingZero, delimited, value <= UInt64(Int64.max) else {
@@ -174,9 +252,22 @@ extension JSONScanner {
     }
 
     /// `true` for the bytes that may follow a number or literal: `,` `}` `]` and whitespace.
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     static func isDelimiter(_ c: UInt8) -> Bool {
         c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09
+    }
+
+    /// The offset after the run of ASCII digits starting at `start` (eight bytes per step).
+    @inlinable @inline(always)
+    func skipDigits(from start: Int) -> Int {
+        var i = start
+        while i &+ 8 <= end {
+            let n = SWAR.digitRun(word(i))
+            i &+= n
+            if n < 8 { return i }
+        }
+        while i < end, at(i) &- UInt8(ascii: "0") < 10 { i &+= 1 }
+        return i
     }
 
     /// Parses an optionally negative decimal integer; `nil` on any other text or overflow.
@@ -223,18 +314,58 @@ extension JSONScanner {
     // MARK: - Literals
 
     /// Reads `true` or `false`.
-    @inlinable
+    @inlinable @inline(always)
     public mutating func readBool() throws(VenueParseError) -> Bool {
+        // Fast path: one 4-byte compare (`true`, `fals`+`e`) and the delimiter check.
+        if cursor &+ 5 <= end {
+            let w = base.loadUnaligned(fromByteOffset: cursor, as: UInt32.self).littleEndian
+            if w == 0x6575_7274, JSONScanner.isDelimiter(at(cursor &+ 4)) {  // "true"
+                cursor &+= 4
+                atContainerStart = false
+                return true
+            }
+            if w == 0x736C_6166, at(cursor &+ 4) == UInt8(ascii: "e"), cursor &+ 5 == end || JSONScanner.isDelimiter(at(cursor &+ 5)) {  // "fals"
+                cursor &+= 5
+                atContainerStart = false
+                return false
+            }
+        }
+        return try readBoolSlow()
+    }
+
+    /// ``readBool()`` with whitespace, the end of the buffer and errors.
+    @usableFromInline
+    mutating func readBoolSlow() throws(VenueParseError) -> Bool {
         skipWhitespace()
         atContainerStart = false
+        // Fast path: one 4-byte compare (`true`, `fals`+`e`) and the delimiter check.
+        if cursor &+ 5 <= end {
+            let w = base.loadUnaligned(fromByteOffset: cursor, as: UInt32.self).littleEndian
+            if w == 0x6575_7274, JSONScanner.isDelimiter(at(cursor &+ 4)) {  // "true"
+                cursor &+= 4
+                return true
+            }
+            if w == 0x736C_6166, at(cursor &+ 4) == UInt8(ascii: "e"), cursor &+ 5 == end || JSONScanner.isDelimiter(at(cursor &+ 5)) {  // "fals"
+                cursor &+= 5
+                return false
+            }
+        }
         if matchLiteral("true") { return true }
         if matchLiteral("false") { return false }
         throw fail("expected true or false")
     }
 
     /// Consumes `null` if it is next and returns `true`; otherwise consumes nothing.
-    @inlinable
+    @inlinable @inline(always)
     public mutating func consumeNull() throws(VenueParseError) -> Bool {
+        // Fast path: the next byte starts a value other than `null`.
+        if cursor < end, at(cursor) > 0x20, at(cursor) != UInt8(ascii: "n") { return false }
+        return try consumeNullSlow()
+    }
+
+    /// ``consumeNull()`` with whitespace.
+    @usableFromInline
+    mutating func consumeNullSlow() throws(VenueParseError) -> Bool {
         skipWhitespace()
         if matchLiteral("null") {
             atContainerStart = false

@@ -63,11 +63,11 @@ public struct JSONScanner {
     // MARK: - Low level
 
     /// The byte at `i` (caller checks `i < end`).
-    @inlinable @inline(__always)
-    func at(_ i: Int) -> UInt8 { base.load(fromByteOffset: i, as: UInt8.self) }
+    @inlinable @inline(always)
+    func at(_ i: Int) -> UInt8 { base.loadUnaligned(fromByteOffset: i, as: UInt8.self) }
 
     /// The bytes `[from, to)` as a buffer (caller checks bounds).
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     func slice(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base + from, count: to &- from)
     }
@@ -82,7 +82,7 @@ public struct JSONScanner {
     nonisolated(unsafe) static let sentinel = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
 
     /// Skips JSON whitespace (RFC 8259 §2: space, tab, LF, CR).
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     mutating func skipWhitespace() {
         // Venue JSON is usually compact: test the first byte before looping.
         guard cursor < end, at(cursor) <= 0x20 else { return }
@@ -103,7 +103,7 @@ public struct JSONScanner {
     }
 
     /// Consumes `c` after optional whitespace or throws naming `expected`.
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     mutating func expect(_ c: UInt8, _ expected: @autoclosure () -> String) throws(VenueParseError) {
         skipWhitespace()
         guard cursor < end, at(cursor) == c else { throw fail(expected()) }
@@ -112,16 +112,42 @@ public struct JSONScanner {
 
     // MARK: - Containers
 
+    // Each public reader below is a small always-inlined fast path for compact venue JSON plus
+    // an out-of-line `…Slow` function with the general, fully validating code and every error
+    // (calls from adapters then cost a few compares, and the error code stays out of their loops).
+
     /// Consumes `{`.
-    @inlinable
+    @inlinable @inline(always)
     public mutating func beginObject() throws(VenueParseError) {
+        if cursor < end, at(cursor) == UInt8(ascii: "{") {
+            cursor &+= 1
+            atContainerStart = true
+            return
+        }
+        try beginObjectSlow()
+    }
+
+    /// ``beginObject()`` with whitespace and errors.
+    @usableFromInline
+    mutating func beginObjectSlow() throws(VenueParseError) {
         try expect(UInt8(ascii: "{"), "expected '{'")
         atContainerStart = true
     }
 
     /// Consumes `[`.
-    @inlinable
+    @inlinable @inline(always)
     public mutating func beginArray() throws(VenueParseError) {
+        if cursor < end, at(cursor) == UInt8(ascii: "[") {
+            cursor &+= 1
+            atContainerStart = true
+            return
+        }
+        try beginArraySlow()
+    }
+
+    /// ``beginArray()`` with whitespace and errors.
+    @usableFromInline
+    mutating func beginArraySlow() throws(VenueParseError) {
         try expect(UInt8(ascii: "["), "expected '['")
         atContainerStart = true
     }
@@ -129,8 +155,39 @@ public struct JSONScanner {
     /// Moves to the next member of the current object and returns its key, with the scanner
     /// positioned at the member's value (which the caller must read or skip). Returns `nil` after
     /// consuming the object's closing `}`.
-    @inlinable
+    @inlinable @inline(always)
     public mutating func nextKey() throws(VenueParseError) -> JSONString? {
+        // Fast path: `}`, or a compact `,"key":` / `"key":` with a plain ASCII key.
+        if cursor < end {
+            let c = at(cursor)
+            if c == UInt8(ascii: "}") {
+                cursor &+= 1
+                atContainerStart = false
+                return nil
+            }
+            let quote = atContainerStart ? cursor : cursor &+ 1
+            if atContainerStart || c == UInt8(ascii: ","), quote < end, at(quote) == UInt8(ascii: "\"") {
+                var i = quote &+ 1
+                while i &+ 8 <= end {
+                    let n = SWAR.stringStop(word(i))
+                    i &+= n
+                    if n < 8 {
+                        if at(i) == UInt8(ascii: "\""), i &+ 1 < end, at(i &+ 1) == UInt8(ascii: ":") {
+                            cursor = i &+ 2
+                            atContainerStart = false
+                            return JSONString(bytes: slice(quote &+ 1, i), hasEscapes: false)
+                        }
+                        break
+                    }
+                }
+            }
+        }
+        return try nextKeySlow()
+    }
+
+    /// ``nextKey()`` with whitespace, escapes and errors.
+    @usableFromInline
+    mutating func nextKeySlow() throws(VenueParseError) -> JSONString? {
         skipWhitespace()
         guard cursor < end else { throw fail(atContainerStart ? "expected '\"' or '}'" : "expected ',' or '}' after object member") }
         var c = at(cursor)
@@ -154,10 +211,67 @@ public struct JSONScanner {
         return key
     }
 
+    /// The fast path for reading members in the venue's documented order: if the next member of
+    /// the current object has exactly the key `key`, written compactly (`,"key":`, or `"key":`
+    /// right after `{`), consumes through the `:` and returns `true` with the scanner at the value;
+    /// otherwise consumes nothing and returns `false`, and the member is read with ``nextKey()``
+    /// as usual (which also handles whitespace, escapes and the end of the object).
+    ///
+    /// One fixed-size compare instead of scanning the key and an if-chain over it:
+    /// ```swift
+    /// inOrder: do {
+    ///     guard s.nextKey(is: "p") else { break inOrder }
+    ///     price = try s.readDecimal()
+    ///     guard s.nextKey(is: "q") else { break inOrder }
+    ///     size = try s.readDecimal()
+    /// }
+    /// while let key = try s.nextKey() { ... }   // the rest, in any order
+    /// ```
+    @inlinable @inline(always)
+    public mutating func nextKey(is key: StaticString) -> Bool {
+        let n = key.utf8CodeUnitCount
+        let quote = atContainerStart ? cursor : cursor &+ 1
+        let after = quote &+ n &+ 3  // "key":
+        guard after <= end else { return false }
+        if !atContainerStart, at(cursor) != UInt8(ascii: ",") { return false }
+        guard at(quote) == UInt8(ascii: "\""), at(quote &+ n &+ 1) == UInt8(ascii: "\""), at(quote &+ n &+ 2) == UInt8(ascii: ":"),
+              JSONString.rawEqual(slice(quote &+ 1, quote &+ 1 &+ n), key.utf8Start, n) else { return false }
+        cursor = after
+        atContainerStart = false
+        return true
+    }
+
     /// Moves to the next element of the current array: returns `true` with the scanner at the
     /// element (which the caller must read or skip), or `false` after consuming the closing `]`.
-    @inlinable
+    @inlinable @inline(always)
     public mutating func nextElement() throws(VenueParseError) -> Bool {
+        // Fast path: `]`, or the start of an element right after `[` or `,` (no whitespace).
+        if cursor &+ 1 < end {
+            let c = at(cursor)
+            if c == UInt8(ascii: "]") {
+                cursor &+= 1
+                atContainerStart = false
+                return false
+            }
+            if atContainerStart {
+                if c > 0x20 {
+                    atContainerStart = false
+                    return true
+                }
+            } else if c == UInt8(ascii: ",") {
+                let d = at(cursor &+ 1)
+                if d > 0x20, d != UInt8(ascii: "]") {
+                    cursor &+= 1
+                    return true
+                }
+            }
+        }
+        return try nextElementSlow()
+    }
+
+    /// ``nextElement()`` with whitespace and errors.
+    @usableFromInline
+    mutating func nextElementSlow() throws(VenueParseError) -> Bool {
         skipWhitespace()
         guard cursor < end else { throw fail(atContainerStart ? "expected a value or ']'" : "expected ',' or ']' after array element") }
         let c = at(cursor)
@@ -207,8 +321,23 @@ public struct JSONScanner {
     }
 
     /// What the next value is, without consuming it.
-    @inlinable
+    @inlinable @inline(always)
     public mutating func peekKind() throws(VenueParseError) -> JSONValueKind {
+        if cursor < end {
+            switch at(cursor) {
+            case UInt8(ascii: "{"): return .object
+            case UInt8(ascii: "["): return .array
+            case UInt8(ascii: "\""): return .string
+            case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"): return .number
+            default: break
+            }
+        }
+        return try peekKindSlow()
+    }
+
+    /// ``peekKind()`` with whitespace, literals and errors.
+    @usableFromInline
+    mutating func peekKindSlow() throws(VenueParseError) -> JSONValueKind {
         skipWhitespace()
         guard cursor < end else { throw fail("expected a value") }
         switch at(cursor) {

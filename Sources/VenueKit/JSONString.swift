@@ -24,7 +24,7 @@ public struct JSONString {
     /// Raw byte comparison with a literal (keys and enum values are plain ASCII in venue JSON; a
     /// string with escapes is compared after decoding). Length and first byte are checked inline
     /// so that an if-chain over keys costs one or two compares per miss.
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     public static func == (lhs: JSONString, rhs: StaticString) -> Bool {
         let n = rhs.utf8CodeUnitCount
         guard lhs.bytes.count == n else { return lhs.hasEscapes && lhs.string == rhs.description }
@@ -61,6 +61,15 @@ public struct JSONString {
         }
     }
 
+    /// `true` when both raw contents are the same bytes (escapes not decoded): e.g. to reuse
+    /// what was parsed from an equal text earlier in the message.
+    @inlinable
+    public func hasSameBytes(as other: JSONString) -> Bool {
+        guard bytes.count == other.bytes.count else { return false }
+        guard let base = other.bytes.baseAddress else { return true }
+        return JSONString.rawEqual(bytes, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+    }
+
     /// `true` when the raw contents start with `prefix`.
     @inlinable
     public func hasPrefix(_ prefix: StaticString) -> Bool {
@@ -71,7 +80,7 @@ public struct JSONString {
     }
 
     /// Compares the first `n` bytes of `a` with `b` (8 bytes at a time). `a` holds ≥ `n` bytes.
-    @inlinable
+    @inlinable @inline(always)
     static func rawEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         guard n > 0, let pa = a.baseAddress else { return n == 0 }
         let pb = UnsafeRawPointer(b)
@@ -81,7 +90,7 @@ public struct JSONString {
             i &+= 8
         }
         while i < n {
-            if pa.load(fromByteOffset: i, as: UInt8.self) != pb.load(fromByteOffset: i, as: UInt8.self) { return false }
+            if pa.loadUnaligned(fromByteOffset: i, as: UInt8.self) != pb.loadUnaligned(fromByteOffset: i, as: UInt8.self) { return false }
             i &+= 1
         }
         return true
@@ -89,8 +98,16 @@ public struct JSONString {
 
     /// The decoded text (escapes resolved). Allocation-free for ≤ 15 UTF-8 bytes without escapes.
     public var string: String {
-        if !hasEscapes { return String(decoding: bytes, as: UTF8.self) }
-        return JSONString.unescape(bytes)
+        guard !hasEscapes else { return JSONString.unescape(bytes) }
+        let count = bytes.count
+        guard count <= 15, let source = bytes.baseAddress else { return String(decoding: bytes, as: UTF8.self) }
+        // Built in place as a small string: ASCII (ids, symbols) skips the UTF-8 validation pass;
+        // anything else is validated and repaired exactly as `String(decoding:as:)` does.
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            guard let target = buffer.baseAddress else { return 0 }
+            UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: count)
+            return count
+        }
     }
 
     /// Exact decimal from the contents (`"0.35170000"`).

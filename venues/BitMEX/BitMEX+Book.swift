@@ -18,61 +18,73 @@ extension BitMEX {
     /// Turns the checked rows into one book message per symbol: a partial replaces the id map and
     /// is a snapshot (sorted best first); insert/update/delete become absolute level deltas.
     mutating func applyBook(action: JSONString, filter: Symbol?, _ context: ParseContext, _ output: inout [VenueOutput]) {
+        let isPartial = action == "partial"
+        // Messages carry one symbol's rows (the topics are per symbol): no list to build then.
+        if let first = rows.first?.symbol, rows.allSatisfy({ $0.symbol == first }) {
+            return applyBook(symbol: first, isPartial: isPartial, action: action, context, &output)
+        }
         var order: [Symbol] = []
         for row in rows where !order.contains(row.symbol) { order.append(row.symbol) }
-        let isPartial = action == "partial"
         if isPartial, order.isEmpty, let filter { order.append(filter) }  // an empty book is still an image
-        for symbol in order {
-            var bids: [BookLevel] = [], asks: [BookLevel] = [], ts: Nanoseconds?
-            if isPartial {
-                var map: [Int64: Level] = [:]
-                for row in rows where row.symbol == symbol {
-                    guard let isBid = row.isBid, let price = row.price, let size = row.size else { continue }
-                    map[row.id] = Level(isBid: isBid, price: price)
-                    if isBid { bids.append(BookLevel(price: price, size: size)) } else { asks.append(BookLevel(price: price, size: size)) }
-                    ts = max(ts ?? row.ts ?? 0, row.ts ?? 0)
-                }
-                books[symbol] = map
-                bids.sort { $0.price > $1.price }
-                asks.sort { $0.price < $1.price }
-            } else {
-                guard books[symbol] != nil else { continue }  // BMX-AC: deltas before the partial are ignored
-                if let unknown = applyDelta(symbol, action: action, &bids, &asks, &ts) {
-                    resync(symbol, reason: "\(action.string) for unknown id \(unknown)", &output)
-                    continue
-                }
+        for symbol in order { applyBook(symbol: symbol, isPartial: isPartial, action: action, context, &output) }
+    }
+
+    /// One symbol's rows of the message as one book message.
+    mutating func applyBook(symbol: Symbol, isPartial: Bool, action: JSONString, _ context: ParseContext,
+                            _ output: inout [VenueOutput]) {
+        var bids = bidScratch.take(), asks = askScratch.take(), ts: Nanoseconds?
+        defer { bidScratch.keep(bids); askScratch.keep(asks) }
+        if isPartial {
+            var map: [Int64: Level] = [:]
+            for row in rows where row.symbol == symbol {
+                guard let isBid = row.isBid, let price = row.price, let size = row.size else { continue }
+                map[row.id] = Level(isBid: isBid, price: price)
+                if isBid { bids.append(BookLevel(price: price, size: size)) } else { asks.append(BookLevel(price: price, size: size)) }
+                ts = max(ts ?? row.ts ?? 0, row.ts ?? 0)
             }
-            let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: isPartial, bids: bids, asks: asks,
-                                    tsExchange: ts, tsRecv: context.tsRecv)
-            output.append(.book(BookMessage(update: update, sequencing: .none)))
+            books[symbol] = map
+            bids.sort { $0.price > $1.price }
+            asks.sort { $0.price < $1.price }
+        } else {
+            // BMX-AC: deltas before the partial are ignored. The id map is taken out for the
+            // message (one hash, not two per row) and put back unless it diverged.
+            guard var map = books.removeValue(forKey: symbol) else { return }
+            if let unknown = applyDelta(symbol, action: action, &map, &bids, &asks, &ts) {
+                resync(symbol, reason: "\(action.string) for unknown id \(unknown)", &output)
+                return
+            }
+            books[symbol] = map
         }
+        let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: isPartial, bids: bids, asks: asks,
+                                tsExchange: ts, tsRecv: context.tsRecv)
+        output.append(.book(BookMessage(update: update, sequencing: .none)))
     }
 
     /// Applies one symbol's insert/update/delete rows to its id map (in place) and returns the
     /// first id that should have been known but was not.
-    mutating func applyDelta(_ symbol: Symbol, action: JSONString, _ bids: inout [BookLevel], _ asks: inout [BookLevel],
-                             _ ts: inout Nanoseconds?) -> Int64? {
+    func applyDelta(_ symbol: Symbol, action: JSONString, _ map: inout [Int64: Level], _ bids: inout [BookLevel],
+                    _ asks: inout [BookLevel], _ ts: inout Nanoseconds?) -> Int64? {
         func set(_ isBid: Bool, _ price: Price, _ size: Size) {
             if isBid { bids.append(BookLevel(price: price, size: size)) } else { asks.append(BookLevel(price: price, size: size)) }
         }
+        let isInsert = action == "insert", isUpdate = action == "update", isDelete = action == "delete"
         for row in rows where row.symbol == symbol {
             if let t = row.ts { ts = max(ts ?? t, t) }
-            let old = books[symbol]?[row.id]
-            if action == "insert", let isBid = row.isBid, let price = row.price, let size = row.size {
+            if isInsert, let isBid = row.isBid, let price = row.price, let size = row.size {
+                let old = map.updateValue(Level(isBid: isBid, price: price), forKey: row.id)
                 if let old, old.price != price { set(old.isBid, old.price, .zero) }  // a reused id: clear its old level
-                books[symbol]?[row.id] = Level(isBid: isBid, price: price)
                 set(isBid, price, size)
-            } else if action == "update" {
-                guard var level = old, let size = row.size else { return row.id }
+            } else if isUpdate {
+                guard let size = row.size, let index = map.index(forKey: row.id) else { return row.id }
+                var level = map.values[index]
                 if let price = row.price, price != level.price {  // the level moved: clear the old price
                     set(level.isBid, level.price, .zero)
                     level.price = price
-                    books[symbol]?[row.id] = level
+                    map.values[index] = level
                 }
                 set(level.isBid, level.price, size)
-            } else if action == "delete" {
-                guard let old else { return row.id }
-                books[symbol]?[row.id] = nil
+            } else if isDelete {
+                guard let old = map.removeValue(forKey: row.id) else { return row.id }
                 set(old.isBid, old.price, .zero)
             }
         }

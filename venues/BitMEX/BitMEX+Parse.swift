@@ -8,7 +8,7 @@ extension BitMEX {
     /// table data `{"table":"trade","action":"insert","data":[...]}` (partials add keys/types/filter).
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
-        if message.elementsEqual("pong".utf8) { return output.append(.pong) }
+        if message.count == 4, message.elementsEqual("pong".utf8) { return output.append(.pong) }
         let mark = output.count
         rows.removeAll(keepingCapacity: true)
         do throws(VenueParseError) {
@@ -16,6 +16,19 @@ extension BitMEX {
             try s.beginObject()
             var table: JSONString?, action: JSONString?, data: JSONScanner?, hasData = false, filter: Symbol?
             var topic: JSONString?, isSuccess = false, status: Int64?, error: String?, request: JSONScanner?, retry = ""
+            // Table data: `table`, `action`, `data` (one compare per key), then any order.
+            if s.nextKey(is: "table") {
+                let t = try s.readString()
+                table = t
+                if s.nextKey(is: "action") {
+                    let a = try s.readString()
+                    action = a
+                    if s.nextKey(is: "data") {
+                        try parseRows(&s, table: t, action: a, context, &output)
+                        hasData = true
+                    }
+                }
+            }
             while let key = try s.nextKey() {
                 if key == "table" { table = try s.readString() }
                 else if key == "action" { action = try s.readString() }
@@ -90,19 +103,45 @@ extension BitMEX {
         var bid: Price?, bidSize: Size?, ask: Price?, askSize: Size?, rate: FixedDecimal?, interval: Nanoseconds?
     }
 
-    mutating func readFields(_ s: inout JSONScanner) throws(VenueParseError) -> Fields {
+    /// Reads one row. `lastTime` is the previous row's `timestamp` text and value: the rows of a
+    /// message usually share it, so equal text is not parsed again.
+    mutating func readFields(_ s: inout JSONScanner, _ lastTime: inout (text: JSONString, ns: Nanoseconds)?) throws(VenueParseError) -> Fields {
         var f = Fields()
+        func readSide(_ s: inout JSONScanner) throws(VenueParseError) -> Side {
+            let side = try s.readString()
+            guard side == "Buy" || side == "Sell" else { throw VenueParseError.invalidValue("side", "expected Buy or Sell") }
+            return side == "Buy" ? .buy : .sell
+        }
+        func readTime(_ s: inout JSONScanner) throws(VenueParseError) -> Nanoseconds {
+            let text = try s.readString()
+            if let last = lastTime, text.hasSameBytes(as: last.text) { return last.ns }
+            let ns = try Coinbase.nanoseconds(rfc3339: text)
+            lastTime = (text, ns)
+            return ns
+        }
         try s.beginObject()
+        // The two hot row shapes in BitMEX's order (one compare per key), then any order:
+        // trade `timestamp,symbol,side,size,price,…` and book `symbol,id,side,size,price,timestamp`.
+        inOrder: do {
+            if s.nextKey(is: "timestamp") { f.ts = try readTime(&s) }
+            guard s.nextKey(is: "symbol") else { break inOrder }
+            f.symbol = try symbols.require(s.readString())
+            if s.nextKey(is: "id") { f.id = try s.readInt64() }
+            guard s.nextKey(is: "side") else { break inOrder }
+            f.side = try readSide(&s)
+            guard s.nextKey(is: "size") else { break inOrder }
+            f.size = try s.readOptionalDecimal()
+            guard s.nextKey(is: "price") else { break inOrder }
+            f.price = try s.readOptionalDecimal()
+            if s.nextKey(is: "timestamp") { f.ts = try readTime(&s) }
+        }
         while let key = try s.nextKey() {
             if key == "symbol" { f.symbol = try symbols.require(s.readString()) }
             else if key == "id" { f.id = try s.readInt64() }
-            else if key == "side" {
-                let side = try s.readString()
-                guard side == "Buy" || side == "Sell" else { throw VenueParseError.invalidValue("side", "expected Buy or Sell") }
-                f.side = side == "Buy" ? .buy : .sell
-            } else if key == "size" || key == "leavesQty" { f.size = try s.readOptionalDecimal() }
+            else if key == "side" { f.side = try readSide(&s) }
+            else if key == "size" || key == "leavesQty" { f.size = try s.readOptionalDecimal() }
             else if key == "price" { f.price = try s.readOptionalDecimal() }
-            else if key == "timestamp" { f.ts = try Coinbase.nanoseconds(rfc3339: s.readString()) }
+            else if key == "timestamp" { f.ts = try readTime(&s) }
             else if key == "trdMatchID" { f.matchID = try s.readString().string }
             else if key == "bidPrice" { f.bid = try s.readOptionalDecimal() }
             else if key == "bidSize" { f.bidSize = try s.readOptionalDecimal() }
@@ -121,14 +160,16 @@ extension BitMEX {
                             _ output: inout [VenueOutput]) throws(VenueParseError) {
         // Partials of trade and liquidation replay history (recent prints, open liquidation
         // orders) that a reconnect would repeat; only inserts are new events.
-        let isHistory = action == "partial" && (table == "trade" || table == "liquidation")
-        if isHistory || action != "insert" && action != "partial" && !table.hasPrefix("orderBookL2") { return try s.skipValue() }
+        let isBook = table.hasPrefix("orderBookL2"), isTrade = table == "trade"
+        let isHistory = action == "partial" && (isTrade || table == "liquidation")
+        if isHistory || action != "insert" && action != "partial" && !isBook { return try s.skipValue() }
         try s.beginArray()
+        var lastTime: (text: JSONString, ns: Nanoseconds)?
         while try s.nextElement() {
-            let f = try readFields(&s)
+            let f = try readFields(&s, &lastTime)
             guard let symbol = f.symbol else { continue }
-            if table.hasPrefix("orderBookL2") { try appendRow(f, symbol: symbol, action: action) }
-            else if table == "trade" { try emitTrade(f, symbol: symbol, context, &output) }
+            if isBook { try appendRow(f, symbol: symbol, action: action) }
+            else if isTrade { try emitTrade(f, symbol: symbol, context, &output) }
             // quote: {"timestamp":"2024-11-22T22:44:25.085Z","symbol":"BCHUSDT","bidSize":103000,"bidPrice":487.55,
             //  "askPrice":488.25,"askSize":50000}; its partial is the current quote, so it is published too.
             else if table == "quote" {

@@ -44,6 +44,8 @@ public struct BitMEX: VenueAdapter {
     /// id → level per symbol; a symbol is present only between its partial and a divergence.
     var books: [Symbol: [Int64: Level]] = [:]
     var rows: [Row] = []
+    /// Level storage reused from one book message to the next.
+    var bidScratch = LevelScratch(), askScratch = LevelScratch()
 
     /// Builds the symbol table and picks the book table from `bookDepth`.
     public init(configuration: VenueAdapterConfiguration) {

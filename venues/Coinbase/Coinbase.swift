@@ -26,6 +26,8 @@ public struct Coinbase: VenueAdapter {
     /// What the session asked for: decides which of bbo/ticker a `ticker` message feeds and
     /// when a shared venue channel may really be unsubscribed.
     var wanted: Set<Subscription> = []
+    /// Level storage reused from one book message to the next.
+    var bidScratch = LevelScratch(), askScratch = LevelScratch()
 
     /// Builds the product table (`BTC-USD` is both the normalized and the venue name).
     public init(configuration: VenueAdapterConfiguration) {
@@ -88,6 +90,20 @@ public struct Coinbase: VenueAdapter {
             try s.beginObject()
             var channel: JSONString?, ts: Nanoseconds?, seq: Int64?, events: JSONScanner?
             var isError = false, isDone = false, text = ""
+            // Venue order: `channel`, `client_id`, `timestamp`, `sequence_num`, `events` (one
+            // compare per key), then any order.
+            inOrder: do {
+                guard s.nextKey(is: "channel") else { break inOrder }
+                channel = try s.readString()
+                if s.nextKey(is: "client_id") { try s.skipValue() }
+                guard s.nextKey(is: "timestamp") else { break inOrder }
+                ts = try Self.nanoseconds(rfc3339: s.readString())
+                guard s.nextKey(is: "sequence_num") else { break inOrder }
+                seq = try s.readInt64()
+                guard let channel, s.nextKey(is: "events") else { break inOrder }
+                try parseEvents(&s, channel: channel, seq: seq, ts: ts, context, &output)
+                isDone = true
+            }
             while let key = try s.nextKey() {
                 if key == "channel" { channel = try s.readString() }
                 else if key == "timestamp" { ts = try Self.nanoseconds(rfc3339: s.readString()) }
@@ -138,27 +154,54 @@ public struct Coinbase: VenueAdapter {
     // exchange time: per-level event_time values are not monotonic across messages.
     mutating func parseBook(_ s: inout JSONScanner, seq: Int64, ts: Nanoseconds?, _ context: ParseContext,
                             _ output: inout [VenueOutput]) throws(VenueParseError) {
-        var symbol: Symbol?, isSnapshot = false, bids: [BookLevel] = [], asks: [BookLevel] = []
+        var symbol: Symbol?, isSnapshot = false
+        var bids = bidScratch.take(), asks = askScratch.take()
+        defer { bidScratch.keep(bids); askScratch.keep(asks) }
+        func readUpdates(_ s: inout JSONScanner) throws(VenueParseError) {
+            try s.beginArray()
+            while try s.nextElement() {
+                var isBid: Bool?, price: Price?, size: Size?
+                func readSide(_ s: inout JSONScanner) throws(VenueParseError) -> Bool? {
+                    let side = try s.readString()
+                    return side == "bid" ? true : side == "offer" ? false : nil
+                }
+                try s.beginObject()
+                // Venue order: `side`, `event_time`, `price_level`, `new_quantity`, then any order.
+                inOrder: do {
+                    guard s.nextKey(is: "side") else { break inOrder }
+                    isBid = try readSide(&s)
+                    guard s.nextKey(is: "event_time") else { break inOrder }
+                    try s.skipValue()
+                    guard s.nextKey(is: "price_level") else { break inOrder }
+                    price = try s.readDecimal()
+                    guard s.nextKey(is: "new_quantity") else { break inOrder }
+                    size = try s.readDecimal()
+                }
+                while let k = try s.nextKey() {
+                    if k == "side" { isBid = try readSide(&s) }
+                    else if k == "price_level" { price = try s.readDecimal() }
+                    else if k == "new_quantity" { size = try s.readDecimal() }
+                    else { try s.skipValue() }
+                }
+                guard let isBid else { throw VenueParseError.invalidValue("side", "expected bid or offer") }
+                guard let price, let size else { throw VenueParseError.missingField("price_level/new_quantity") }
+                if isBid { bids.append(BookLevel(price: price, size: size)) } else { asks.append(BookLevel(price: price, size: size)) }
+            }
+        }
         try s.beginObject()
+        inOrder: do {
+            guard s.nextKey(is: "type") else { break inOrder }
+            isSnapshot = try s.readString() == "snapshot"
+            guard s.nextKey(is: "product_id") else { break inOrder }
+            symbol = try symbols.require(s.readString())
+            guard s.nextKey(is: "updates") else { break inOrder }
+            try readUpdates(&s)
+        }
         while let key = try s.nextKey() {
             if key == "type" { isSnapshot = try s.readString() == "snapshot" }
             else if key == "product_id" { symbol = try symbols.require(s.readString()) }
-            else if key == "updates" {
-                try s.beginArray()
-                while try s.nextElement() {
-                    var isBid: Bool?, price: Price?, size: Size?
-                    try s.beginObject()
-                    while let k = try s.nextKey() {
-                        if k == "side" { let side = try s.readString(); isBid = side == "bid" ? true : side == "offer" ? false : nil }
-                        else if k == "price_level" { price = try s.readDecimal() }
-                        else if k == "new_quantity" { size = try s.readDecimal() }
-                        else { try s.skipValue() }
-                    }
-                    guard let isBid else { throw VenueParseError.invalidValue("side", "expected bid or offer") }
-                    guard let price, let size else { throw VenueParseError.missingField("price_level/new_quantity") }
-                    if isBid { bids.append(BookLevel(price: price, size: size)) } else { asks.append(BookLevel(price: price, size: size)) }
-                }
-            } else { try s.skipValue() }
+            else if key == "updates" { try readUpdates(&s) }
+            else { try s.skipValue() }
         }
         guard let symbol else { throw VenueParseError.missingField("product_id") }
         let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: isSnapshot, bids: bids, asks: asks,
@@ -175,6 +218,14 @@ public struct Coinbase: VenueAdapter {
     mutating func parseTrades(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
         var type: JSONString?, trades: JSONScanner?, isParsed = false
         try s.beginObject()
+        if s.nextKey(is: "type") {
+            let t = try s.readString()
+            type = t
+            if s.nextKey(is: "trades") {
+                try parseTradeList(&s, isSnapshot: t == "snapshot", context, &output)
+                isParsed = true
+            }
+        }
         while let key = try s.nextKey() {
             if key == "type" { type = try s.readString() }
             else if key == "trades", let type {
@@ -192,18 +243,35 @@ public struct Coinbase: VenueAdapter {
         try t.beginArray()
         while try t.nextElement() {
             var symbol: Symbol?, price: Price?, size: Size?, side: Side?, id = "", time: Nanoseconds?
+            func readSide(_ t: inout JSONScanner) throws(VenueParseError) -> Side {
+                let maker = try t.readString()
+                guard maker == "BUY" || maker == "SELL" else { throw VenueParseError.invalidValue("side", "expected BUY or SELL") }
+                return maker == "BUY" ? .sell : .buy
+            }
             try t.beginObject()
+            // Venue order (one compare per key), then any order.
+            inOrder: do {
+                guard t.nextKey(is: "product_id") else { break inOrder }
+                symbol = try symbols.require(t.readString())
+                guard t.nextKey(is: "trade_id") else { break inOrder }
+                id = try t.readString().string
+                guard t.nextKey(is: "price") else { break inOrder }
+                price = try t.readDecimal()
+                guard t.nextKey(is: "size") else { break inOrder }
+                size = try t.readDecimal()
+                guard t.nextKey(is: "time") else { break inOrder }
+                time = try Self.nanoseconds(rfc3339: t.readString())
+                guard t.nextKey(is: "side") else { break inOrder }
+                side = try readSide(&t)
+            }
             while let key = try t.nextKey() {
                 if key == "product_id" { symbol = try symbols.require(t.readString()) }
                 else if key == "price" { price = try t.readDecimal() }
                 else if key == "size" { size = try t.readDecimal() }
                 else if key == "trade_id" { id = try t.readString().string }
                 else if key == "time" { time = try Self.nanoseconds(rfc3339: t.readString()) }
-                else if key == "side" {
-                    let maker = try t.readString()
-                    guard maker == "BUY" || maker == "SELL" else { throw VenueParseError.invalidValue("side", "expected BUY or SELL") }
-                    side = maker == "BUY" ? .sell : .buy
-                } else { try t.skipValue() }
+                else if key == "side" { side = try readSide(&t) }
+                else { try t.skipValue() }
             }
             guard let symbol, let price, let size, !id.isEmpty else { throw VenueParseError.missingField("product_id/price/size/trade_id") }
             if isSnapshot { continue }

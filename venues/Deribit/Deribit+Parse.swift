@@ -18,18 +18,46 @@ extension Deribit {
     mutating func parseTrade(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
         var symbol: Symbol?, price: Price?, amount: Size?, side: Side?, id = "", ts: Nanoseconds?
         var isMakerLiquidated = false, isTakerLiquidated = false
+        func readID(_ s: inout JSONScanner) throws(VenueParseError) -> String {
+            try s.peekKind() == .number ? DecimalText.string(s.readInt64()) : s.readString().string
+        }
+        func readDirection(_ s: inout JSONScanner) throws(VenueParseError) -> Side {
+            let d = try s.readString()
+            guard d == "buy" || d == "sell" else { throw VenueParseError.invalidValue("direction", "expected buy or sell") }
+            return d == "buy" ? .buy : .sell
+        }
         try s.beginObject()
+        // Deribit's member order (one compare per key), then any order.
+        inOrder: do {
+            guard s.nextKey(is: "trade_seq") else { break inOrder }
+            try s.skipValue()
+            guard s.nextKey(is: "trade_id") else { break inOrder }
+            id = try readID(&s)
+            guard s.nextKey(is: "timestamp") else { break inOrder }
+            ts = try Self.nanoseconds(ms: s.readInt64())
+            guard s.nextKey(is: "tick_direction") else { break inOrder }
+            try s.skipValue()
+            guard s.nextKey(is: "price") else { break inOrder }
+            price = try s.readDecimal()
+            guard s.nextKey(is: "mark_price") else { break inOrder }
+            try s.skipValue()
+            guard s.nextKey(is: "instrument_name") else { break inOrder }
+            symbol = try symbols.require(s.readString())
+            guard s.nextKey(is: "index_price") else { break inOrder }
+            try s.skipValue()
+            guard s.nextKey(is: "direction") else { break inOrder }
+            side = try readDirection(&s)
+            guard s.nextKey(is: "amount") else { break inOrder }
+            amount = try s.readDecimal()
+        }
         while let key = try s.nextKey() {
             if key == "instrument_name" { symbol = try symbols.require(s.readString()) }
             else if key == "price" { price = try s.readDecimal() }
             else if key == "amount" { amount = try s.readDecimal() }
-            else if key == "trade_id" { id = try s.peekKind() == .number ? String(s.readInt64()) : s.readString().string }
+            else if key == "trade_id" { id = try readID(&s) }
             else if key == "timestamp" { ts = try Self.nanoseconds(ms: s.readInt64()) }
-            else if key == "direction" {
-                let d = try s.readString()
-                guard d == "buy" || d == "sell" else { throw VenueParseError.invalidValue("direction", "expected buy or sell") }
-                side = d == "buy" ? .buy : .sell
-            } else if key == "liquidation" {
+            else if key == "direction" { side = try readDirection(&s) }
+            else if key == "liquidation" {
                 let flag = try s.readString()
                 isMakerLiquidated = flag == "M" || flag == "MT"
                 isTakerLiquidated = flag == "T" || flag == "MT"
@@ -38,11 +66,12 @@ extension Deribit {
         guard let symbol, let price, let amount, let side, !id.isEmpty else {
             throw VenueParseError.missingField("instrument_name/price/amount/direction/trade_id")
         }
-        if wanted.contains(Subscription(symbol: symbol, channel: .trades)) {
+        let use = wantedIndex.channels(for: symbol)
+        if use.contains(.trades) {
             output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: amount, side: side,
                                        tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
         }
-        guard wanted.contains(Subscription(symbol: symbol, channel: .liquidations)) else { return }
+        guard use.contains(.liquidations) else { return }
         for (isLiquidated, orderSide) in [(isTakerLiquidated, side), (isMakerLiquidated, side.opposite)] where isLiquidated {
             output.append(.liquidation(Liquidation(venue: Self.spec.id, symbol: symbol, side: orderSide, price: price,
                                                    size: amount, tsExchange: ts, tsRecv: context.tsRecv)))
@@ -54,8 +83,23 @@ extension Deribit {
     // The snapshot lists every level as "new" and has no prev_change_id (DB-BOOK); Books checks the chain.
     mutating func parseBook(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
         var symbol: Symbol?, isSnapshot = false, changeID: Int64?, prevID: Int64?, ts: Nanoseconds?
-        var bids: [BookLevel] = [], asks: [BookLevel] = []
+        var bids = bidScratch.take(), asks = askScratch.take()
         try s.beginObject()
+        inOrder: do {
+            guard s.nextKey(is: "type") else { break inOrder }
+            isSnapshot = try s.readString() == "snapshot"
+            guard s.nextKey(is: "timestamp") else { break inOrder }
+            ts = try Self.nanoseconds(ms: s.readInt64())
+            if s.nextKey(is: "prev_change_id") { prevID = try s.consumeNull() ? nil : s.readInt64() }
+            guard s.nextKey(is: "instrument_name") else { break inOrder }
+            symbol = try symbols.require(s.readString())
+            guard s.nextKey(is: "change_id") else { break inOrder }
+            changeID = try s.readInt64()
+            guard s.nextKey(is: "bids") else { break inOrder }
+            try Self.readLevels(&s, into: &bids)
+            guard s.nextKey(is: "asks") else { break inOrder }
+            try Self.readLevels(&s, into: &asks)
+        }
         while let key = try s.nextKey() {
             if key == "instrument_name" { symbol = try symbols.require(s.readString()) }
             else if key == "type" { isSnapshot = try s.readString() == "snapshot" }
@@ -66,6 +110,8 @@ extension Deribit {
             else if key == "asks" { try Self.readLevels(&s, into: &asks) }
             else { try s.skipValue() }
         }
+        bidScratch.keep(bids)
+        askScratch.keep(asks)
         guard let symbol, let changeID else { throw VenueParseError.missingField("instrument_name/change_id") }
         guard isSnapshot || prevID != nil else { throw VenueParseError.missingField("prev_change_id") }
         let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: isSnapshot, bids: bids, asks: asks,
@@ -126,15 +172,16 @@ extension Deribit {
         // An empty side shows as a null price or a zero amount (illiquid options).
         if bidSize?.isZero ?? true { (bid, bidSize) = (nil, nil) }
         if askSize?.isZero ?? true { (ask, askSize) = (nil, nil) }
-        if !isTicker, wanted.contains(Subscription(symbol: symbol, channel: .bbo)) {
+        let use = wantedIndex.channels(for: symbol)
+        if !isTicker, use.contains(.bbo) {
             output.append(.bbo(BBO(venue: Self.spec.id, symbol: symbol, bidPrice: bid, bidSize: bidSize, askPrice: ask,
                                    askSize: askSize, tsExchange: ts, tsRecv: context.tsRecv)))
         }
-        if isTicker, wanted.contains(Subscription(symbol: symbol, channel: .ticker)) {
+        if isTicker, use.contains(.ticker) {
             output.append(.ticker(Ticker(venue: Self.spec.id, symbol: symbol, last: last, bid: bid, ask: ask, volume24h: volume,
                                          high24h: high, low24h: low, tsExchange: ts, tsRecv: context.tsRecv)))
         }
-        if isTicker, let funding, wanted.contains(Subscription(symbol: symbol, channel: .funding)) {
+        if isTicker, let funding, use.contains(.funding) {
             output.append(.funding(Funding(venue: Self.spec.id, symbol: symbol, rate: funding, nextFundingTime: nil,
                                            markPrice: mark, tsExchange: ts, tsRecv: context.tsRecv)))
         }

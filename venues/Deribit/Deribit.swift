@@ -26,13 +26,17 @@ public struct Deribit: VenueAdapter {
         book: BookSpec(bootstrap: .streamSnapshot))
 
     var symbols = VenueSymbolMap()
-    var wanted: Set<Subscription> = []
+    var wanted: Set<Subscription> = [] { didSet { wantedIndex = SubscriptionIndex(wanted) } }
+    /// `wanted` per symbol, for the per-message checks (one lookup, not a hash per channel).
+    var wantedIndex = SubscriptionIndex()
     /// Channel suffix: `100ms` (public), `raw` (authenticated), `agg2`.
     let interval: String
     /// JSON-RPC ids 1 and 2 are the session-start requests; everything else counts from 3.
     var nextID: Int64 = 3
     /// Subscribe requests awaiting their response, to diff `result` against (DB-NOTIF).
     var pending: [Int64: [(Subscription, String)]] = [:]
+    /// Level storage reused from one book message to the next.
+    var bidScratch = LevelScratch(), askScratch = LevelScratch()
 
     /// Builds the instrument table; `options["interval"]` selects `100ms` (default), `raw` or `agg2`.
     public init(configuration: VenueAdapterConfiguration) {
@@ -138,6 +142,15 @@ public struct Deribit: VenueAdapter {
             var s = JSONScanner(message)
             try s.beginObject()
             var method: JSONString?, id: Int64?, params: JSONScanner?, result: JSONScanner?, error: JSONScanner?
+            // Notifications: `jsonrpc`, `method`, `params` (one compare per key), then any order.
+            if s.nextKey(is: "jsonrpc") {
+                try s.skipValue()
+                if s.nextKey(is: "method") {
+                    let m = try s.readString()
+                    method = m
+                    if s.nextKey(is: "params") { try parseNotification(&s, method: m, context, &output) }
+                }
+            }
             while let key = try s.nextKey() {
                 if key == "method" { method = try s.readString() }
                 else if key == "id" { id = try s.readInt64() }
@@ -174,6 +187,11 @@ public struct Deribit: VenueAdapter {
         }
         guard method == "subscription" else { return try s.skipRestOfContainer(isObject: true) }
         var channel: JSONString?, data: JSONScanner?
+        if s.nextKey(is: "channel") {
+            let c = try s.readString()
+            channel = c
+            if s.nextKey(is: "data") { try parseData(&s, channel: c, context, &output) }
+        }
         while let key = try s.nextKey() {
             if key == "channel" { channel = try s.readString() }
             else if key == "data", let channel { try parseData(&s, channel: channel, context, &output) }

@@ -24,13 +24,31 @@ extension Kraken {
     //  "ord_type":"limit","trade_id":10218208,"timestamp":"2023-10-06T17:35:55.440295Z"}]}   (side = taker side)
     mutating func trade(_ s: inout JSONScanner, _ context: ParseContext) throws(VenueParseError) -> Trade {
         var symbol: Symbol?, side: Side?, price: Price?, size: Size?, id: Int64?, ts: Int64?
+        func readSide(_ s: inout JSONScanner) throws(VenueParseError) -> Side {
+            let text = try s.readString()
+            guard text == "buy" || text == "sell" else { throw .invalidValue("side", "expected buy or sell, got '\(text.string)'") }
+            return text == "buy" ? .buy : .sell
+        }
+        // Kraken's member order first (one compare per key), then any order.
+        inOrder: do {
+            guard s.nextKey(is: "symbol") else { break inOrder }
+            symbol = try symbols.require(try s.readString())
+            guard s.nextKey(is: "side") else { break inOrder }
+            side = try readSide(&s)
+            guard s.nextKey(is: "price") else { break inOrder }
+            price = try s.readDecimal()
+            guard s.nextKey(is: "qty") else { break inOrder }
+            size = try s.readDecimal()
+            guard s.nextKey(is: "ord_type") else { break inOrder }
+            try s.skipValue()
+            guard s.nextKey(is: "trade_id") else { break inOrder }
+            id = try s.readInt64()
+            guard s.nextKey(is: "timestamp") else { break inOrder }
+            ts = try Self.nanos(rfc3339: try s.readString())
+        }
         while let key = try s.nextKey() {
             if key == "symbol" { symbol = try symbols.require(try s.readString()) }
-            else if key == "side" {
-                let text = try s.readString()
-                guard text == "buy" || text == "sell" else { throw .invalidValue("side", "expected buy or sell, got '\(text.string)'") }
-                side = text == "buy" ? .buy : .sell
-            }
+            else if key == "side" { side = try readSide(&s) }
             else if key == "price" { price = try s.readDecimal() }
             else if key == "qty" { size = try s.readDecimal() }
             else if key == "trade_id" { id = try s.readInt64() }
@@ -38,7 +56,7 @@ extension Kraken {
             else { try s.skipValue() }
         }
         return Trade(venue: .kraken, symbol: try need(symbol, "symbol"), price: try need(price, "price"), size: try need(size, "qty"),
-                     side: try need(side, "side"), tradeID: String(try need(id, "trade_id")), tsExchange: try need(ts, "timestamp"),
+                     side: try need(side, "side"), tradeID: DecimalText.string(try need(id, "trade_id")), tsExchange: try need(ts, "timestamp"),
                      tsRecv: context.tsRecv)
     }
 
@@ -47,7 +65,20 @@ extension Kraken {
     // {"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":105944.20,"qty":0.250}],"asks":[],
     //  "checksum":2114181697,"timestamp":"2023-10-06T17:35:56.440295Z"}]}
     mutating func book(_ s: inout JSONScanner, isSnapshot: Bool, _ context: ParseContext) throws(VenueParseError) -> BookMessage {
-        var symbol: Symbol?, bids: [BookLevel] = [], asks: [BookLevel] = [], checksum: Int64?, ts: Int64?
+        var symbol: Symbol?, checksum: Int64?, ts: Int64?
+        var bids = bidScratch.take(), asks = askScratch.take()
+        inOrder: do {
+            guard s.nextKey(is: "symbol") else { break inOrder }
+            symbol = try symbols.require(try s.readString())
+            guard s.nextKey(is: "bids") else { break inOrder }
+            try Self.levels(&s, into: &bids)
+            guard s.nextKey(is: "asks") else { break inOrder }
+            try Self.levels(&s, into: &asks)
+            guard s.nextKey(is: "checksum") else { break inOrder }
+            checksum = try s.readInt64()
+            guard s.nextKey(is: "timestamp") else { break inOrder }
+            ts = try Self.nanos(rfc3339: try s.readString())
+        }
         while let key = try s.nextKey() {
             if key == "symbol" { symbol = try symbols.require(try s.readString()) }
             else if key == "bids" { try Self.levels(&s, into: &bids) }
@@ -56,6 +87,8 @@ extension Kraken {
             else if key == "timestamp" { ts = try Self.nanos(rfc3339: try s.readString()) }
             else { try s.skipValue() }
         }
+        bidScratch.keep(bids)
+        askScratch.keep(asks)
         let crc = try need(checksum, "checksum")
         guard 0 ... Int64(UInt32.max) ~= crc else { throw .invalidValue("checksum", "not an unsigned 32-bit value") }
         let update = BookUpdate(venue: .kraken, symbol: try need(symbol, "symbol"), isSnapshot: isSnapshot, bids: bids, asks: asks,
@@ -71,6 +104,10 @@ extension Kraken {
         while try s.nextElement() {
             var price: Price?, size: Size?
             try s.beginObject()
+            if s.nextKey(is: "price") {
+                price = try s.readDecimal()
+                if s.nextKey(is: "qty") { size = try s.readDecimal() }
+            }
             while let key = try s.nextKey() {
                 if key == "price" { price = try s.readDecimal() }
                 else if key == "qty" { size = try s.readDecimal() }
@@ -113,7 +150,9 @@ extension Kraken {
 }
 
 /// The value or a ``VenueParseError/missingField(_:)`` naming it.
-private func need<T>(_ value: T?, _ field: String) throws(VenueParseError) -> T {
-    guard let value else { throw .missingField(field) }
+/// (`field` is a `StaticString`: the message `String` is built only when the field is missing.)
+@inline(__always)
+private func need<T>(_ value: T?, _ field: StaticString) throws(VenueParseError) -> T {
+    guard let value else { throw .missingField(field.description) }
     return value
 }

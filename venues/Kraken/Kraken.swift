@@ -34,6 +34,8 @@ public struct Kraken: VenueAdapter {
 
     var symbols = VenueSymbolMap()
     var tickerUse: [Symbol: TickerUse] = [:]
+    /// Level storage reused from one book message to the next.
+    var bidScratch = LevelScratch(), askScratch = LevelScratch()
     /// Our next `req_id` (echoed in acks).
     var nextRequestID = 1
 
@@ -125,6 +127,17 @@ public struct Kraken: VenueAdapter {
         try s.beginObject()
         var channel: JSONString?, type: JSONString?, method: JSONString?, success = false
         var error: String?, requestID: String?, result: JSONScanner?, deferred: JSONScanner?, sawData = false
+        // Channel pushes: `channel`, `type`, `data` (one compare per key), then any order.
+        if s.nextKey(is: "channel") {
+            channel = try s.readString()
+            if s.nextKey(is: "type") {
+                type = try s.readString()
+                if let channel, let type, s.nextKey(is: "data") {
+                    sawData = true
+                    try parseData(&s, channel, type, context, &output)
+                }
+            }
+        }
         while let key = try s.nextKey() {
             if key == "channel" { channel = try s.readString() }
             else if key == "type" { type = try s.readString() }
@@ -209,15 +222,18 @@ public struct Kraken: VenueAdapter {
             }
             return v
         }
-        let bad = VenueParseError.invalidValue("timestamp", "expected RFC 3339 UTC like 2023-10-06T17:35:55.440295Z, got '\(text.string)'")
+        // Built only on failure: the interpolation costs more than the whole parse.
+        func bad() -> VenueParseError {
+            .invalidValue("timestamp", "expected RFC 3339 UTC like 2023-10-06T17:35:55.440295Z, got '\(text.string)'")
+        }
         guard n >= 20, n <= 30, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
               b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[n - 1] == UInt8(ascii: "Z"),
               let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2), let hour = digits(11, 2),
               let minute = digits(14, 2), let second = digits(17, 2),
-              (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61 else { throw bad }
+              (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61 else { throw bad() }
         var fraction: Int64 = 0
         if n > 20 {
-            guard b[19] == UInt8(ascii: "."), n > 21, let f = digits(20, n - 21) else { throw bad }
+            guard b[19] == UInt8(ascii: "."), n > 21, let f = digits(20, n - 21) else { throw bad() }
             fraction = f
             for _ in 0 ..< 9 - (n - 21) { fraction *= 10 }
         }

@@ -18,7 +18,7 @@ extension OKX {
         while try s.nextElement() {
             try s.beginObject()
             if channel == "trades" { output.append(.trade(try Self.trade(&s, symbol, context))) }
-            else if channel == "books" { output.append(.book(try Self.book(&s, symbol, action, context))) }
+            else if channel == "books" { output.append(.book(try Self.book(&s, symbol, action, context, &levelScratch))) }
             else if channel == "bbo-tbt" { output.append(.bbo(try Self.bbo(&s, symbol, context))) }
             else if channel == "tickers" { output.append(.ticker(try Self.ticker(&s, symbol, context))) }
             else { output.append(.funding(try Self.funding(&s, symbol, context))) }
@@ -29,6 +29,20 @@ extension OKX {
     //  "px":"30218.8","sz":"1","side":"buy","ts":"1652459199958","count":"1"}]}   (side = taker side)
     static func trade(_ s: inout JSONScanner, _ symbol: Symbol, _ context: ParseContext) throws(VenueParseError) -> Trade {
         var price: Price?, size: Size?, side: Side?, id: String?, ts: Int64?
+        inOrder: do {
+            guard s.nextKey(is: "instId") else { break inOrder }
+            try s.skipValue()
+            guard s.nextKey(is: "tradeId") else { break inOrder }
+            id = try s.readString().string
+            guard s.nextKey(is: "px") else { break inOrder }
+            price = try s.readDecimal()
+            guard s.nextKey(is: "sz") else { break inOrder }
+            size = try s.readDecimal()
+            guard s.nextKey(is: "side") else { break inOrder }
+            side = try Self.side(try s.readString())
+            guard s.nextKey(is: "ts") else { break inOrder }
+            ts = try Self.nanos(try s.readInt64())
+        }
         while let key = try s.nextKey() {
             if key == "px" { price = try s.readDecimal() }
             else if key == "sz" { size = try s.readDecimal() }
@@ -43,9 +57,25 @@ extension OKX {
 
     // {"arg":{"channel":"books","instId":"BTC-USDT"},"action":"snapshot","data":[{"asks":[["8476.98","415","0","13"]],
     //  "bids":[["8476.97","256","0","12"]],"ts":"1597026383085","checksum":-855196043,"prevSeqId":-1,"seqId":123456}]}
-    static func book(_ s: inout JSONScanner, _ symbol: Symbol, _ action: JSONString?, _ context: ParseContext) throws(VenueParseError) -> BookMessage {
+    static func book(_ s: inout JSONScanner, _ symbol: Symbol, _ action: JSONString?, _ context: ParseContext,
+                     _ scratch: inout (bids: LevelScratch, asks: LevelScratch)) throws(VenueParseError) -> BookMessage {
         guard let action, action == "snapshot" || action == "update" else { throw .invalidValue("action", "expected snapshot or update") }
-        var bids: [BookLevel] = [], asks: [BookLevel] = [], ts: Int64?, seq: Int64?, prev: Int64?, checksum: Int64 = 0
+        var ts: Int64?, seq: Int64?, prev: Int64?, checksum: Int64 = 0
+        var bids = scratch.bids.take(), asks = scratch.asks.take()
+        inOrder: do {
+            guard s.nextKey(is: "asks") else { break inOrder }
+            try s.readLevels(into: &asks)
+            guard s.nextKey(is: "bids") else { break inOrder }
+            try s.readLevels(into: &bids)
+            guard s.nextKey(is: "ts") else { break inOrder }
+            ts = try Self.nanos(try s.readInt64())
+            guard s.nextKey(is: "checksum") else { break inOrder }
+            checksum = try s.readInt64()
+            guard s.nextKey(is: "prevSeqId") else { break inOrder }
+            prev = try s.readInt64()
+            guard s.nextKey(is: "seqId") else { break inOrder }
+            seq = try s.readInt64()
+        }
         while let key = try s.nextKey() {
             if key == "asks" { try s.readLevels(into: &asks) }        // [px, sz, "0" (deprecated), numOrders]
             else if key == "bids" { try s.readLevels(into: &bids) }
@@ -55,6 +85,8 @@ extension OKX {
             else if key == "checksum" { checksum = try s.readInt64() }
             else { try s.skipValue() }
         }
+        scratch.bids.keep(bids)
+        scratch.asks.keep(asks)
         guard Int64(Int32.min) ... Int64(Int32.max) ~= checksum else { throw .invalidValue("checksum", "not a signed 32-bit value") }
         let sequencing: BookSequencing
         if let seq { sequencing = .okx(seqID: seq, prevSeqID: try need(prev, "prevSeqId")) }
@@ -149,7 +181,9 @@ extension OKX {
 }
 
 /// The value or a ``VenueParseError/missingField(_:)`` naming it.
-private func need<T>(_ value: T?, _ field: String) throws(VenueParseError) -> T {
-    guard let value else { throw .missingField(field) }
+/// (`field` is a `StaticString`: the message `String` is built only when the field is missing.)
+@inline(__always)
+private func need<T>(_ value: T?, _ field: StaticString) throws(VenueParseError) -> T {
+    guard let value else { throw .missingField(field.description) }
     return value
 }

@@ -33,6 +33,8 @@ public struct OKX: VenueAdapter {
     var liquidationSymbols: [String: Set<Symbol>] = [:]
     /// The `id` of our next request (≤ 32 alphanumerics, echoed in acks and errors).
     var nextRequestID = 1
+    /// Level storage reused from one book message to the next.
+    var levelScratch = (bids: LevelScratch(), asks: LevelScratch())
 
     /// Builds the `instId` table from the configured symbols.
     public init(configuration: VenueAdapterConfiguration) {
@@ -114,7 +116,7 @@ public struct OKX: VenueAdapter {
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
         // Our text `ping` is answered by the bare text `pong`, not JSON [OKX-CONN].
-        if message.elementsEqual("pong".utf8) { return output.append(.pong) }
+        if message.count == 4, message.elementsEqual("pong".utf8) { return output.append(.pong) }
         let mark = output.count
         do throws(VenueParseError) {
             try parseObject(message, context, &output)
@@ -134,6 +136,26 @@ public struct OKX: VenueAdapter {
         try s.beginObject()
         var channel: JSONString?, instID: JSONString?, instType: JSONString?, action: JSONString?, event: JSONString?
         var code = "", text = "", requestID: String?, deferred: JSONScanner?, sawData = false
+        // Data pushes: `arg` {`channel`, `instId`}, [`action`], `data` (one compare per key), then
+        // any order.
+        inOrder: do {
+            guard s.nextKey(is: "arg") else { break inOrder }
+            try s.beginObject()
+            if s.nextKey(is: "channel") {
+                channel = try s.readString()
+                if s.nextKey(is: "instId") { instID = try s.readString() }
+            }
+            while let k = try s.nextKey() {
+                if k == "channel" { channel = try s.readString() }
+                else if k == "instId" { instID = try s.readString() }
+                else if k == "instType" { instType = try s.readString() }
+                else { try s.skipValue() }
+            }
+            if s.nextKey(is: "action") { action = try s.readString() }
+            guard let channel, action != nil || channel != "books", s.nextKey(is: "data") else { break inOrder }
+            sawData = true
+            try parseData(&s, channel, instID, action, context, &output)
+        }
         while let key = try s.nextKey() {
             if key == "arg" {
                 try s.beginObject()

@@ -6,6 +6,8 @@ import Foundation
 //   feedbench [--runs N] [--trades N] [--updates N] [--venue NAME]... [--no-foundation]
 //   feedbench --breakdown NAME...     layers of the trade path (byte loop, scanner, parse, encode)
 //   feedbench --experiment-bookset    BookSet routing variants on Binance depth
+//   feedbench --dump NAME...          print two trade frames and two depth deltas of a venue
+//   feedbench --write-corpus DIR      write every venue's frames to DIR/<venue>.txt (differential checks)
 
 let targetTradesPerSecond = 3_000_000.0
 let targetUpdatesPerSecond = 300_000.0
@@ -14,6 +16,8 @@ var options = BenchOptions()
 var onlyVenues: [String] = []
 var includesFoundation = true
 var breakdownVenues: [String] = []
+var dumpVenues: [String] = []
+var corpusDirectory: String?
 var arguments = CommandLine.arguments.dropFirst()
 while let arg = arguments.popFirst() {
     func int() -> Int {
@@ -28,8 +32,10 @@ while let arg = arguments.popFirst() {
     case "--no-foundation": includesFoundation = false
     case "--experiment-bookset": break
     case "--breakdown": breakdownVenues.append(arguments.popFirst() ?? "")
+    case "--dump": dumpVenues.append(arguments.popFirst() ?? "")
+    case "--write-corpus": corpusDirectory = arguments.popFirst()
     default:
-        print("usage: feedbench [--runs N] [--trades N per run] [--updates N per run] [--venue NAME]... [--no-foundation] [--breakdown NAME]... [--experiment-bookset]")
+        print("usage: feedbench [--runs N] [--trades N per run] [--updates N per run] [--venue NAME]... [--no-foundation] [--breakdown NAME]... [--experiment-bookset] [--dump NAME]... [--write-corpus DIR]")
         exit(arg == "--help" ? 0 : 2)
     }
 }
@@ -69,6 +75,62 @@ if CommandLine.arguments.contains("--experiment-bookset") {
                              ("index + values[index].handle", try runner.routingExperiment(RoutingByIndex.self))] {
         print("binance depth, \(label): \(String(format: "%.0f (%.0f)", summary.medianCPU, summary.minCPU)) ns/update, \(String(format: "%.1f", summary.allocationsPerMessage)) allocs/update")
     }
+    exit(0)
+}
+
+/// `--dump NAME`: two trade frames and two depth deltas of a venue, to see what is measured.
+@MainActor func dump<V: FeedVenue>(_ venue: V) {
+    guard dumpVenues.contains(venue.name) else { return }
+    print("\(venue.name) trade frames:")
+    for frame in venue.tradeFrames(count: 2, seed: options.seed) { print("  \(frame)") }
+    let session = venue.depthSession(updates: 2, seed: options.seed ^ 0xD3)
+    print("\(venue.name) depth frames:")
+    session.deltas.bytes.withUnsafeBytes { raw in
+        for r in session.deltas.ranges.prefix(2 * session.framesPerUpdate) { print("  \(String(decoding: raw[r], as: UTF8.self))") }
+    }
+}
+
+/// `--write-corpus DIR`: each venue's setup, trade and depth frames as `DIR/<venue>.txt`, one per
+/// line (`symbol`, `channel`, `setup`, `frame`, `rest` records), for differential checks of parsers.
+@MainActor func writeCorpus<V: FeedVenue>(_ venue: V, to directory: String) throws {
+    var lines = ["symbol \(venue.symbol.rawValue) \(venue.symbol.kind.rawValue)"]
+    lines += venue.channels.map { "channel \($0.rawValue)" }
+    lines += venue.setupFrames().map { "setup \($0)" }
+    lines += venue.tradeFrames(count: 300, seed: options.seed).map { "frame \($0)" }
+    let session = venue.depthSession(updates: 300, seed: options.seed ^ 0xD3)
+    switch session.bootstrap {
+    case .frame(let frame): lines.append("frame \(frame)")
+    case .rest(let body): lines.append("rest \(body)")
+    }
+    session.deltas.bytes.withUnsafeBytes { raw in
+        for r in session.deltas.ranges { lines.append("frame \(String(decoding: raw[r], as: UTF8.self))") }
+    }
+    try (lines.joined(separator: "\n") + "\n").write(toFile: "\(directory)/\(venue.name).txt", atomically: true, encoding: .utf8)
+}
+
+if let corpusDirectory {
+    try writeCorpus(BinanceFeed(), to: corpusDirectory)
+    try writeCorpus(BinanceFuturesFeed(), to: corpusDirectory)
+    try writeCorpus(CoinbaseFeed(), to: corpusDirectory)
+    try writeCorpus(KrakenFeed(), to: corpusDirectory)
+    try writeCorpus(OKXFeed(withChecksum: true), to: corpusDirectory)
+    try writeCorpus(BybitFeed(), to: corpusDirectory)
+    try writeCorpus(DeribitFeed(), to: corpusDirectory)
+    try writeCorpus(BitMEXFeed(), to: corpusDirectory)
+    try writeCorpus(BitfinexFeed(), to: corpusDirectory)
+    exit(0)
+}
+
+if !dumpVenues.isEmpty {
+    dump(BinanceFeed())
+    dump(BinanceFuturesFeed())
+    dump(CoinbaseFeed())
+    dump(KrakenFeed())
+    dump(OKXFeed(withChecksum: true))
+    dump(BybitFeed())
+    dump(DeribitFeed())
+    dump(BitMEXFeed())
+    dump(BitfinexFeed())
     exit(0)
 }
 
