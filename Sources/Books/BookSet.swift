@@ -79,6 +79,14 @@ public struct BookSet: Sendable {
         books[slot].invalidate(reason: reason, into: &actions)
     }
 
+    /// Drops `symbol`'s book (its subscription went away); a later message starts a fresh one.
+    public mutating func remove(symbol: Symbol) {
+        guard let slot = slots.removeValue(forKey: symbol) else { return }
+        books.remove(at: slot)
+        for (other, index) in slots where index > slot { slots[other] = index - 1 }
+        lastSlot = -1
+    }
+
     /// Forgets the per-connection counter (new connection).
     public mutating func resetConnectionSequence() {
         connectionSequence.reset()

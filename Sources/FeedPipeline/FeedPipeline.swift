@@ -35,8 +35,8 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
         public var reason: String
     }
 
-    /// What this connection carries.
-    public let configuration: FeedPipelineConfiguration
+    /// What this connection carries (live (un)subscribes update ``FeedPipelineConfiguration/subscriptions``).
+    public internal(set) var configuration: FeedPipelineConfiguration
     /// The connection's adapter (a fresh one per ``connectionOpened(into:)``).
     public internal(set) var adapter: Adapter
     /// The connection's books (dropped on close).
@@ -44,7 +44,7 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
     /// Whether the connection is open (between ``connectionOpened(into:)`` and ``connectionClosed(reason:into:)``).
     public internal(set) var isOpen = false
     /// Configured subscriptions the adapter cannot serve; reported as `disconnected` on open.
-    public let rejections: [Rejection]
+    public internal(set) var rejections: [Rejection]
     /// Symbols whose REST snapshot was requested and not yet answered.
     public internal(set) var pendingSnapshots: Set<Symbol> = []
     /// How many messages the adapter could not parse on this pipeline.
@@ -66,10 +66,8 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
         var accepted: [Subscription] = []
         var rejections: [Rejection] = []
         for sub in configuration.subscriptions {
-            if Adapter.spec.channelNames[sub.channel] == nil {
-                rejections.append(Rejection(subscription: sub, reason: "\(Adapter.spec.id) has no \(sub.channel) channel"))
-            } else if adapter.venueSymbol(for: sub.symbol) == nil {
-                rejections.append(Rejection(subscription: sub, reason: "\(Adapter.spec.id) has no instrument for \(sub.symbol)"))
+            if let reason = Self.rejectionReason(sub, adapter: adapter) {
+                rejections.append(Rejection(subscription: sub, reason: reason))
             } else {
                 accepted.append(sub)
             }

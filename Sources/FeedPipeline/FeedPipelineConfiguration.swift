@@ -16,6 +16,9 @@ public struct FeedPipelineConfiguration: Sendable {
     public var verifiesChecksums: Bool
     /// Data-idle windows overriding the adapter's `VenueSpec.staleAfter` per channel.
     public var staleAfter: [Channel: Nanoseconds]
+    /// Further symbols the adapter must know although no subscription names them yet, so a live
+    /// subscribe (``FeedPipeline/addSubscriptions(_:into:)``) can add them without a new adapter.
+    public var knownSymbols: [Symbol] = []
 
     /// A connection carrying `subscriptions`.
     public init(subscriptions: [Subscription], bookDepth: Int? = nil, options: [String: String] = [:],
@@ -42,10 +45,11 @@ public struct FeedPipelineConfiguration: Sendable {
                   verifiesChecksums: verifiesChecksums)
     }
 
-    /// The distinct symbols of ``subscriptions``, in first-seen order (the adapter's symbol table).
+    /// The distinct symbols of ``subscriptions`` then ``knownSymbols``, in first-seen order (the
+    /// adapter's symbol table).
     public var symbols: [Symbol] {
         var seen: Set<Symbol> = []
-        return subscriptions.compactMap { seen.insert($0.symbol).inserted ? $0.symbol : nil }
+        return (subscriptions.map(\.symbol) + knownSymbols).compactMap { seen.insert($0).inserted ? $0 : nil }
     }
 
     /// The adapter's configuration for this connection.

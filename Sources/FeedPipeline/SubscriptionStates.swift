@@ -46,6 +46,29 @@ struct SubscriptionStates: Sendable {
         lastActivity[i] = time
     }
 
+    /// Adds `subscription` in state `disconnected` (no event); `false` if already carried.
+    mutating func add(_ subscription: Subscription) -> Bool {
+        guard index[subscription] == nil else { return false }
+        index[subscription] = subscriptions.count
+        subscriptions.append(subscription)
+        states.append(.disconnected)
+        reasons.append("")
+        lastActivity.append(nil)
+        return true
+    }
+
+    /// Removes `subscription` (no event); `false` if not carried. Later slots shift down by one.
+    mutating func remove(_ subscription: Subscription) -> Bool {
+        guard let i = index[subscription] else { return false }
+        subscriptions.remove(at: i)
+        states.remove(at: i)
+        reasons.remove(at: i)
+        lastActivity.remove(at: i)
+        index.removeAll(keepingCapacity: true)
+        for (slot, sub) in subscriptions.enumerated() { index[sub] = slot }
+        return true
+    }
+
     /// Every slot back to `disconnected` without events (a fresh connection).
     mutating func reset() {
         for i in states.indices {
