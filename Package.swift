@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Venues", targets: ["Venues"]),
         .library(name: "Books", targets: ["Books"]),
         .library(name: "FeedPipeline", targets: ["FeedPipeline"]),
+        .library(name: "Orders", targets: ["Orders"]),
         // For benchmarks/FanoutBenchmark (a separate package that needs the socket and the pool).
         .library(name: "Fanout", targets: ["Fanout"]),
         .library(name: "SessionPool", targets: ["SessionPool"]),
@@ -29,6 +30,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
@@ -63,10 +66,31 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // Order multiplexer core: validation, lanes, GCRA throttles, TTL, stale guard, ledger, reconciliation (docs/orders.md).
+        .target(name: "Orders", dependencies: ["MarketModel", "VenueKit"]),
+        // Its I/O shell: one authenticated order connection per venue, the local socket's order handler.
+        .target(name: "OrderGateway", dependencies: [
+            "Orders", "Fanout", "Sessions", "Transport", "WebSocketWire", "VenueKit", "MarketModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        // The operator's config file (SPEC §3): YAML through Yams' node API, so errors name file, line and key.
+        .target(name: "Configuration", dependencies: [
+            "MarketModel", "VenueKit", "Venues",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Operator endpoints: a small HTTP/1.1 server (/metrics, /status, /), Prometheus text, log handler.
+        .target(name: "Operations", dependencies: [
+            "MarketModel", "SessionPool", "Sessions", "Fanout",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .executableTarget(name: "marketmux", dependencies: [
             "WebSocketWire", "Transport", "Venues", "Books", "FeedPipeline", "MarketModel", "VenueKit", "Replay", "Fanout",
-            "SessionPool", "Sessions",
+            "SessionPool", "Sessions", "Orders", "OrderGateway", "Configuration", "Operations",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -79,6 +103,13 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ], resources: [.copy("Certificates")]),
         .testTarget(name: "MarketModelTests", dependencies: ["MarketModel"]),
+        .testTarget(name: "OrdersTests", dependencies: ["Orders", "MarketModel", "VenueKit"]),
+        // The order path over loopback: socket client → gateway → each venue's router → simulated venue.
+        .testTarget(name: "OrderGatewayTests", dependencies: [
+            "OrderGateway", "Orders", "Fanout", "Replay", "Venues", "VenueKit", "Sessions", "Transport", "MarketModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "VenueKitTests", dependencies: ["VenueKit", "MarketModel"]),
         .testTarget(name: "BooksTests", dependencies: ["Books", "MarketModel", "VenueKit"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "MarketModel", "VenueKit"]),
@@ -99,6 +130,19 @@ let package = Package(
         // Sans-IO core tests plus end-to-end tests over Unix sockets in a private temporary directory.
         .testTarget(name: "FanoutTests", dependencies: [
             "Fanout", "MarketModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // The example config and every error kind with its exact file:line: key message; secrets.
+        .testTarget(name: "ConfigurationTests", dependencies: [
+            "Configuration", "MarketModel", "VenueKit",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // HTTP parser, router, Prometheus text, /status JSON, log redaction, the real server over
+        // loopback, and a real pool against the simulated venue (fixtures/ found from #filePath).
+        .testTarget(name: "OperationsTests", dependencies: [
+            "Operations", "Configuration", "SessionPool", "Sessions", "Fanout", "MarketModel", "Replay", "Venues",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -28,6 +28,10 @@ import VenueKit
 extension Binance: OrderRouting {
     /// Binance spot WS API order entry (VENUES.md §1.6, BN-API; limits are the documented example
     /// values, authoritative ones come from `exchangeInfo`).
+    /// Binance's `rateLimits` entries (`rateLimitType intervalNum interval`) → our limit names.
+    static let limitNames = ["ORDERS 10 SECOND": "orders/10s", "ORDERS 1 DAY": "orders/day",
+                             "REQUEST_WEIGHT 1 MINUTE": "request-weight/min"]
+
     public static let orderSpec = OrderEntrySpec(
         venue: .binance, url: "wss://ws-api.binance.com:443/ws-api/v3",
         limits: [
@@ -134,7 +138,9 @@ extension Binance: OrderRouting {
         }
         if let limits = root["rateLimits"]?.elements {
             for limit in limits {
-                let name = [limit["rateLimitType"].text, limit["intervalNum"].text, limit["interval"].text].compactMap { $0 }.joined(separator: " ")
+                let venueName = [limit["rateLimitType"].text, limit["intervalNum"].text, limit["interval"].text].compactMap { $0 }.joined(separator: " ")
+                // Reported under our limit's name so the throttle can adopt the venue's count.
+                let name = Self.limitNames[venueName] ?? venueName
                 events.append(.rateLimit(RateLimitFeedback(name: name, used: try limit["count"].int64("count").map { Int($0) },
                                                            limit: try limit["limit"].int64("limit").map { Int($0) })))
             }

@@ -203,7 +203,8 @@ extension Bybit: OrderRouting {
            let now = try header["Timenow"].int64("Timenow"), reset > now {
             retryAfter = (reset - now) * 1_000_000
         }
-        return RateLimitFeedback(name: op, used: remaining.map { Int(limit - $0) }, limit: Int(limit), retryAfter: retryAfter)
+        // Reported under our limit's name (`order.create/s`) so the throttle can adopt the venue's count.
+        return RateLimitFeedback(name: "\(op)/s", used: remaining.map { Int(limit - $0) }, limit: Int(limit), retryAfter: retryAfter)
     }
 
     /// One `order` topic entry (BY private order: `orderStatus`).

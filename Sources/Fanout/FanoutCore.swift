@@ -31,6 +31,8 @@ public struct FanoutCore: Sendable {
     public var isOrderEntryEnabled = false
     /// Set by ``shutdown(reason:into:)``: no new subscribers, every queue finishing.
     public private(set) var isShuttingDown = false
+    /// Cumulative counters (metrics).
+    public private(set) var totals = FanoutStatistics.Totals()
 
     var books: any BookSnapshotProvider
     var subscribers: [SubscriberID: Subscriber] = [:]
@@ -57,7 +59,11 @@ public struct FanoutCore: Sendable {
 
     /// Registers a new connection, or returns `nil` when at the connection limit or shutting down.
     public mutating func connect() -> SubscriberID? {
-        guard !isShuttingDown, subscribers.count < configuration.maxSubscribers else { return nil }
+        guard !isShuttingDown, subscribers.count < configuration.maxSubscribers else {
+            totals.subscribersRefused &+= 1
+            return nil
+        }
+        totals.subscribersAccepted &+= 1
         let id = SubscriberID(rawValue: nextID)
         nextID += 1
         subscribers[id] = Subscriber(queue: SubscriberQueue(configuration: configuration.queue))
@@ -66,7 +72,10 @@ public struct FanoutCore: Sendable {
 
     /// Forgets a connection (closed by either side); its queue is freed.
     public mutating func disconnect(_ id: SubscriberID) {
-        guard subscribers.removeValue(forKey: id) != nil else { return }
+        guard let gone = subscribers.removeValue(forKey: id) else { return }
+        totals.departedConflatedUpdates &+= UInt64(gone.queue.statistics.conflatedUpdates)
+        totals.departedLagEpisodes &+= UInt64(gone.queue.statistics.lagEpisodes)
+        if gone.queue.statistics.overflowed { totals.overflowDisconnects &+= 1 }
         routes.removeAll(keepingCapacity: true)
     }
 
@@ -90,6 +99,7 @@ public struct FanoutCore: Sendable {
     /// Routes one event to every matching subscriber. `order` events are not routed here: they
     /// belong to one connection (``deliver(_:to:into:)``).
     public mutating func publish(_ event: MarketEvent, into actions: inout [FanoutAction]) {
+        totals.eventsPublished &+= 1
         books.observe(event)
         if case .status(let status) = event { remember(status) }
         if case .order = event { return }

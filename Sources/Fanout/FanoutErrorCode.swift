@@ -25,5 +25,15 @@ public enum FanoutErrorCode: String, Sendable, Hashable, CaseIterable {
     case unsupported
     /// The instance refuses new connections (connection limit reached, or shutting down).
     case unavailable
+    /// `order.place` reuses a `client_order_id` this connection already used (open or recently finished).
+    case duplicateClientOrderID = "duplicate_client_order_id"
+    /// `order.place` for a symbol whose market data is `stale` or whose book is not `live`.
+    case staleMarketData = "stale_market_data"
+    /// `order.cancel` names a `client_order_id` this connection never placed.
+    case unknownOrder = "unknown_order"
+    /// `order.cancel` of an order that already reached a terminal state.
+    case orderNotOpen = "order_not_open"
+    /// The connection has too many orders waiting in the throttle queue.
+    case queueFull = "queue_full"
 }
 

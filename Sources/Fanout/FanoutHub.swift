@@ -30,6 +30,8 @@ public final class FanoutHub: @unchecked Sendable {
     private var orderHandler: (any OrderHandler)?
     private var actions: [FanoutAction] = []
     private var isPerforming = false
+    /// A task that performs the writes of routed events is queued on the loop.
+    private var isFlushScheduled = false
     private var drained: EventLoopPromise<Void>?
 
     /// A hub serving `catalog`. `books` answers snapshot requests (default: a ``BookCache`` fed
@@ -77,7 +79,7 @@ public final class FanoutHub: @unchecked Sendable {
                                                 isClosing: queue.isClosing, linesWritten: queue.nextSeq - 1,
                                                 queue: queue.statistics)
                 }
-            })
+            }, totals: core.totals)
         }
     }
 
@@ -114,7 +116,16 @@ public final class FanoutHub: @unchecked Sendable {
 
     private func route<Events: Collection>(_ events: Events) where Events.Element == MarketEvent {
         for event in events { core.publish(event, into: &actions) }
-        perform()
+        // The socket writes wait for one more turn of the loop: publishes already queued behind
+        // this one (a burst of frames from a venue socket, a backlog when the loop fell behind)
+        // are routed first, so each subscriber gets one write for all of them instead of one
+        // write (one syscall, one reader wake-up) per publish call. Idle, this costs one task hop.
+        guard !isFlushScheduled else { return }
+        isFlushScheduled = true
+        eventLoop.execute { [self] in
+            isFlushScheduled = false
+            perform()
+        }
     }
 
     func acknowledge(requestID: String, to id: SubscriberID) {
@@ -144,6 +155,7 @@ public final class FanoutHub: @unchecked Sendable {
     func detach(_ id: SubscriberID) {
         core.disconnect(id)
         connections[id] = nil
+        orderHandler?.subscriberDisconnected(id)
         completeShutdownIfDone()
     }
 

@@ -8,5 +8,13 @@ public protocol OrderHandler: Sendable {
     /// once with ``OrderReplies/accept()`` or ``OrderReplies/reject(code:message:)``; then report
     /// the order's life with ``OrderReplies/update(_:)`` until a terminal state. Do not block.
     func handle(_ request: OrderRequest, replies: OrderReplies)
+
+    /// The client's connection closed (its pending replies can be dropped; its open orders are
+    /// canceled if it asked for cancel-on-disconnect). Called on the hub's event loop.
+    func subscriberDisconnected(_ subscriber: SubscriberID)
 }
 
+extension OrderHandler {
+    /// Nothing to do by default.
+    public func subscriberDisconnected(_ subscriber: SubscriberID) {}
+}

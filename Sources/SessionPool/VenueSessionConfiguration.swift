@@ -69,6 +69,14 @@ public struct VenueSessionCounters: Sendable {
     public var lastTrade: Trade?
     /// Receive time of the last book update, ns.
     public var lastBookUpdate: Int64?
+    /// Opens of a connection (shard) that had been open before: reconnects and rotations.
+    public var reconnects: Int = 0
+    /// `stale` statuses published (a stream went quiet past its window).
+    public var staleEvents: Int = 0
+    /// `resyncing` statuses published (gap, checksum or crossed book: a book rebuilt).
+    public var resyncs: Int = 0
+    /// Frame read (`ts_recv`) → hand-off to the fan-out, one observation per published batch.
+    public var latency = LatencyHistogram()
 
     /// Zero counters.
     public init() {}

@@ -29,7 +29,18 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
     private var timer: Scheduled<Void>?
     private var timerDeadline: Int64?
     private var lastStatus: [StatusKey: StreamState] = [:]
+    /// The last published status per stream, with its reason and time (status pages).
+    private var streamStatuses: [StatusKey: StreamStatus] = [:]
+    private var streamOrder: [StatusKey] = []
+    /// Connection ids opened at least once (a second open is a reconnect).
+    private var openedConnections: Set<Int> = []
+    /// Messages and bytes of closed sockets, per connection id (status pages).
+    private var closedSocketTotals: [Int: (messages: Int, bytes: Int)] = [:]
     private var isStopped = false
+    /// Per connection id, while a replacement socket is on its way and just after its cut-over:
+    /// the trade ids the old socket published (see `overlapFiltered`).
+    private var overlaps: [Int: TradeOverlap] = [:]
+    static var maxHeldTrades: Int { 16_384 }
     private let tlsContext: TLSContext?
     /// Counters for the status view (read on the loop, or via `snapshotCounters()`).
     public private(set) var counters = VenueSessionCounters()
@@ -56,6 +67,17 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
         }
     }
 
+    /// Replaces what the pool carries (live): new subscriptions go to a connection with room (or
+    /// a new one), removed ones are unsubscribed, untouched ones keep flowing. Symbols must be
+    /// among ``VenueSessionConfiguration/symbols`` (the adapters' symbol tables); others are
+    /// reported `disconnected` with the reason.
+    public func setSubscriptions(_ subscriptions: [Subscription]) {
+        eventLoop.execute { [self] in
+            guard !isStopped else { return }
+            perform(planner.setSubscriptions(subscriptions, now: Self.monotonicNow()))
+        }
+    }
+
     /// Closes every connection (close handshakes) and stops reconnecting.
     public func stop(reason: String = "shutting down") {
         eventLoop.execute { [self] in
@@ -68,6 +90,26 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
     /// The counters, read on the loop.
     public func snapshotCounters() -> EventLoopFuture<VenueSessionCounters> {
         eventLoop.submit { self.counters }
+    }
+
+    /// Counters, connections and the last status of every stream, read on the loop in one go.
+    public func snapshotStatus() -> EventLoopFuture<VenueSessionStatus> {
+        eventLoop.submit { [self] in
+            let connections = planner.connectionIDs.compactMap { id -> VenueConnectionStatus? in
+                guard let lifecycle = planner.lifecycle(id) else { return nil }
+                var messages = closedSocketTotals[id]?.messages ?? 0
+                var bytes = closedSocketTotals[id]?.bytes ?? 0
+                for socket in sockets.values where socket.key.connection == id {
+                    messages += socket.messages
+                    bytes += socket.bytes
+                }
+                return VenueConnectionStatus(id: id, phase: lifecycle.phase, isRotating: lifecycle.isRotating,
+                                             url: lifecycle.endpoints.currentURL, subscriptions: lifecycle.subscriptions.count,
+                                             messages: messages, bytes: bytes, throttleQueue: lifecycle.queuedOutboundFrames)
+            }
+            return VenueSessionStatus(venue: spec.id, displayName: spec.displayName, counters: counters,
+                                      connections: connections, streams: streamOrder.compactMap { streamStatuses[$0] })
+        }
     }
 
     // MARK: Planner actions
@@ -92,17 +134,31 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
             connect(connection: id, generation: generation, url: url)
         case .openSession(let generation, let subscriptions):
             guard let socket = sockets[SocketKey(connection: id, generation: generation)] else { return }
-            var pipeline = FeedPipeline<Adapter>(configuration: FeedPipelineConfiguration(
+            var pipelineConfiguration = FeedPipelineConfiguration(
                 subscriptions: subscriptions, bookDepth: configuration.bookDepth, options: configuration.options,
-                connectionID: id, verifiesChecksums: configuration.verifiesChecksums))
+                connectionID: id, verifiesChecksums: configuration.verifiesChecksums,
+                staleAfter: configuration.pool.lifecycle.staleAfterOverrides)
+            // Every configured symbol is in the adapter's table, so a later live subscribe on this
+            // connection needs no new adapter (whose parse state would diverge from this one's).
+            pipelineConfiguration.knownSymbols = configuration.symbols
+            var pipeline = FeedPipeline<Adapter>(configuration: pipelineConfiguration)
             var output = FeedOutput()
             pipeline.connectionOpened(into: &output)
             socket.pipeline = pipeline
             handle(output, socket: socket)
-        case .subscribe(let generation, let subscriptions), .unsubscribe(let generation, let subscriptions):
-            // Subscriptions are fixed per pool today (the planner never resizes a running shard);
-            // log instead of building frames from a second adapter whose parse state would diverge.
-            sink?.log(venue: spec.id, "connection \(id)/\(generation): live (un)subscribe of \(subscriptions.count) streams is not supported yet", isError: true)
+        case .subscribe(let generation, let subscriptions):
+            // The connection's own pipeline builds the frames (its adapter's parse state stays whole).
+            guard let socket = sockets[SocketKey(connection: id, generation: generation)], var pipeline = socket.pipeline else { return }
+            var output = FeedOutput()
+            pipeline.addSubscriptions(subscriptions, into: &output)
+            socket.pipeline = pipeline
+            handle(output, socket: socket, lane: .subscription)
+        case .unsubscribe(let generation, let subscriptions):
+            guard let socket = sockets[SocketKey(connection: id, generation: generation)], var pipeline = socket.pipeline else { return }
+            var output = FeedOutput()
+            pipeline.removeSubscriptions(subscriptions, into: &output)
+            socket.pipeline = pipeline
+            handle(output, socket: socket, lane: .subscription)
         case .send(let generation, let frames):
             guard let connection = sockets[SocketKey(connection: id, generation: generation)]?.connection else { return }
             for frame in frames {
@@ -112,7 +168,11 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
                 }
             }
         case .promote(let generation):
+            let previous = promoted[id]
             promoted[id] = generation
+            if let previous, previous != generation, let socket = sockets[SocketKey(connection: id, generation: generation)] {
+                cutOver(to: socket)
+            }
         case .close(let generation, let reason):
             guard let socket = sockets[SocketKey(connection: id, generation: generation)] else { return }
             sink?.log(venue: spec.id, "connection \(id)/\(generation): closing: \(reason)", isError: false)
@@ -132,6 +192,9 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
     private func connect(connection id: Int, generation: Int, url: String) {
         let key = SocketKey(connection: id, generation: generation)
         let socket = PooledSocket(pool: self, key: key)
+        if let serving = promoted[id], serving != generation, sockets[SocketKey(connection: id, generation: serving)]?.pipeline != nil {
+            overlaps[id] = TradeOverlap()   // make-before-break: remember what the old socket publishes
+        }
         sockets[key] = socket
         let target: WebSocketURL
         do {
@@ -154,6 +217,7 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
         socket.connection = connection
         counters.opens += 1
         counters.openSockets += 1
+        if !openedConnections.insert(socket.key.connection).inserted { counters.reconnects += 1 }
         if socket.isAbandoned || isStopped { connection.close(code: .goingAway); return }
         let reused = connection.isTLSSessionReused ? " (TLS session resumed)" : ""
         sink?.log(venue: spec.id, "connection \(socket.key.connection)/\(socket.key.generation): open\(reused)", isError: false)
@@ -163,6 +227,8 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
     fileprivate func socketReceived(_ socket: PooledSocket<Adapter>, _ payload: UnsafeRawBufferPointer, opcode: WebSocketOpcode) {
         counters.messages &+= 1
         counters.bytes &+= payload.count
+        socket.messages &+= 1
+        socket.bytes &+= payload.count
         guard socket.pipeline != nil else { return }
         socket.output.removeAll()
         socket.pipeline?.receive(payload, tsRecv: Self.wallClockNow(), isBinary: opcode == .binary, into: &socket.output)
@@ -188,14 +254,25 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
     fileprivate func socketClosed(_ socket: PooledSocket<Adapter>, info: WebSocketCloseInfo) {
         sockets[socket.key] = nil
         counters.closes += 1
+        closedSocketTotals[socket.key.connection, default: (0, 0)].messages += socket.messages
+        closedSocketTotals[socket.key.connection, default: (0, 0)].bytes += socket.bytes
         if info.wasOpen { counters.openSockets -= 1 }
         let failure = Self.failure(from: info)
         sink?.log(venue: spec.id, "connection \(socket.key.connection)/\(socket.key.generation): \(info)", isError: info.error != nil)
-        if var pipeline = socket.pipeline, promoted[socket.key.connection] == socket.key.generation {
+        // When the venue closes the serving socket while its replacement is already open (Binance
+        // `serverShutdown`, then close), the planner promotes the replacement: subscribers must not
+        // see this socket's `disconnected` lines.
+        let replacementOpen = sockets.values.contains {
+            $0.key.connection == socket.key.connection && $0.key.generation != socket.key.generation && $0.pipeline != nil
+        }
+        if var pipeline = socket.pipeline, promoted[socket.key.connection] == socket.key.generation, !replacementOpen {
             var output = FeedOutput()
             pipeline.connectionClosed(reason: failure.reason, into: &output)
             socket.pipeline = pipeline
             handle(output, socket: socket)
+        }
+        if promoted[socket.key.connection] != socket.key.generation, overlaps[socket.key.connection]?.isCutOver == false {
+            overlaps[socket.key.connection] = nil   // the replacement failed: the old socket serves on alone
         }
         let event: ConnectionEvent = info.wasOpen ? .closed(generation: socket.key.generation, failure)
             : .connectFailed(generation: socket.key.generation, failure)
@@ -204,13 +281,22 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
 
     /// Routes a pipeline's output: events to the sink (only from the promoted socket), actions to
     /// the planner (paced sends), REST fetches, reconnect requests and logs.
-    private func handle(_ output: FeedOutput, socket: PooledSocket<Adapter>) {
+    private func handle(_ output: FeedOutput, socket: PooledSocket<Adapter>, lane sendLane: OutboundLane? = nil) {
         let isServing = promoted[socket.key.connection] == socket.key.generation || promoted[socket.key.connection] == nil
-        if isServing && !output.events.isEmpty { publish(output.events) }
+        if !output.events.isEmpty {
+            if overlaps[socket.key.connection] == nil {
+                if isServing { publish(output.events) }
+            } else if isServing {
+                publish(overlapFiltered(output.events, connection: socket.key.connection))
+            } else if socket.heldTrades.count < Self.maxHeldTrades {
+                // The replacement before its cut-over: keep its trades, in case the old socket is behind.
+                for case .trade(let trade) in output.events { socket.heldTrades.append(trade) }
+            }
+        }
         for action in output.actions {
             switch action {
             case .send(let message):
-                let lane: OutboundLane = socket.pipeline == nil ? .subscription : .control
+                let lane: OutboundLane = sendLane ?? (socket.pipeline == nil ? .subscription : .control)
                 enqueue([.text(message)], socket: socket, lane: lane)
             case .fetchSnapshot(let symbol, let request):
                 fetchSnapshot(symbol: symbol, request: request, socket: socket)
@@ -259,6 +345,52 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
         }
     }
 
+    // MARK: Make-before-break cut-over
+
+    /// The replacement `socket` now serves: subscribers get its books as snapshots (the old
+    /// socket's deltas stop here, at whatever update it had reached), then the trades it delivered
+    /// before the cut-over that the old socket had not published.
+    private func cutOver(to socket: PooledSocket<Adapter>) {
+        let id = socket.key.connection
+        guard overlaps[id] != nil else { return }
+        overlaps[id]?.isCutOver = true
+        var events: [MarketEvent] = []
+        if let pipeline = socket.pipeline {
+            let now = Self.wallClockNow()
+            for (symbol, book) in pipeline.books.synchronizers.sorted(by: { $0.key.description < $1.key.description })
+            where book.phase == .live {
+                events.append(.book(book.book.snapshot(venue: spec.id, symbol: symbol, depth: configuration.bookDepth, tsExchange: nil, tsRecv: now)))
+            }
+        }
+        events += socket.heldTrades.map { MarketEvent.trade($0) }
+        socket.heldTrades = []
+        publish(overlapFiltered(events, connection: id))
+    }
+
+    /// Before the cut-over, records the serving socket's trade ids; after it, drops the new
+    /// socket's trades the old one already published, per symbol until the first new id (from
+    /// there on both streams agree, and the overlap ends once every symbol got there).
+    private func overlapFiltered(_ events: [MarketEvent], connection id: Int) -> [MarketEvent] {
+        guard var overlap = overlaps[id] else { return events }
+        var out: [MarketEvent] = []
+        out.reserveCapacity(events.count)
+        for event in events {
+            if case .trade(let trade) = event {
+                if !overlap.isCutOver {
+                    if overlap.published[trade.symbol, default: []].count < Self.maxHeldTrades {
+                        overlap.published[trade.symbol, default: []].insert(trade.tradeID)
+                    }
+                } else if let seen = overlap.published[trade.symbol] {
+                    if seen.contains(trade.tradeID) { continue }
+                    overlap.published[trade.symbol] = nil
+                }
+            }
+            out.append(event)
+        }
+        overlaps[id] = overlap.isCutOver && overlap.published.isEmpty ? nil : overlap
+        return out
+    }
+
     // MARK: Status and timers
 
     private func publishStatuses(_ events: [StatusEvent]) {
@@ -270,22 +402,47 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
     private func publish(_ events: [MarketEvent]) {
         var out: [MarketEvent] = []
         out.reserveCapacity(events.count)
+        var earliestReceive = Int64.max
         for event in events {
             switch event {
             case .status(let status):
                 let key = StatusKey(symbol: status.symbol, channel: status.channel)
                 if lastStatus[key] == status.state { continue }
                 lastStatus[key] = status.state
+                recordStatus(status, key: key)
             case .trade(let trade):
                 counters.lastTrade = trade
+                earliestReceive = min(earliestReceive, trade.tsRecv)
             case .book(let update):
                 counters.lastBookUpdate = update.tsRecv
+                earliestReceive = min(earliestReceive, update.tsRecv)
+            case .bbo(let bbo):
+                earliestReceive = min(earliestReceive, bbo.tsRecv)
+            case .ticker(let ticker):
+                earliestReceive = min(earliestReceive, ticker.tsRecv)
+            case .funding(let funding):
+                earliestReceive = min(earliestReceive, funding.tsRecv)
+            case .liquidation(let liquidation):
+                earliestReceive = min(earliestReceive, liquidation.tsRecv)
             default:
                 break
             }
             out.append(event)
         }
         if !out.isEmpty { sink?.publish(out) }
+        // Frame read → fan-out hand-off: one clock read per batch, only for batches with data.
+        if earliestReceive != .max { counters.latency.record(nanoseconds: Self.wallClockNow() - earliestReceive) }
+    }
+
+    private func recordStatus(_ status: StatusEvent, key: StatusKey) {
+        switch status.state {
+        case .stale: counters.staleEvents += 1
+        case .resyncing: counters.resyncs += 1
+        default: break
+        }
+        if streamStatuses[key] == nil { streamOrder.append(key) }
+        streamStatuses[key] = StreamStatus(symbol: status.symbol, channel: status.channel, state: status.state,
+                                           reason: status.reason, since: Self.wallClockNow())
     }
 
     private func schedule(at deadline: Int64) {
@@ -330,6 +487,12 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
     }
 }
 
+/// Trade ids published around a make-before-break cut-over (one connection id).
+struct TradeOverlap {
+    var published: [Symbol: Set<String>] = [:]
+    var isCutOver = false
+}
+
 struct SocketKey: Hashable {
     var connection: Int
     var generation: Int
@@ -348,6 +511,11 @@ final class PooledSocket<Adapter: VenueAdapter>: WebSocketConnectionDelegate, @u
     var pipeline: FeedPipeline<Adapter>?
     var output = FeedOutput()
     var isAbandoned = false
+    /// Trades of a replacement socket before its cut-over (published then, minus duplicates).
+    var heldTrades: [Trade] = []
+    /// Messages and payload bytes received on this socket.
+    var messages = 0
+    var bytes = 0
 
     init(pool: VenueSessionPool<Adapter>, key: SocketKey) {
         self.pool = pool

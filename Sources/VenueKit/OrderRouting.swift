@@ -221,7 +221,9 @@ public enum OrderResponse: Sendable, Hashable {
 
 /// The venue's rate-limit feedback (Binance `rateLimits` arrays, Bybit headers, 429s).
 public struct RateLimitFeedback: Sendable, Hashable {
-    /// The limit's name as the venue reports it.
+    /// The ``OrderRateLimit/name`` of the limit this feedback is about (routers translate the
+    /// venue's own label, e.g. Binance `ORDERS 10 SECOND` → `orders/10s`), so the throttle can
+    /// adopt the venue's count; `nil` when the venue does not say.
     public var name: String?
     /// Units used in the current window.
     public var used: Int?
@@ -290,9 +292,19 @@ public protocol OrderRouting: Sendable {
     /// Parses one message from the order (or updates) connection.
     mutating func parseOrderMessage(_ message: UnsafeRawBufferPointer, tsRecv: Nanoseconds,
                                     into output: inout [OrderVenueEvent]) throws(VenueParseError)
+
+    /// The id the venue's reply to a request of `kind` will carry as its
+    /// ``OrderVenueEvent/response(requestID:_:)`` id, for venues that do not echo request ids
+    /// (Bitfinex answers `on`/`oc` with the order's `cid`, `oc_multi` with none). `nil` (the
+    /// default): the reply carries ``OrderFrameContext/requestID``. Replies with the same key are
+    /// matched to requests in the order they were sent (the venue answers in order).
+    static func replyCorrelationKey(kind: OrderRequestKind, venueClientOrderID: String?) -> String?
 }
 
 extension OrderRouting {
+    /// Replies echo ``OrderFrameContext/requestID``.
+    public static func replyCorrelationKey(kind: OrderRequestKind, venueClientOrderID: String?) -> String? { nil }
+
     /// No second connection.
     public func updatesLoginFrames(context: OrderFrameContext) throws(OrderRoutingError) -> [OutboundMessage] { [] }
 

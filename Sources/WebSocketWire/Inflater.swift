@@ -85,13 +85,19 @@ final class Deflater {
     private let resetsAfterEachMessage: Bool
     private var isInitialized = false
 
+    /// zlib's memLevel for the client's own messages (subscribe frames, orders: short JSON). The
+    /// default 8 gives a 64 KiB hash table, cleared (so resident) on init and on every reset, and a
+    /// 64 KiB symbol buffer; 4 gives 4 KiB of each. Short messages compress the same (the window,
+    /// not the hash size, sets what can be referenced); long ones end blocks more often.
+    static let memoryLevel: Int32 = 4
+
     /// A deflater with our negotiated window and context takeover rule.
     init(windowBits: Int, noContextTakeover: Bool, level: Int32) throws(WebSocketError) {
         resetsAfterEachMessage = noContextTakeover
         // zlib refuses a raw window of 8 bits; 9 bits never emits distances past 250 (window minus
         // MIN_LOOKAHEAD), which a peer with a 256-byte window can decode.
         let bits = Int32(max(windowBits, 9))
-        let status = mm_deflateInit2(&stream, level, Z_DEFLATED, -bits, 8, Z_DEFAULT_STRATEGY)
+        let status = mm_deflateInit2(&stream, level, Z_DEFLATED, -bits, Self.memoryLevel, Z_DEFAULT_STRATEGY)
         guard status == Z_OK else {
             throw WebSocketError(.compression, .internalError, "zlib deflateInit2 failed with status \(status)")
         }

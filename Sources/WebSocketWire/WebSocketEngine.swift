@@ -35,7 +35,9 @@ public final class WebSocketEngine {
     private var partialUTF8 = UTF8Validator()
     private var partialValidatedCount = 0
     private let inflater: Inflater?
-    private let deflater: Deflater?
+    /// Made on the first compressed send: a client mostly sends a few subscribe frames, and an
+    /// idle connection should not carry zlib's compression state (see `Deflater`).
+    private var deflater: Deflater?
     private var maskState: UInt64
 
     /// An engine for a connection whose handshake negotiated `deflate`; `maskSeed` seeds the
@@ -45,11 +47,8 @@ public final class WebSocketEngine {
         self.deflate = deflate
         if let deflate {
             inflater = try Inflater(noContextTakeover: deflate.serverNoContextTakeover)
-            deflater = try Deflater(windowBits: deflate.clientMaxWindowBits, noContextTakeover: deflate.clientNoContextTakeover,
-                                    level: configuration.compression?.compressionLevel ?? 1)
         } else {
             inflater = nil
-            deflater = nil
         }
         maskState = maskSeed
     }
@@ -342,9 +341,13 @@ public final class WebSocketEngine {
     public func send(_ payload: UnsafeRawBufferPointer, opcode: WebSocketOpcode) throws(WebSocketError) {
         guard !isCloseSent else { throw WebSocketError(.invalidState, .internalError, "cannot send a message after the close frame") }
         guard opcode == .text || opcode == .binary else { throw WebSocketError(.invalidState, .internalError, "send() takes text or binary, not \(opcode)") }
-        if let deflater, payload.count >= configuration.minimumCompressedMessageSize {
+        if let deflate, payload.count >= configuration.minimumCompressedMessageSize {
+            if deflater == nil {
+                deflater = try Deflater(windowBits: deflate.clientMaxWindowBits, noContextTakeover: deflate.clientNoContextTakeover,
+                                        level: configuration.compression?.compressionLevel ?? 1)
+            }
             scratch.removeAll()
-            try deflater.compress(payload, into: scratch)
+            try deflater?.compress(payload, into: scratch)
             writeFrame(opcode: opcode, payload: scratch.bytes, compressed: true)
             scratch.shrink(ifLargerThan: 1 << 20)
         } else {

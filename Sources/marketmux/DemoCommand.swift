@@ -5,6 +5,8 @@ import Foundation
 import MarketModel
 import NIOCore
 import NIOPosix
+import OrderGateway
+import Operations
 import Replay
 import SessionPool
 import Sessions
@@ -28,6 +30,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Fixtures directory.") var fixtures: String = "fixtures"
     @Option(help: "Stop after this many seconds (default: run until Ctrl-C).") var duration: Double?
     @Flag(help: "Plain log lines even when stdout is a terminal.") var plain = false
+    @Option(help: "Port of the status page, /metrics and /status on 127.0.0.1 (0: off).") var httpPort: Int = 9464
+    @Option(help: "Level of the operator log lines on stderr: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: fixtures) else {
@@ -103,7 +108,24 @@ struct DemoCommand: AsyncParsableCommand {
         }
         display.banner("MarketMux demo: \(pools.count) venues simulated on 127.0.0.1:\(simulator.port), speed \(speed)"
             + (chaosSeed.map { ", chaos seed \($0)" } ?? "") + "; subscribers: marketmux tail --socket \(socket)")
+        // 4b. Order entry against the simulated venues' order endpoints.
+        var orderClientOptions = WebSocketClientOptions()
+        orderClientOptions.closeTimeoutNanoseconds = 1_000_000_000
+        let gateway = DemoOrders.makeGateway(
+            simulator: simulator, venues: plans.map { (id: $0.type.spec.id, symbols: $0.symbols, options: $0.options) },
+            eventLoop: group.next(), clientOptions: orderClientOptions,
+            log: { message, isError in display.log(message, isError: isError) })
+        if let gateway {
+            sink.orderGateway = gateway
+            hub.installOrderHandler(gateway)
+            gateway.start()
+            display.banner("order entry: \(gateway.venues.map(\.rawValue).joined(separator: ", ")) "
+                + "(marketmux order place --venue V --symbol S --side buy --price P --size Q)")
+        }
         for pool in pools { pool.start() }
+
+        let operations = await OperationsSetup.startForDemo(port: httpPort, logLevel: logLevel, sources: pools.map(\.statusSource),
+                                                            hub: hub, eventLoop: group.next(), announce: display.banner)
 
         // 5. Status until Ctrl-C / SIGTERM or --duration.
         let stop = StopSignal()
@@ -117,7 +139,9 @@ struct DemoCommand: AsyncParsableCommand {
         }
         display.banner("stopping: closing venue connections, draining subscribers, removing \(socket)")
         for pool in pools { pool.stop() }
+        gateway?.stop()
         try? await Task.sleep(nanoseconds: 300_000_000)
+        await operations?.shutdown()
         await server.shutdown(drainFor: .milliseconds(500))
         await simulator.stop()
         try? await group.shutdownGracefully()
@@ -129,6 +153,8 @@ protocol DemoPool: Sendable {
     func start()
     func stop()
     func row() async -> DemoRow
+    /// The pool, for the operator endpoints.
+    var statusSource: any VenueStatusSource { get }
 }
 
 struct TypedDemoPool<Adapter: VenueAdapter>: DemoPool {
@@ -137,6 +163,7 @@ struct TypedDemoPool<Adapter: VenueAdapter>: DemoPool {
 
     func start() { pool.start() }
     func stop() { pool.stop() }
+    var statusSource: any VenueStatusSource { pool }
     func row() async -> DemoRow {
         let counters = (try? await pool.snapshotCounters().get()) ?? VenueSessionCounters()
         return DemoRow(venue: Adapter.spec.id, counters: counters, states: sink.states(of: Adapter.spec.id))
@@ -154,6 +181,12 @@ final class DemoSink: VenueSessionSink, @unchecked Sendable {
     private let display: DemoDisplay
     private let lock = NSLock()
     private var latest: [VenueID: [String: StatusEvent]] = [:]
+    /// Fed every status (the order gateway's stale-data guard); set once before the pools start publishing orders.
+    var orderGateway: OrderGateway? {
+        get { lock.withLock { gatewayStorage } }
+        set { lock.withLock { gatewayStorage = newValue } }
+    }
+    private var gatewayStorage: OrderGateway?
 
     init(hub: FanoutHub, display: DemoDisplay) {
         self.hub = hub
@@ -162,8 +195,11 @@ final class DemoSink: VenueSessionSink, @unchecked Sendable {
 
     func publish(_ events: [MarketEvent]) {
         hub.publish(contentsOf: events)
+        var statuses: [StatusEvent] = []
+        defer { if !statuses.isEmpty { orderGateway?.marketStatus(statuses) } }
         for event in events {
             guard case .status(let status) = event else { continue }
+            statuses.append(status)
             let key = "\(status.symbol?.description ?? "*") \(status.channel?.rawValue ?? "*")"
             lock.withLock { latest[status.venue, default: [:]][key] = status }
             display.status(status)

@@ -6,7 +6,7 @@ struct MarketMuxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "marketmux",
         abstract: "Pooled WebSocket market data and order multiplexer for crypto venues.",
-        subcommands: [DemoCommand.self, TailCommand.self, NormalizeCommand.self, SimulateCommand.self,
+        subcommands: [DemoCommand.self, RunCommand.self, TailCommand.self, OrderCommand.self, NormalizeCommand.self, SimulateCommand.self,
                       AutobahnCommand.self, WSBenchCommand.self],
         defaultSubcommand: DemoCommand.self
     )

@@ -131,6 +131,31 @@ struct WebSocketChannelHandlerTests {
         #expect(info.error?.message.contains("reserved opcode") == true)
     }
 
+    @Test("1009 on an oversized frame: close frame sent, TCP closed by the close timeout when the server never answers")
+    func oversizedFrameCloseTimeout() throws {
+        var options = WebSocketClientOptions(configuration: WebSocketConfiguration(maxFrameSize: 1 << 10, compression: nil))
+        options.closeTimeoutNanoseconds = 2_000_000_000
+        let harness = try Harness(options: options)
+        try harness.accept(try harness.request())
+        // Only the header of a 32 MiB frame arrives; the server then goes silent (no close reply, TCP open).
+        var header: [UInt8] = [0x81, 127]
+        for shift in stride(from: 56, through: 0, by: -8) { header.append(UInt8(truncatingIfNeeded: (32 << 20) >> shift)) }
+        try harness.send(header)
+        let frames = try harness.written()
+        #expect(frames.map(\.opcode) == [0x8])
+        #expect(frames.first.map { Array($0.payload.prefix(2)) } == [0x03, 0xF1])
+        harness.loop.advanceTime(by: .milliseconds(1_900))
+        #expect(harness.recorder.closes.isEmpty)
+        #expect(harness.channel.isActive)
+        harness.loop.advanceTime(by: .milliseconds(200))
+        #expect(!harness.channel.isActive)
+        let info = try #require(harness.recorder.closes.first)
+        #expect(harness.recorder.closes.count == 1)
+        #expect(info.wasOpen)
+        #expect(info.error?.stage == .protocolError)
+        #expect(info.error?.webSocketError?.closeCode == .messageTooBig)
+    }
+
     @Test("TCP dropped without a close frame is reported as connection lost")
     func droppedConnection() throws {
         let harness = try Harness()

@@ -82,7 +82,7 @@ struct KrakenOrderRoutingTests {
     fileprivate static let cases: [Case] = [
         Case(name: "executions subscribed → loggedIn + maxratecount",
              input: #"{"method":"subscribe","result":{"channel":"executions","maxratecount":180,"snapshot":true},"success":true,"time_in":"2023-09-25T09:04:31.742599Z","time_out":"2023-09-25T09:04:31.742648Z","req_id":42}"#,
-             expected: [.loggedIn, .rateLimit(RateLimitFeedback(name: "maxratecount", limit: 180))]),
+             expected: [.loggedIn, .rateLimit(RateLimitFeedback(name: "trading-counter", limit: 180))]),
         Case(name: "subscribe refused → loginFailed",
              input: #"{"error":"EAPI:Invalid token","method":"subscribe","success":false,"time_in":"…","time_out":"…","req_id":42}"#,
              expected: [.loginFailed(reason: "EAPI:Invalid token")]),

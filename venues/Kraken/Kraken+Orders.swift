@@ -116,7 +116,7 @@ extension Kraken: OrderRouting {
             guard success else { output.append(.loginFailed(reason: error)); return }
             output.append(.loggedIn)
             if let count = try root["result"]["maxratecount"].int64("maxratecount") {
-                output.append(.rateLimit(RateLimitFeedback(name: "maxratecount", limit: Int(count))))
+                output.append(.rateLimit(RateLimitFeedback(name: "trading-counter", limit: Int(count))))
             }
         case "unsubscribe": return
         case "add_order", "cancel_order", "cancel_all", "batch_add", "amend_order", "cancel_after":

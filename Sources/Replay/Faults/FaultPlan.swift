@@ -68,6 +68,8 @@ public struct FaultPlan: Sendable, Equatable {
     public var steps: [Step]
     /// Seeded random faults every few seconds, or `nil`.
     public var chaos: ChaosConfiguration?
+    /// Order-entry faults (Orders/SimulatedOrderFault.swift), keyed to order requests.
+    public var orders = OrderFaultPlan.none
 
     /// Creates a plan.
     public init(steps: [Step] = [], chaos: ChaosConfiguration? = nil) {

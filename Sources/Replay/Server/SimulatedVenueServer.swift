@@ -22,7 +22,8 @@ public final class SimulatedVenueServer: @unchecked Sendable {
     /// The loop every connection runs on.
     public let eventLoop: any EventLoop
 
-    private let core: SimulatorCore
+    // Orders hook: internal (not private) so SimulatedVenueServer+Orders.swift can reach the order desks.
+    let core: SimulatorCore
     private let ownedGroup: MultiThreadedEventLoopGroup?
     private let lock = NSLock()
     private var channel: (any Channel)?

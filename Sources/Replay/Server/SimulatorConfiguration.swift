@@ -45,6 +45,8 @@ public struct SimulatorConfiguration: Sendable {
     public var answersTextPing: Bool
     /// After our close frame, how long (real nanoseconds) to wait for the client's before closing TCP.
     public var closeTimeoutNanoseconds: Int64
+    /// Order entry at `/<venue>/orders` (docs/simulator.md "Orders").
+    public var orders = OrderSimulationConfiguration()
 
     /// Defaults: 127.0.0.1, any port, real time, every scenario, loop by closing with 1001, deflate
     /// offered, no TLS, no faults.

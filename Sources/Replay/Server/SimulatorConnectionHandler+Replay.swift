@@ -92,6 +92,11 @@ extension SimulatorConnectionHandler {
             switch event {
             case .message(let payload, _):
                 guard state == .webSocket else { continue }
+                if orderSession.desk != nil {
+                    // Orders hook: order connections speak their venue's dialect (Orders/).
+                    receiveOrderMessage(payload)
+                    continue
+                }
                 if core.configuration.answersTextPing && payload == Array("ping".utf8) {
                     try? engine.send(Array("pong".utf8), opcode: .text, compress: false)
                 }

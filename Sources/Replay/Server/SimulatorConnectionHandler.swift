@@ -36,6 +36,8 @@ final class SimulatorConnectionHandler: ChannelInboundHandler, @unchecked Sendab
     var isOpenWithVenue = false
     /// Whether we sent the first close frame (the client's close is then only its reply).
     var didStartClose = false
+    /// Orders hook: the order half of `/<venue>/orders` connections (SimulatorConnectionHandler+Orders.swift).
+    var orderSession = OrderConnectionSession()
     let plaintext: UnsafeMutableRawBufferPointer
 
     init(core: SimulatorCore, tls: TLSServerEngine?) {
@@ -83,6 +85,7 @@ final class SimulatorConnectionHandler: ChannelInboundHandler, @unchecked Sendab
         wakeTimer?.cancel()
         closeTimer?.cancel()
         core.unregister(self)
+        orderConnectionClosed()
         if let venue, wasOpen {
             venue.connectionClosed(self)
             core.emit(.disconnected(venue: venue.profile.id, connection: connectionNumber, reason: closeReason))
@@ -153,6 +156,7 @@ final class SimulatorConnectionHandler: ChannelInboundHandler, @unchecked Sendab
         while state == .http {
             do {
                 guard let request = try parser.nextRequest() else { return }
+                if serveOrderREST(request) { continue }  // Orders hook: Kraken's WebSocket token
                 handleRequest(request.head)
             } catch {
                 respond(.json(error.status, "{\"error\":\"\(error.message)\"}", closesConnection: true))
@@ -167,6 +171,10 @@ final class SimulatorConnectionHandler: ChannelInboundHandler, @unchecked Sendab
         let components = head.path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
         guard let first = components.first else {
             respond(indexResponse(head))
+            return
+        }
+        if let route = Self.orderRoute(head.path) {
+            serveOrders(head, venue: route.venue, role: route.role)
             return
         }
         guard let venue = core.venues[String(first)] else {

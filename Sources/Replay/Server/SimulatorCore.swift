@@ -9,6 +9,8 @@ final class SimulatorCore: @unchecked Sendable {
     let tlsContext: TLSServerContext?
     let venues: [String: VenueRuntime]
     let venueOrder: [String]
+    /// Orders hook (docs/simulator.md "Orders"): one order desk per venue with an order dialect.
+    let orderDesks: [String: SimulatedOrderDesk]
     private let observer: (@Sendable (SimulatorEvent) -> Void)?
     private var connections: [ObjectIdentifier: SimulatorConnectionHandler] = [:]
     /// Slow-handshake delays (real ms) for the next accepted TLS connections, oldest first.
@@ -28,6 +30,11 @@ final class SimulatorCore: @unchecked Sendable {
         for profile in profiles { venues[profile.id] = VenueRuntime(profile: profile) }
         self.venues = venues
         venueOrder = profiles.map(\.id)
+        var desks: [String: SimulatedOrderDesk] = [:]
+        if configuration.orders.isEnabled {
+            for venue in SimulatedOrderDialects.venues { desks[venue] = SimulatedOrderDesk(venue: venue, configuration: configuration, clock: clock) }
+        }
+        orderDesks = desks
     }
 
     // MARK: Lifecycle

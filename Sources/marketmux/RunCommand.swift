@@ -1,0 +1,190 @@
+import ArgumentParser
+import Configuration
+import Fanout
+import Foundation
+import Logging
+import MarketModel
+import NIOCore
+import NIOPosix
+import Operations
+import SessionPool
+import Transport
+import Sessions
+import VenueKit
+import Venues
+
+/// `marketmux run --config marketmux.yaml`: the production daemon (SPEC §2, §3). One session pool
+/// per configured venue against the venue's real endpoints (or the file's overrides), the local
+/// subscriber socket, the operator HTTP endpoint, logs on stderr; SIGINT/SIGTERM stop it
+/// gracefully (close handshakes, subscribers drained, socket file removed).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the multiplexer against real venues, as configured in a YAML file.",
+        discussion: """
+        The file (SPEC §3; see marketmux.example.yaml) lists the venues with their symbols and channels, the \
+        local socket, the HTTP endpoint for /metrics, /status and the status page, and per venue the names of \
+        the environment variables holding order-entry secrets. Any unknown key, bad value, unknown venue, channel \
+        or symbol, or unset secret variable stops start-up with 'file:line: key: message'.
+        """
+    )
+
+    @Option(help: "Configuration file (YAML).") var config: String = "marketmux.yaml"
+    @Option(help: "Log level, overriding the file's log_level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+    @Flag(help: "Check the file (and that every order-entry secret variable is set), print a summary and exit.")
+    var check = false
+
+    func run() async throws {
+        let configuration: MarketMuxConfiguration
+        do {
+            configuration = try MarketMuxConfiguration.load(path: config)
+        } catch {
+            exitWithError(error.description)
+        }
+        // Secrets are read once, here, and only handed to order entry; a missing one stops start-up
+        // with the line of its `*_env` key.
+        var orderEntries: [OrderEntrySetup] = []
+        let environment = ProcessInfo.processInfo.environment
+        for entry in configuration.orderEntries {
+            do {
+                orderEntries.append(OrderEntrySetup(configuration: entry, credentials: try entry.resolveCredentials(environment: environment)))
+            } catch {
+                exitWithError(error.description)
+            }
+        }
+        let level = logLevel.map(OperationsSetup.logLevel) ?? configuration.logLevel
+        if check {
+            let streams = configuration.venues.reduce(0) { $0 + $1.symbols.count * $1.channels.count }
+            print("\(config): OK: \(configuration.venues.count) venues (\(configuration.venues.map(\.id.rawValue).joined(separator: ", "))), "
+                  + "\(streams) streams, socket \(configuration.socketPath), http \(configuration.http?.description ?? "off"), "
+                  + "order entry: \(orderEntries.isEmpty ? "none" : orderEntries.map(\.configuration.venue.rawValue).joined(separator: ", "))")
+            return
+        }
+        OperationsSetup.bootstrapLogging(level: level)
+        let logger = Logger(label: "marketmux")
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
+
+        // 1. Fan-out on the local socket, validated against exactly what is configured.
+        var catalog = Catalog()
+        for venue in configuration.venues { catalog.add(venue: venue.id, channels: Set(venue.channels), symbols: Set(venue.symbols)) }
+        var fanoutConfiguration = FanoutConfiguration()
+        if let limit = configuration.maxSubscribers { fanoutConfiguration.maxSubscribers = limit }
+        let hub = FanoutHub(configuration: fanoutConfiguration, catalog: catalog, eventLoop: group.next())
+        let server = FanoutServer(path: configuration.socketPath, hub: hub)
+        do {
+            try await server.start()
+        } catch {
+            exitWithError("cannot serve the local socket: \(error)")
+        }
+
+        // 2. One pool per venue.
+        let sink = RunSink(hub: hub, logger: Logger(label: "marketmux.pool"))
+        var pools: [any ManagedPool] = []
+        for venue in configuration.venues {
+            guard let adapter = VenueRegistry.adapterType(for: venue.id) else { continue }  // validated by the parser
+            pools.append(makeManagedPool(adapter, configuration: Self.sessionConfiguration(venue), eventLoop: group.next(), sink: sink))
+        }
+
+        // 3. Operator endpoints.
+        var operations: OperationsService?
+        if let http = configuration.http {
+            let service = OperationsService(host: http.host, port: http.port, sources: pools, hub: hub, eventLoop: group.next(),
+                                            logger: Logger(label: "marketmux.operations"))
+            do {
+                try await service.start()
+            } catch {
+                await server.shutdown(drainFor: .zero)
+                exitWithError("cannot serve HTTP on \(http): \(error)")
+            }
+            operations = service
+            logger.info("operator endpoint http://\(http)/ (/metrics, /status)")
+        }
+
+        // 4. Order entry hook (issue #5, orders half): `orderEntries` carries each venue's `orders:`
+        // section and the credentials resolved above. Until the Orders multiplexer is wired in here
+        // (hub.installOrderHandler(...)), the hub answers order requests `unsupported`.
+        connectOrderEntry(orderEntries, hub: hub, logger: logger)
+
+        for pool in pools { pool.start() }
+        logger.info("running", metadata: ["config": "\(config)", "venues": "\(configuration.venues.map(\.id.rawValue))",
+                                          "socket": "\(configuration.socketPath)"])
+
+        // 5. Until SIGINT / SIGTERM.
+        let stop = StopSignal()
+        while !stop.isRaised { try? await Task.sleep(nanoseconds: 200_000_000) }
+        logger.notice("stopping: closing venue connections, draining subscribers, removing \(configuration.socketPath)")
+        for pool in pools { pool.stop(reason: "shutting down") }
+        try? await Task.sleep(nanoseconds: 500_000_000)
+        await operations?.shutdown()
+        await server.shutdown(drainFor: .seconds(2))
+        try? await group.shutdownGracefully()
+        logger.info("stopped")
+    }
+
+    /// The pool configuration of one configured venue (URL overrides, stale windows, limits).
+    static func sessionConfiguration(_ venue: VenueConfiguration) -> VenueSessionConfiguration {
+        var pool = PoolConfiguration(lifecycle: ConnectionLifecycleConfiguration(staleAfterOverrides: venue.staleAfter))
+        pool.maxSubscriptionsPerConnection = venue.maxSubscriptionsPerConnection
+        return VenueSessionConfiguration(symbols: venue.symbols, channels: venue.channels, bookDepth: venue.bookDepth,
+                                         options: venue.options, marketDataURLs: venue.marketDataURLs, restBaseURL: venue.restURL,
+                                         clientOptions: WebSocketClientOptions(), pool: pool)
+    }
+
+    /// The order-entry hook: where the Orders multiplexer takes `entries` (each venue's order
+    /// URL and credentials) and installs itself on `hub`. Not wired yet; says so once per venue.
+    func connectOrderEntry(_ entries: [OrderEntrySetup], hub: FanoutHub, logger: Logger) {
+        for entry in entries {
+            logger.warning("orders configured but order entry is not wired into 'run' yet; order requests are answered 'unsupported'",
+                           metadata: ["venue": "\(entry.configuration.venue)", "orders": "\(entry.configuration)"])
+        }
+    }
+}
+
+/// One venue's order entry as configured, with its secrets (never logged: ``VenueKit/VenueCredentials``
+/// redacts itself, and only the configuration, which holds variable names, is ever printed).
+struct OrderEntrySetup: Sendable {
+    let configuration: OrderEntryConfiguration
+    let credentials: VenueCredentials
+}
+
+/// A pool as `run` drives it.
+protocol ManagedPool: VenueStatusSource {
+    func start()
+    func stop(reason: String)
+}
+
+extension VenueSessionPool: ManagedPool {}
+
+func makeManagedPool<Adapter: VenueAdapter>(_ type: Adapter.Type, configuration: VenueSessionConfiguration, eventLoop: any EventLoop,
+                                            sink: any VenueSessionSink) -> any ManagedPool {
+    VenueSessionPool<Adapter>(configuration: configuration, eventLoop: eventLoop, sink: sink)
+}
+
+/// Forwards pool output to the fan-out and pool log lines to swift-log (connection events at
+/// info, failures at warning: every one of them is retried).
+final class RunSink: VenueSessionSink, @unchecked Sendable {
+    // @unchecked: immutable after init; FanoutHub and Logger are thread-safe.
+    private let hub: FanoutHub
+    private let logger: Logger
+
+    init(hub: FanoutHub, logger: Logger) {
+        self.hub = hub
+        self.logger = logger
+    }
+
+    func publish(_ events: [MarketEvent]) {
+        hub.publish(contentsOf: events)
+        for event in events {
+            guard case .status(let status) = event, status.state != .live else { continue }
+            logger.info("stream \(status.state.rawValue)", metadata: [
+                "venue": "\(status.venue)", "symbol": "\(status.symbol?.rawValue ?? "*")",
+                "channel": "\(status.channel?.rawValue ?? "*")", "reason": "\(status.reason)",
+            ])
+        }
+    }
+
+    func log(venue: VenueID, _ message: String, isError: Bool) {
+        logger.log(level: isError ? .warning : .info, "\(message)", metadata: ["venue": "\(venue)"])
+    }
+}
