@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "Books", targets: ["Books"]),
         .library(name: "FeedPipeline", targets: ["FeedPipeline"]),
         .library(name: "Orders", targets: ["Orders"]),
+        // For benchmarks/NATSBenchmark.
+        .library(name: "NATS", targets: ["NATS"]),
         // For benchmarks/FanoutBenchmark (a separate package that needs the socket and the pool).
         .library(name: "Fanout", targets: ["Fanout"]),
         .library(name: "SessionPool", targets: ["SessionPool"]),
@@ -86,6 +88,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // NATS client on our event loop (INFO/CONNECT/PUB/HPUB/SUB/MSG, reconnect, bounded buffer) and the feed publisher (docs/scaling.md).
+        .target(name: "NATS", dependencies: [
+            "MarketModel", "Sessions", "Transport", "COpenSSL",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: hotPathSettings),
         .executableTarget(name: "marketmux", dependencies: [
             "WebSocketWire", "Transport", "Venues", "Books", "FeedPipeline", "MarketModel", "VenueKit", "Replay", "Fanout",
             "SessionPool", "Sessions", "Orders", "OrderGateway", "Configuration", "Operations",
@@ -104,6 +112,12 @@ let package = Package(
         ], resources: [.copy("Certificates")]),
         .testTarget(name: "MarketModelTests", dependencies: ["MarketModel"]),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "MarketModel", "VenueKit"]),
+        // Against real nats-server subprocesses on loopback (single node, restart, 3-node cluster, TLS, nkey, JetStream).
+        .testTarget(name: "NATSTests", dependencies: [
+            "NATS", "MarketModel", "Sessions",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // The order path over loopback: socket client → gateway → each venue's router → simulated venue.
         .testTarget(name: "OrderGatewayTests", dependencies: [
             "OrderGateway", "Orders", "Fanout", "Replay", "Venues", "VenueKit", "Sessions", "Transport", "MarketModel",
