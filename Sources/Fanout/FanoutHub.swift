@@ -6,8 +6,8 @@ import NIOCore
 /// so nothing needs a lock.
 ///
 /// Events come in through ``publish(_:)`` / ``publish(contentsOf:)`` from any thread (from the
-/// loop itself they are routed at once); a batch is routed and then every subscriber that got
-/// lines gets one socket write.
+/// loop itself they are routed at once); a batch is routed, and one loop turn later every
+/// subscriber that got lines gets one socket write for everything routed meanwhile.
 ///
 /// ```swift
 /// let hub = FanoutHub(catalog: catalog, eventLoop: group.next())
