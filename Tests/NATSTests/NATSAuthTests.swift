@@ -12,12 +12,12 @@ struct NATSAuthTests {
 
     /// Connects with `configuration` and checks a publish round trip; `false` if it could not
     /// connect within `timeout` (generous for the positive cases: TLS on a loaded CI machine).
-    func roundTrip(_ configuration: NATSClientConfiguration, timeout: TimeAmount = .seconds(10)) async throws -> Bool {
+    func roundTrip(_ configuration: NATSClientConfiguration, timeout: TimeAmount = .seconds(30)) async throws -> Bool {
         try await attempt(configuration, timeout: timeout) == nil
     }
 
     /// `nil` when connected and round-tripped; else the connection's last error (or a timeout).
-    func attempt(_ configuration: NATSClientConfiguration, timeout: TimeAmount = .seconds(10)) async throws -> NATSError? {
+    func attempt(_ configuration: NATSClientConfiguration, timeout: TimeAmount = .seconds(30)) async throws -> NATSError? {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let connection = NATSConnection(configuration: configuration, eventLoop: group.next())
         connection.start()

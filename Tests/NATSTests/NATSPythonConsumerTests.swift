@@ -30,14 +30,14 @@ struct NATSPythonConsumerTests {
             .deletingLastPathComponent().appendingPathComponent("scripts/nats-consumer.py")
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", script.path, "--url", server.url, "--subject", "mm.md.>", "--count", "50", "--timeout", "20"]
+        python.arguments = ["python3", script.path, "--url", server.url, "--subject", "mm.md.>", "--count", "50", "--timeout", "90"]
         let output = Pipe()
         python.standardOutput = output
         try python.run()
         defer { if python.isRunning { python.terminate() } }
         // Wait for READY (the subscription is registered).
         var buffer = Data()
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(60)
         while !String(decoding: buffer, as: UTF8.self).contains("READY\n") {
             guard Date() < deadline else { throw TestFailure("the Python consumer did not become ready") }
             let chunk = output.fileHandleForReading.availableData

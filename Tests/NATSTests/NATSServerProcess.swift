@@ -43,7 +43,7 @@ final class NATSServerProcess: @unchecked Sendable {
         p.standardError = handle
         try p.run()
         process = p
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if Self.canConnect(port: port) { return }
             if !p.isRunning { break }
@@ -111,7 +111,7 @@ struct TestFailure: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` (evaluated on `loop`) until it holds or `timeout` passes.
-func waitFor(_ what: String, timeout: TimeAmount = .seconds(10), on loop: any EventLoop,
+func waitFor(_ what: String, timeout: TimeAmount = .seconds(30), on loop: any EventLoop,
              _ condition: @escaping @Sendable () -> Bool) async throws {
     let deadline = NIODeadline.now() + timeout
     while NIODeadline.now() < deadline {

@@ -33,7 +33,7 @@ func clientConfiguration(_ urls: [String], name: String = "test", _ configure: (
     throws -> NATSClientConfiguration {
     var c = try NATSClientConfiguration(urls: urls, name: name)
     c.backoff = .init(base: Interval.milliseconds(50), cap: Interval.milliseconds(500), stablePeriod: Interval.seconds(10))
-    c.handshakeTimeout = Interval.seconds(5)
+    c.handshakeTimeout = Interval.seconds(15)
     configure(&c)
     return c
 }
