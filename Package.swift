@@ -28,6 +28,9 @@ let package = Package(
         // For benchmarks/FanoutBenchmark (a separate package that needs the socket and the pool).
         .library(name: "Fanout", targets: ["Fanout"]),
         .library(name: "SessionPool", targets: ["SessionPool"]),
+        // For benchmarks/OrderLatency (the order gateway against the simulated venue).
+        .library(name: "OrderGateway", targets: ["OrderGateway"]),
+        .library(name: "Replay", targets: ["Replay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -72,18 +75,18 @@ let package = Package(
         .target(name: "Orders", dependencies: ["MarketModel", "VenueKit"]),
         // Its I/O shell: one authenticated order connection per venue, the local socket's order handler.
         .target(name: "OrderGateway", dependencies: [
-            "Orders", "Fanout", "Sessions", "Transport", "WebSocketWire", "VenueKit", "MarketModel",
+            "Orders", "Fanout", "Sessions", "Transport", "WebSocketWire", "VenueKit", "MarketModel", "NATS",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // The operator's config file (SPEC §3): YAML through Yams' node API, so errors name file, line and key.
         .target(name: "Configuration", dependencies: [
-            "MarketModel", "VenueKit", "Venues",
+            "MarketModel", "VenueKit", "Venues", "NATS",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Operator endpoints: a small HTTP/1.1 server (/metrics, /status, /), Prometheus text, log handler.
         .target(name: "Operations", dependencies: [
-            "MarketModel", "SessionPool", "Sessions", "Fanout",
+            "MarketModel", "SessionPool", "Sessions", "Fanout", "NATS",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -96,7 +99,7 @@ let package = Package(
         ], swiftSettings: hotPathSettings),
         .executableTarget(name: "marketmux", dependencies: [
             "WebSocketWire", "Transport", "Venues", "Books", "FeedPipeline", "MarketModel", "VenueKit", "Replay", "Fanout",
-            "SessionPool", "Sessions", "Orders", "OrderGateway", "Configuration", "Operations",
+            "SessionPool", "Sessions", "Orders", "OrderGateway", "Configuration", "Operations", "NATS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -112,9 +115,11 @@ let package = Package(
         ], resources: [.copy("Certificates")]),
         .testTarget(name: "MarketModelTests", dependencies: ["MarketModel"]),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "MarketModel", "VenueKit"]),
-        // Against real nats-server subprocesses on loopback (single node, restart, 3-node cluster, TLS, nkey, JetStream).
+        // Against real nats-server subprocesses on loopback (single node, restart, 3-node cluster, TLS, nkey, JetStream),
+        // plus order intake into a real gateway and sharding across two instances.
         .testTarget(name: "NATSTests", dependencies: [
-            "NATS", "MarketModel", "Sessions",
+            "NATS", "MarketModel", "Sessions", "OrderGateway", "Orders", "Fanout", "Replay", "Venues", "VenueKit",
+            "Configuration", "SessionPool",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -149,13 +154,13 @@ let package = Package(
         ]),
         // The example config and every error kind with its exact file:line: key message; secrets.
         .testTarget(name: "ConfigurationTests", dependencies: [
-            "Configuration", "MarketModel", "VenueKit",
+            "Configuration", "MarketModel", "VenueKit", "NATS",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // HTTP parser, router, Prometheus text, /status JSON, log redaction, the real server over
         // loopback, and a real pool against the simulated venue (fixtures/ found from #filePath).
         .testTarget(name: "OperationsTests", dependencies: [
-            "Operations", "Configuration", "SessionPool", "Sessions", "Fanout", "MarketModel", "Replay", "Venues",
+            "Operations", "Configuration", "SessionPool", "Sessions", "Fanout", "MarketModel", "Replay", "Venues", "NATS",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Logging
 import MarketModel
+import NATS
 import VenueKit
 import Venues
 import Yams
@@ -10,10 +11,14 @@ import Yams
 struct ConfigurationParser {
     let file: String
 
-    static let topLevelKeys = ["socket", "http", "log_level", "max_subscribers", "venues"]
+    static let topLevelKeys = ["socket", "http", "log_level", "max_subscribers", "venues", "nats", "shard"]
     static let venueKeys = ["url", "rest_url", "symbols", "channels", "stale_after", "book_depth",
                             "max_subscriptions_per_connection", "options", "orders"]
     static let orderKeys = ["url", "api_key_env", "api_secret_env", "passphrase_env"]
+    static let natsKeys = ["url", "urls", "subject_prefix", "name", "user_env", "password_env", "token_env", "nkey_seed_env",
+                           "tls_ca_file", "jetstream", "order_intake"]
+    static let jetStreamKeys = ["stream", "max_age", "storage", "replicas", "track_acks"]
+    static let shardKeys = ["venues"]
 
     func parse(_ yaml: String) throws(ConfigurationError) -> MarketMuxConfiguration {
         let root: Node?
@@ -48,6 +53,10 @@ struct ConfigurationParser {
         guard !venues.entries.isEmpty else { throw venuesValue.error("no venues configured") }
         for entry in venues.entries {
             configuration.venues.append(try venue(entry))
+        }
+        if let nats = top.optional("nats") { configuration.nats = try self.nats(nats) }
+        if let shard = top.optional("shard") {
+            configuration.shardVenues = try self.shard(shard, configured: configuration.venues.map(\.id))
         }
         return configuration
     }
@@ -161,6 +170,127 @@ struct ConfigurationParser {
         let passphrase: EnvironmentReference? = fields.contains("passphrase_env") ? try reference("passphrase_env") : nil
         return OrderEntryConfiguration(venue: venue, url: url, apiKey: try reference("api_key_env"),
                                        apiSecret: try reference("api_secret_env"), passphrase: passphrase, location: value.location)
+    }
+
+    /// `nats:` (SPEC §7): servers, subject prefix, credentials by variable name, JetStream.
+    private func nats(_ value: YAMLValue) throws(ConfigurationError) -> NATSSettings {
+        let fields = try value.mapping("the NATS settings (urls, subject_prefix, …)", known: Self.natsKeys)
+        if fields.contains("url") && fields.contains("urls") {
+            let both = try fields.required("urls")
+            throw both.error("give either 'url' or 'urls', not both")
+        }
+        let urlsValue: YAMLValue
+        if let urls = fields.optional("urls") { urlsValue = urls } else { urlsValue = try fields.required("url") }
+        let items: [YAMLValue]
+        if case .sequence = urlsValue.node { items = try urlsValue.sequence("a NATS URL or a list of them") } else { items = [urlsValue] }
+        guard !items.isEmpty else { throw urlsValue.error("expected at least one NATS URL") }
+        var urls: [String] = []
+        for item in items {
+            let text = try item.string("a NATS URL such as nats://10.0.0.5:4222")
+            let parsed: NATSServerURL
+            do {
+                parsed = try NATSServerURL(text)
+            } catch {
+                throw item.error("'\(text)' is not a NATS URL (\(error.message); e.g. nats://10.0.0.5:4222 or tls://nats.example:4222)")
+            }
+            guard parsed.auth == nil else {
+                throw item.error("credentials do not go in this file; name the variables that hold them with "
+                                 + "user_env/password_env, token_env or nkey_seed_env")
+            }
+            urls.append(text)
+        }
+        var settings = NATSSettings(urls: urls, location: value.location)
+        if let prefix = fields.optional("subject_prefix") {
+            let text = try prefix.string("a subject prefix such as marketmux")
+            guard NATSSubject.isValidSubject(text), !text.contains("*"), !text.contains(">") else {
+                throw prefix.error("'\(text)' is not a NATS subject prefix (dot-separated tokens without spaces or wildcards, e.g. prod.marketmux)")
+            }
+            settings.subjectPrefix = text
+        }
+        if let name = fields.optional("name") { settings.name = try name.string("a connection name") }
+        func reference(_ key: String) throws(ConfigurationError) -> EnvironmentReference {
+            let item = try fields.required(key)
+            let name = try item.string("the name of an environment variable")
+            guard EnvironmentReference.isValidName(name) else {
+                throw item.error("'\(name)' is not an environment variable name (letters, digits and '_'; the secret itself never goes in this file)")
+            }
+            return EnvironmentReference(name: name, location: item.location)
+        }
+        let authKeys = ["user_env", "token_env", "nkey_seed_env"].filter { fields.contains($0) }
+        if authKeys.count > 1 {
+            let second = try fields.required(authKeys[1])
+            throw second.error("choose one way to authenticate: user_env/password_env, token_env or nkey_seed_env")
+        }
+        if fields.contains("password_env") && !fields.contains("user_env") {
+            let password = try fields.required("password_env")
+            throw password.error("password_env needs user_env")
+        }
+        switch authKeys.first {
+        case "user_env": settings.auth = .userPassword(user: try reference("user_env"), password: try reference("password_env"))
+        case "token_env": settings.auth = .token(try reference("token_env"))
+        case "nkey_seed_env": settings.auth = .nkey(seed: try reference("nkey_seed_env"))
+        default: break
+        }
+        if let ca = fields.optional("tls_ca_file") { settings.tlsCAFile = try ca.string("the path of a CA bundle (PEM)") }
+        if let jetStream = fields.optional("jetstream") { settings.jetStream = try self.jetStream(jetStream) }
+        if let intake = fields.optional("order_intake") { settings.servesOrderIntake = try intake.boolean() }
+        return settings
+    }
+
+    /// `jetstream: {stream: MARKETMUX, max_age: 1h, storage: file, replicas: 3}`, or `on` / `off`.
+    private func jetStream(_ value: YAMLValue) throws(ConfigurationError) -> NATSJetStreamConfiguration? {
+        if case .scalar = value.node {
+            let text = try value.string("on, off or a mapping such as {stream: MARKETMUX, max_age: 1h}")
+            switch text.lowercased() {
+            case "on", "true", "yes": return NATSJetStreamConfiguration(stream: "MARKETMUX")
+            case "off", "false", "no": return nil
+            default: throw value.error("expected on, off or a mapping such as {stream: MARKETMUX, max_age: 1h}, got '\(text)'")
+            }
+        }
+        let fields = try value.mapping("on, off or a mapping such as {stream: MARKETMUX, max_age: 1h}", known: Self.jetStreamKeys)
+        var configuration = NATSJetStreamConfiguration(stream: "MARKETMUX")
+        if let stream = fields.optional("stream") {
+            let name = try stream.string("a stream name such as MARKETMUX")
+            guard name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "*")
+                                          && $0 != UInt8(ascii: ">") && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "\\") }) else {
+                throw stream.error("'\(name)' is not a JetStream stream name (printable, without spaces, '.', '*', '>', '/' or '\\')")
+            }
+            configuration.stream = name
+        }
+        if let maxAge = fields.optional("max_age") { configuration.maxAge = try duration(maxAge) }
+        if let storage = fields.optional("storage") {
+            let text = try storage.string("file or memory")
+            guard let parsed = NATSJetStreamConfiguration.Storage(rawValue: text) else {
+                throw storage.error("expected file or memory, got '\(text)'")
+            }
+            configuration.storage = parsed
+        }
+        if let replicas = fields.optional("replicas") {
+            configuration.replicas = try replicas.integer("a replica count from 1 to 5", in: 1...5)
+        }
+        if let track = fields.optional("track_acks") { configuration.tracksAcks = try track.boolean() }
+        return configuration
+    }
+
+    /// `shard: {venues: [binance, okx]}`: this instance's share of the configured venues.
+    private func shard(_ value: YAMLValue, configured: [VenueID]) throws(ConfigurationError) -> [VenueID] {
+        let fields = try value.mapping("a mapping such as {venues: [binance, okx]}", known: Self.shardKeys)
+        let venuesValue = try fields.required("venues")
+        let items = try venuesValue.sequence("a list of venue ids such as [binance, okx]")
+        guard !items.isEmpty else { throw venuesValue.error("expected at least one venue (an instance without venues has nothing to do)") }
+        var venues: [VenueID] = []
+        for item in items {
+            let text = try item.string("a venue id such as binance")
+            let id = VenueID(rawValue: text)
+            guard configured.contains(id) else {
+                let names = configured.map(\.rawValue)
+                throw item.error("'\(text)' is not one of the configured venues" + Suggestion.phrase(for: text, in: names)
+                                 + " Configured: \(names.joined(separator: ", "))")
+            }
+            guard !venues.contains(id) else { throw item.error("'\(text)' is listed twice") }
+            venues.append(id)
+        }
+        return venues
     }
 
     // MARK: - Values

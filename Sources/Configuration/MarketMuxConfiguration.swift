@@ -29,6 +29,10 @@ public struct MarketMuxConfiguration: Sendable, Hashable {
     public var maxSubscribers: Int?
     /// The venues, in file order.
     public var venues: [VenueConfiguration]
+    /// The `nats:` section (SPEC §7), if this instance publishes to NATS.
+    public var nats: NATSSettings?
+    /// `shard.venues`: the venues this instance runs (a subset of ``venues``); `nil`: all of them.
+    public var shardVenues: [VenueID]?
 
     /// Memberwise initializer.
     public init(file: String, socketPath: String = "./marketmux.sock", http: HTTPEndpoint? = .default,
@@ -61,6 +65,12 @@ public struct MarketMuxConfiguration: Sendable, Hashable {
         try ConfigurationParser(file: file).parse(yaml)
     }
 
-    /// Every venue's `orders:` section.
-    public var orderEntries: [OrderEntryConfiguration] { venues.compactMap(\.orders) }
+    /// The venues this instance runs: ``venues`` restricted to `shard.venues` when one is given.
+    public var activeVenues: [VenueConfiguration] {
+        guard let shardVenues else { return venues }
+        return venues.filter { shardVenues.contains($0.id) }
+    }
+
+    /// The `orders:` section of every venue this instance runs.
+    public var orderEntries: [OrderEntryConfiguration] { activeVenues.compactMap(\.orders) }
 }

@@ -1,7 +1,7 @@
 import MarketModel
 
-/// The way back to the client that sent one order request. Usable from any thread; replies to a
-/// client that has gone are dropped.
+/// The way back to the socket client that sent one order request (the local socket's
+/// ``OrderReplySink``). Usable from any thread; replies to a client that has gone are dropped.
 public struct OrderReplies: Sendable {
     /// The connection that sent the request.
     public let subscriber: SubscriberID

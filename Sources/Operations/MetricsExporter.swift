@@ -106,6 +106,50 @@ public enum MetricsExporter {
                                    help: "Subscriber connections refused (limit reached or shutting down).",
                                    kind: .counter, samples: [Sample([], Double(fanout.totals.subscribersRefused))]))
         }
+        if let nats = snapshot.nats { families += natsFamilies(nats) }
+        return families
+    }
+
+    /// `marketmux_nats_*`: the NATS link (docs/scaling.md "Delivery policy"). Every publish is
+    /// sent, dropped (market data, oldest first), rejected, or still pending.
+    static func natsFamilies(_ nats: NATSLinkStatus) -> [PrometheusText.Family] {
+        typealias Family = PrometheusText.Family
+        typealias Sample = PrometheusText.Sample
+        let c = nats.connection, p = nats.publisher
+        func one(_ name: String, _ help: String, _ kind: Family.Kind, _ value: some BinaryInteger) -> Family {
+            Family(name: name, help: help, kind: kind, samples: [Sample([], Double(value))])
+        }
+        var families = [
+            one("marketmux_nats_connected", "1 while the NATS connection is up.", .gauge, nats.isConnected ? 1 : 0),
+            one("marketmux_nats_messages_published_total", "Messages handed to the NATS client (events, loss reports, order replies and updates).",
+                .counter, c.publishedMessages),
+            one("marketmux_nats_messages_sent_total", "Messages written to a NATS socket.", .counter, c.sentMessages),
+            one("marketmux_nats_messages_confirmed_total", "Sent messages a later PONG proved the server processed.", .counter,
+                c.confirmedMessages),
+            one("marketmux_nats_messages_dropped_total", "Market-data messages dropped by the bounded publish buffer (reported on status subjects).",
+                .counter, c.droppedMessages),
+            one("marketmux_nats_bytes_dropped_total", "Bytes dropped by the bounded publish buffer.", .counter, c.droppedBytes),
+            one("marketmux_nats_messages_rejected_total", "Must-not-drop messages refused (buffer full of them, or above max_payload).",
+                .counter, c.rejectedMessages),
+            one("marketmux_nats_messages_unconfirmed_at_disconnect_total",
+                "Messages written to a connection that died before confirming them (possibly lost).", .counter, c.unconfirmedAtDisconnect),
+            one("marketmux_nats_pending_messages", "Messages waiting in the publish buffer.", .gauge, c.pendingMessages),
+            one("marketmux_nats_pending_bytes", "Bytes waiting in the publish buffer.", .gauge, c.pendingBytes),
+            one("marketmux_nats_pending_bytes_high_water", "Most bytes ever waiting in the publish buffer.", .gauge, c.pendingBytesHighWater),
+            one("marketmux_nats_connects_total", "Completed NATS handshakes (the first connection counts).", .counter, c.connects),
+            one("marketmux_nats_reconnects_total", "NATS handshakes after the first.", .counter, max(0, Int64(c.connects) - 1)),
+            one("marketmux_nats_disconnects_total", "NATS connections lost or refused.", .counter, c.disconnects),
+            one("marketmux_nats_server_errors_total", "-ERR lines from the NATS server.", .counter, c.serverErrors),
+            one("marketmux_nats_events_published_total", "Normalized events published (this instance's shard).", .counter, p.publishedEvents),
+            one("marketmux_nats_events_skipped_other_shard_total", "Events of venues outside shard.venues, not published.", .counter,
+                p.skippedOtherShard),
+            one("marketmux_nats_loss_reports_total", "Status events sent to report dropped or possibly lost events.", .counter, p.lossReports),
+        ]
+        if p.isStreamReady || p.acks > 0 || p.ackFailures > 0 || p.streamError != nil {
+            families.append(one("marketmux_nats_jetstream_acks_total", "JetStream publish acks received.", .counter, p.acks))
+            families.append(one("marketmux_nats_jetstream_ack_failures_total", "JetStream negative or timed-out acks.", .counter, p.ackFailures))
+            families.append(one("marketmux_nats_jetstream_outstanding_acks", "JetStream acks awaited now.", .gauge, p.outstandingAcks))
+        }
         return families
     }
 

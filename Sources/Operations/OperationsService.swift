@@ -1,6 +1,7 @@
 import Fanout
 import Logging
 import MarketModel
+import NATS
 import NIOCore
 import SessionPool
 #if canImport(Glibc)
@@ -30,15 +31,18 @@ public final class OperationsService: @unchecked Sendable {
     public let server: OperationsHTTPServer
     private let sources: [any VenueStatusSource]
     private let hub: FanoutHub?
+    private let nats: NATSPublisher?
     private let startedAt: Nanoseconds
     private var rates = MessageRates()
 
-    /// A service for `sources` (one per venue, in display order) and `hub` on `host:port`.
-    public init(host: String, port: Int, sources: [any VenueStatusSource], hub: FanoutHub?, eventLoop: any EventLoop,
-                logger: Logger) {
+    /// A service for `sources` (one per venue, in display order), `hub` and the NATS link
+    /// `nats` (its `marketmux_nats_*` series) on `host:port`.
+    public init(host: String, port: Int, sources: [any VenueStatusSource], hub: FanoutHub?, nats: NATSPublisher? = nil,
+                eventLoop: any EventLoop, logger: Logger) {
         self.eventLoop = eventLoop
         self.sources = sources
         self.hub = hub
+        self.nats = nats
         startedAt = Self.wallClockNow()
         var serverLogger = logger
         serverLogger[metadataKey: "component"] = "http"
@@ -69,9 +73,13 @@ public final class OperationsService: @unchecked Sendable {
         let statuses = EventLoopFuture.whenAllSucceed(sources.map { $0.snapshotStatus() }, on: eventLoop)
         let fanout: EventLoopFuture<FanoutStatistics?> = hub.map { $0.statistics().map { Optional($0) } }
             ?? eventLoop.makeSucceededFuture(nil)
-        return statuses.and(fanout.hop(to: eventLoop)).map { [self] venues, fanout in
+        let link: EventLoopFuture<NATSLinkStatus?> = nats.map { NATSLinkStatus.read($0).map { Optional($0) } }
+            ?? eventLoop.makeSucceededFuture(nil)
+        return statuses.and(fanout.hop(to: eventLoop)).and(link.hop(to: eventLoop)).map { [self] pair, link in
+            let (venues, fanout) = pair
             let now = Self.wallClockNow()
             var snapshot = OperationsSnapshot(time: now, startedAt: startedAt, venues: venues, fanout: fanout)
+            snapshot.nats = link
             for venue in venues {
                 snapshot.venueRates[venue.venue] = rates.observe(venue.venue.rawValue, count: venue.counters.messages, at: now)
                 for connection in venue.connections {

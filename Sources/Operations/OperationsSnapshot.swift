@@ -1,5 +1,7 @@
 import Fanout
 import MarketModel
+import NATS
+import NIOCore
 import SessionPool
 import Sessions
 
@@ -15,6 +17,8 @@ public struct OperationsSnapshot: Sendable {
     public var venues: [VenueSessionStatus]
     /// The fan-out hub, if this process serves one.
     public var fanout: FanoutStatistics?
+    /// The NATS link (SPEC §7), if this process publishes to NATS.
+    public var nats: NATSLinkStatus?
     /// Messages per second per venue (over the last ~second of samples).
     public var venueRates: [VenueID: Double]
     /// Messages per second per connection, keyed `venue#id`.
@@ -33,6 +37,32 @@ public struct OperationsSnapshot: Sendable {
 
     /// The key of a connection in ``connectionRates``.
     public static func connectionKey(venue: VenueID, id: Int) -> String { "\(venue)#\(id)" }
+}
+
+/// The NATS connection's and publisher's counters, read together on the connection's loop.
+public struct NATSLinkStatus: Sendable, Hashable {
+    /// The connection (published, sent, dropped, pending, connects…).
+    public var connection: NATSStatistics
+    /// The publisher (events, shard skips, loss reports, JetStream acks).
+    public var publisher: NATSPublisherStatistics
+    /// Whether the connection is up now.
+    public var isConnected: Bool
+
+    /// Memberwise initializer.
+    public init(connection: NATSStatistics, publisher: NATSPublisherStatistics, isConnected: Bool) {
+        self.connection = connection
+        self.publisher = publisher
+        self.isConnected = isConnected
+    }
+
+    /// Reads `publisher`'s and its connection's counters in one hop to the connection's loop.
+    public static func read(_ publisher: NATSPublisher) -> EventLoopFuture<NATSLinkStatus> {
+        let connection = publisher.connection
+        return connection.eventLoop.submit {
+            NATSLinkStatus(connection: connection.statisticsOnLoop, publisher: publisher.statisticsOnLoop,
+                           isConnected: connection.stateOnLoop == .connected)
+        }
+    }
 }
 
 extension VenueSessionStatus {

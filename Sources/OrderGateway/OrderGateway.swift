@@ -9,8 +9,10 @@ import Glibc
 #endif
 
 /// The order multiplexer's I/O shell (ARCHITECTURE: subscribers → Orders → Venues → Sessions →
-/// venue → Orders → subscriber). It takes `order.place` / `order.cancel` from the local socket
-/// (``Fanout/OrderHandler``), drives the sans-IO ``Orders/OrderMultiplexer`` on one event loop,
+/// venue → Orders → subscriber). It takes `order.place` / `order.cancel` from its front ends —
+/// the local socket (``Fanout/OrderHandler``) and NATS request-reply (``NATSOrderIntake``), both
+/// through ``submit(_:from:replies:)`` with their own ``Fanout/OrderReplySink`` — drives the
+/// sans-IO ``Orders/OrderMultiplexer`` on one event loop,
 /// keeps one authenticated ``OrderLink`` per venue, and routes acks, fills and cancels back to
 /// the client that placed the order.
 ///
@@ -22,15 +24,15 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
     private var core: OrderMultiplexer
     private var links: [VenueID: any AnyOrderLink] = [:]
     private var correlators: [VenueID: ReplyCorrelator] = [:]
-    /// Where each subscriber's order updates go (any of its `OrderReplies` reaches it).
-    private var routes: [OrderSubscriber: OrderReplies] = [:]
+    /// Where each subscriber's order updates go (any of its reply sinks reaches it).
+    private var routes: [OrderSubscriber: any OrderReplySink] = [:]
     /// Requests waiting for the core's accept/reject.
-    private var pendingReplies: [OrderSubscriber: [String: OrderReplies]] = [:]
+    private var pendingReplies: [OrderSubscriber: [String: any OrderReplySink]] = [:]
     /// Who placed each open order, by venue and client order id, so `marketmux order cancel` from
     /// another connection can cancel it on the owner's behalf.
     private var owners: [OwnerKey: OrderSubscriber] = [:]
     /// Connections that asked to cancel someone else's order and follow its updates.
-    private var watchers: [WatchKey: [OrderReplies]] = [:]
+    private var watchers: [WatchKey: [Watcher]] = [:]
     private var pendingPlacements: [WatchKey: OwnerKey] = [:]
     private var nextRelayID = 1
     private var timer: Scheduled<Void>?
@@ -55,7 +57,9 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
                 multiplexer.venues[index].frameBuilder = nil
                 continue
             }
-            multiplexer.venues[index].spec = routerType.orderSpec
+            // The router's published limits, unless the configuration brings its own (a higher
+            // account tier, or a test that scales the venue's limits and the simulator's together).
+            multiplexer.venues[index].spec = multiplexer.venues[index].spec ?? routerType.orderSpec
             multiplexer.venues[index].frameBuilder = Self.frameBuilder(routerType, endpoint: endpoint)
             linkFactories.append { gateway in
                 Self.makeLink(routerType, endpoint: endpoint, configuration: configuration, gateway: gateway)
@@ -100,8 +104,17 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
 
     /// ``Fanout/OrderHandler``: a parsed request from a socket client (any thread).
     public func handle(_ request: OrderRequest, replies: OrderReplies) {
+        submit(request, from: OrderSubscriber(rawValue: replies.subscriber.rawValue), replies: replies)
+    }
+
+    /// A parsed, catalog-checked request from any front end (any thread). `client` names the
+    /// requester for the whole multiplexer (client order ids are unique per client, fairness is
+    /// per client): socket connections use their ``Fanout/SubscriberID``, NATS clients ids from
+    /// ``NATSOrderIntake/firstClientID`` up, so the two never collide. `replies` gets exactly one
+    /// accept or reject for this request; the client's order updates go to its latest sink.
+    public func submit(_ request: OrderRequest, from client: OrderSubscriber, replies: any OrderReplySink) {
         eventLoop.execute { [self] in
-            let subscriber = OrderSubscriber(rawValue: replies.subscriber.rawValue)
+            let subscriber = client
             routes[subscriber] = replies
             counters.requests += 1
             switch request {
@@ -120,12 +133,13 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
                     relayed.requestID = "relay-\(nextRelayID)"
                     nextRelayID += 1
                     pendingReplies[owner, default: [:]][relayed.requestID] = replies
-                    watchers[WatchKey(subscriber: owner, requestID: cancellation.clientOrderID), default: []].append(replies)
+                    watchers[WatchKey(subscriber: owner, requestID: cancellation.clientOrderID), default: []]
+                        .append(Watcher(subscriber: subscriber, sink: replies))
                     perform(core.submit(.cancel(relayed), from: owner, now: Self.wallClockNow()))
                     return
                 }
             }
-            pendingReplies[subscriber, default: [:]][replies.requestID] = replies
+            pendingReplies[subscriber, default: [:]][request.requestID] = replies
             perform(core.submit(request, from: subscriber, now: Self.wallClockNow()))
         }
     }
@@ -133,12 +147,16 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
     /// A socket client left: its pending replies are dropped and, when it asked for it, its
     /// open orders are canceled.
     public func subscriberDisconnected(_ id: SubscriberID) {
+        clientGone(OrderSubscriber(rawValue: id.rawValue))
+    }
+
+    /// A client of any front end left for good (see ``subscriberDisconnected(_:)``).
+    public func clientGone(_ subscriber: OrderSubscriber) {
         eventLoop.execute { [self] in
-            let subscriber = OrderSubscriber(rawValue: id.rawValue)
             pendingReplies[subscriber] = nil
             perform(core.onSubscriberGone(subscriber, now: Self.wallClockNow()))
             routes[subscriber] = nil
-            for key in watchers.keys { watchers[key]?.removeAll { $0.subscriber == id } }
+            for key in watchers.keys { watchers[key]?.removeAll { $0.subscriber == subscriber } }
         }
     }
 
@@ -240,8 +258,8 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
                 counters.updates += 1
                 routes[subscriber]?.update(update)
                 let watchKey = WatchKey(subscriber: subscriber, requestID: update.clientOrderID)
-                for watcher in watchers[watchKey] ?? [] where watcher.subscriber.rawValue != subscriber.rawValue {
-                    watcher.update(update)
+                for watcher in watchers[watchKey] ?? [] where watcher.subscriber != subscriber {
+                    watcher.sink.update(update)
                 }
                 if update.state.isTerminal {
                     watchers[watchKey] = nil
@@ -264,8 +282,12 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
         }
     }
 
+    /// The core's one timer: a new request **replaces** the armed one, later or earlier
+    /// (docs/orders.md). Keeping an earlier timer instead loses the later wake-up: the core
+    /// remembers it as armed and does not ask again when the earlier one fires, so queued
+    /// requests would wait for the next venue message (the issue #6 soak stalled 30 s on this).
     private func schedule(at deadline: Int64) {
-        if let current = timerDeadline, current <= deadline, timer != nil { return }
+        if timerDeadline == deadline, timer != nil { return }
         timer?.cancel()
         timerDeadline = deadline
         let delay = max(0, deadline - Self.wallClockNow())
@@ -287,6 +309,12 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
 struct OwnerKey: Hashable {
     var venue: VenueID
     var clientOrderID: String
+}
+
+/// A client following someone else's order it asked to cancel, and its reply path.
+struct Watcher {
+    var subscriber: OrderSubscriber
+    var sink: any OrderReplySink
 }
 
 /// A subscriber and an id (a request id, or a client order id for watchers).

@@ -269,8 +269,14 @@ final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
             lastPing = now
             connection.sendPing()
             updates?.connection?.sendPing()
+        case .serverPings(let interval, _) where now - lastHeard >= interval && now - lastPing >= interval:
+            // The venue pings us (the transport answers); when it has been quiet that long, ask
+            // ourselves, so an idle order connection is not mistaken for a dead peer.
+            lastPing = now
+            connection.sendPing()
+            updates?.connection?.sendPing()
         default:
-            break  // server pings (answered by the transport), heartbeat channels, Deribit test_request
+            break  // heartbeat channels, Deribit test_request (answered in `received`)
         }
     }
 
@@ -294,7 +300,9 @@ final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
     /// The delegate hop for one socket (main or updates).
     final class LinkSocket: WebSocketConnectionDelegate, @unchecked Sendable {
         enum Role: String { case main, updates }
-        unowned let link: OrderLink<Router>
+        // Weak: a socket's last events (its close) can arrive after the gateway and its links
+        // are gone (shutdown); they are then dropped.
+        weak var link: OrderLink<Router>?
         let role: Role
         var connection: WebSocketConnection?
 
@@ -303,12 +311,15 @@ final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
             self.role = role
         }
 
-        func webSocketDidOpen(_ connection: WebSocketConnection) { link.opened(self, connection) }
-        func webSocket(_ connection: WebSocketConnection, didReceive payload: UnsafeRawBufferPointer, opcode: WebSocketOpcode) {
-            link.received(self, payload)
+        func webSocketDidOpen(_ connection: WebSocketConnection) {
+            guard let link else { connection.close(code: .goingAway); return }
+            link.opened(self, connection)
         }
-        func webSocket(_ connection: WebSocketConnection, didReceivePing payload: UnsafeRawBufferPointer) { link.heard(self) }
-        func webSocket(_ connection: WebSocketConnection, didReceivePong payload: UnsafeRawBufferPointer) { link.heard(self) }
-        func webSocketDidClose(_ connection: WebSocketConnection, info: WebSocketCloseInfo) { link.closed(self, info: info) }
+        func webSocket(_ connection: WebSocketConnection, didReceive payload: UnsafeRawBufferPointer, opcode: WebSocketOpcode) {
+            link?.received(self, payload)
+        }
+        func webSocket(_ connection: WebSocketConnection, didReceivePing payload: UnsafeRawBufferPointer) { link?.heard(self) }
+        func webSocket(_ connection: WebSocketConnection, didReceivePong payload: UnsafeRawBufferPointer) { link?.heard(self) }
+        func webSocketDidClose(_ connection: WebSocketConnection, info: WebSocketCloseInfo) { link?.closed(self, info: info) }
     }
 }

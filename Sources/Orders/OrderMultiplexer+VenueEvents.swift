@@ -91,6 +91,15 @@ extension OrderMultiplexer {
             // The venue did not take it (OrderResponse contract), so sending it again is not a
             // duplicate; same venue client order id, so a venue that did take it would refuse.
             guard record.state == .sent else { return }
+            if record.cancel != .idle {
+                // The client asked to cancel it while it was in flight, and the venue did not take
+                // it: it ends here like a never-sent order. Queued again, it would be sent again
+                // while its cancel (queued: dropped on release, the order not being at the venue;
+                // in flight: refused too) is lost, and it would rest at the venue.
+                finish(key, as: .canceled, reason: "canceled before the venue took it (the place was rate limited: \(reason))",
+                       now: now, into: &actions)
+                return
+            }
             transition(key, to: .queued, reason: "rate limited by the venue (\(reason)); queued again", now: now, into: &actions)
             desks[venue]?.newLane.prepend(key, owner: key.subscriber)
             let earliest = min(desks[venue]?.earliestDeadline ?? record.queueDeadline, record.queueDeadline)

@@ -505,7 +505,10 @@ struct StatusKey: Hashable {
 
 /// One socket of the pool: its connection, its pipeline, and the delegate hop back to the pool.
 final class PooledSocket<Adapter: VenueAdapter>: WebSocketConnectionDelegate, @unchecked Sendable {
-    unowned let pool: VenueSessionPool<Adapter>
+    // Strong on purpose: a socket's last events (its close) may arrive after its owner let go of
+    // the pool, which an `unowned` reference turned into a crash. The cycle pool → sockets → socket
+    // → pool ends when the pool drops the socket in `socketClosed`.
+    let pool: VenueSessionPool<Adapter>
     let key: SocketKey
     var connection: WebSocketConnection?
     var pipeline: FeedPipeline<Adapter>?

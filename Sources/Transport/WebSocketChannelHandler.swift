@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 import WebSocketWire
 
 /// The NIO shell around `WebSocketEngine`: TLS records in and out, the HTTP upgrade, timers, and
@@ -24,8 +25,9 @@ final class WebSocketChannelHandler: ChannelInboundHandler, @unchecked Sendable 
     private var closeError: TransportError?
     private var peerCode = WebSocketCloseCode.abnormalClosure
     private var peerReason = ""
-    /// Plaintext out of TLS lands here before the WebSocket parser sees it.
-    private let plaintext: UnsafeMutableRawBufferPointer
+    /// Size of the buffer plaintext out of TLS lands in before the WebSocket parser sees it
+    /// (lent per drain by `PlaintextBuffer`, not owned: an idle connection holds none).
+    private let plaintextCapacity: Int
 
     init(connection: WebSocketConnection, options: WebSocketClientOptions, tls: TLSSession?,
          delegate: any WebSocketConnectionDelegate, opened: EventLoopPromise<WebSocketConnection>) {
@@ -40,10 +42,8 @@ final class WebSocketChannelHandler: ChannelInboundHandler, @unchecked Sendable 
         handshake = WebSocketHandshake(url: connection.url, nonce: nonce, extraHeaders: options.extraHeaders,
                                        subprotocols: options.subprotocols, compression: options.configuration.compression,
                                        maxResponseSize: options.configuration.maxHandshakeResponseSize)
-        plaintext = UnsafeMutableRawBufferPointer.allocate(byteCount: tls == nil ? 0 : max(options.receiveBufferSize, 16 << 10), alignment: 16)
+        plaintextCapacity = max(options.receiveBufferSize, 16 << 10)
     }
-
-    deinit { plaintext.deallocate() }
 
     // MARK: Channel events
 
@@ -109,6 +109,10 @@ final class WebSocketChannelHandler: ChannelInboundHandler, @unchecked Sendable 
 
     private func drainTLS() {
         guard let tls else { return }
+        PlaintextBuffer.withBuffer(byteCount: plaintextCapacity) { drainTLS(tls, into: $0) }
+    }
+
+    private func drainTLS(_ tls: TLSSession, into plaintext: UnsafeMutableRawBufferPointer) {
         while state != .closed {
             let result: TLSSession.ReadResult
             do {
@@ -309,6 +313,37 @@ final class WebSocketChannelHandler: ChannelInboundHandler, @unchecked Sendable 
         }
         delegate.webSocketDidClose(connection, info: info)
         connection.handler = nil
+    }
+}
+
+/// The buffer TLS plaintext is decrypted into, one per event-loop thread and lent to one drain at
+/// a time: what is decrypted is parsed (and what must outlive the drain copied) before the drain
+/// returns, so connections need not own 64 KiB each (most of an idle TLS session's memory). A drain
+/// that starts while the thread's buffer is lent (re-entrance through a delegate callback that
+/// closes another connection) gets a buffer of its own for that drain.
+final class PlaintextBuffer: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+    var isLent = false
+
+    init(byteCount: Int) { bytes = .allocate(byteCount: byteCount, alignment: 16) }
+    deinit { bytes.deallocate() }
+
+    private static let perThread = ThreadSpecificVariable<PlaintextBuffer>()
+
+    /// Runs `body` with a buffer of at least `byteCount` bytes that nothing else writes meanwhile.
+    static func withBuffer<Result>(byteCount: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Result) rethrows -> Result {
+        var shared = perThread.currentValue
+        if shared == nil || (shared?.isLent == false && shared!.bytes.count < byteCount) {
+            shared = PlaintextBuffer(byteCount: byteCount)
+            perThread.currentValue = shared
+        }
+        guard let buffer = shared, !buffer.isLent, buffer.bytes.count >= byteCount else {
+            let own = PlaintextBuffer(byteCount: byteCount)
+            return try withExtendedLifetime(own) { try body(own.bytes) }
+        }
+        buffer.isLent = true
+        defer { buffer.isLent = false }
+        return try body(buffer.bytes)
     }
 }
 

@@ -3,6 +3,7 @@ import Fanout
 import FeedPipeline
 import Foundation
 import MarketModel
+import NATS
 import NIOCore
 import NIOPosix
 import OrderGateway
@@ -33,6 +34,11 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Port of the status page, /metrics and /status on 127.0.0.1 (0: off).") var httpPort: Int = 9464
     @Option(help: "Level of the operator log lines on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
+    @Option(help: ArgumentHelp("Also publish every event and status to this NATS server (comma-separated for a cluster) and take orders there (docs/scaling.md).",
+                               valueName: "URL"))
+    var nats: String?
+    @Option(help: "Subject prefix on NATS: <prefix>.md.<venue>.<channel>.<symbol>, <prefix>.status.<venue>, <prefix>.orders.<venue>.")
+    var natsPrefix: String = "marketmux"
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: fixtures) else {
@@ -40,6 +46,16 @@ struct DemoCommand: AsyncParsableCommand {
         }
         guard let replaySpeed = ReplaySpeed(argument: speed) else {
             exitWithError("--speed must be a positive number or 'max', got '\(speed)'.")
+        }
+        var natsClientConfiguration: NATSClientConfiguration?
+        var natsPublisherConfiguration: NATSPublisherConfiguration?
+        if let nats {
+            do {
+                natsClientConfiguration = try NATSClientConfiguration(urls: nats.split(separator: ",").map(String.init), name: "marketmux-demo")
+                natsPublisherConfiguration = try NATSPublisherConfiguration(subjectPrefix: natsPrefix)
+            } catch {
+                exitWithError("--nats / --nats-prefix: \(error.message).")
+            }
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let display = DemoDisplay(isInteractive: !plain && isatty(STDOUT_FILENO) == 1)
@@ -50,9 +66,17 @@ struct DemoCommand: AsyncParsableCommand {
         if chaos {
             let chosen = seed ?? UInt64.random(in: 1...UInt64.max)
             chaosSeed = chosen
-            faults = FaultPlan(steps: [], chaos: ChaosConfiguration(seed: chosen))
+            // A silence lasts until the connection ends (60 s of venue time), so it can outlast the
+            // stream's stale window, as the fault is meant to show; the default 4 s never does.
+            faults = FaultPlan(steps: [], chaos: ChaosConfiguration(seed: chosen, silenceMilliseconds: 60_000))
         }
-        let simulatorConfiguration = SimulatorConfiguration(speed: replaySpeed, faults: faults)
+        var simulatorConfiguration = SimulatorConfiguration(speed: replaySpeed, faults: faults)
+        if chaos {
+            // With --chaos a recorded session ends by going quiet with the socket open (a half-open
+            // feed) instead of closing: every venue's streams go `stale`, the data-idle guard drops the
+            // connection, and the next one replays the next session — the guard users most need to see.
+            simulatorConfiguration.sessionEnd = .stayOpen
+        }
         let library: FixtureLibrary
         let simulator: SimulatedVenueServer
         do {
@@ -99,11 +123,26 @@ struct DemoCommand: AsyncParsableCommand {
             // reconnect: reconnect quickly here (production keeps 1 s base, 60 s cap, 60 s stable period).
             let backoff = ReconnectBackoffConfiguration(base: Interval.milliseconds(200), cap: Interval.seconds(3),
                                                         stablePeriod: Interval.seconds(5))
+            // Stale windows are venue time: at --speed N the recordings play N times faster, so the
+            // windows shrink N times too, and a connection with no data for twice the shortest one is
+            // dropped (a half-open socket goes stale, then reconnects, within the demo's minute).
+            var staleAfter: [MarketModel.Channel: Int64] = [:]
+            var dataIdle: Int64?
+            if case .factor(let factor) = replaySpeed, factor > 1 {
+                for channel in plan.channels {
+                    staleAfter[channel] = max(Interval.seconds(1), Int64(Double(plan.type.spec.staleAfter(for: channel)) / factor))
+                }
+                dataIdle = staleAfter.values.min().map { 2 * $0 }
+            }
+            if chaos && dataIdle == nil {
+                dataIdle = plan.channels.map { plan.type.spec.staleAfter(for: $0) }.min().map { 2 * $0 }
+            }
             let configuration = VenueSessionConfiguration(
                 symbols: plan.symbols, channels: plan.channels, options: plan.options,
                 marketDataURLs: [simulator.webSocketURL(for: venue)], restBaseURL: simulator.restURL(for: venue),
                 clientOptions: options,
-                pool: PoolConfiguration(lifecycle: ConnectionLifecycleConfiguration(backoff: backoff)))
+                pool: PoolConfiguration(lifecycle: ConnectionLifecycleConfiguration(
+                    backoff: backoff, dataIdleTimeout: dataIdle, staleAfterOverrides: staleAfter)))
             pools.append(makeDemoPool(plan.type, configuration: configuration, eventLoop: group.next(), sink: sink))
         }
         display.banner("MarketMux demo: \(pools.count) venues simulated on 127.0.0.1:\(simulator.port), speed \(speed)"
@@ -122,10 +161,38 @@ struct DemoCommand: AsyncParsableCommand {
             display.banner("order entry: \(gateway.venues.map(\.rawValue).joined(separator: ", ")) "
                 + "(marketmux order place --venue V --symbol S --side buy --price P --size Q)")
         }
+        // 4c. NATS (SPEC §7): every event and status published, orders taken by request-reply.
+        var natsLink: (connection: NATSConnection, publisher: NATSPublisher, intake: NATSOrderIntake?)?
+        if let natsClientConfiguration, let natsPublisherConfiguration {
+            let connection = NATSConnection(configuration: natsClientConfiguration, eventLoop: group.next())
+            let publisher = NATSPublisher(connection: connection, configuration: natsPublisherConfiguration)
+            let prefix = natsPrefix
+            connection.onStateChange { state in display.log("nats: \(state)", isError: state == .reconnecting) }
+            publisher.onLoss { lost in
+                display.log("nats: events lost (reported on \(prefix).status.<venue>): "
+                    + lost.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "), isError: true)
+            }
+            publisher.start()
+            connection.start()
+            sink.natsPublisher = publisher
+            var intake: NATSOrderIntake?
+            var intakeText = "no order intake (no venue has order entry)"
+            if let gateway {
+                let made = NATSOrderIntake(publisher: publisher, gateway: gateway, catalog: Catalog(catalogVenues))
+                let served = (try? await made.start().get()) ?? []
+                intake = made
+                intakeText = "orders by request-reply on \(natsPrefix).orders.<venue> (\(served.map(\.rawValue).joined(separator: ", "))), "
+                    + "updates on \(natsPrefix).orders.updates.<client>"
+            }
+            natsLink = (connection, publisher, intake)
+            display.banner("NATS \(nats ?? ""): events on \(natsPrefix).md.<venue>.<channel>.<symbol>, status on \(natsPrefix).status.<venue>; "
+                + intakeText)
+        }
         for pool in pools { pool.start() }
 
         let operations = await OperationsSetup.startForDemo(port: httpPort, logLevel: logLevel, sources: pools.map(\.statusSource),
-                                                            hub: hub, eventLoop: group.next(), announce: display.banner)
+                                                            hub: hub, nats: natsLink?.publisher, eventLoop: group.next(),
+                                                            announce: display.banner)
 
         // 5. Status until Ctrl-C / SIGTERM or --duration.
         let stop = StopSignal()
@@ -140,7 +207,12 @@ struct DemoCommand: AsyncParsableCommand {
         display.banner("stopping: closing venue connections, draining subscribers, removing \(socket)")
         for pool in pools { pool.stop() }
         gateway?.stop()
+        natsLink?.intake?.stop()
         try? await Task.sleep(nanoseconds: 300_000_000)
+        if let natsLink {
+            natsLink.publisher.stop()
+            _ = try? await natsLink.connection.close().get()
+        }
         await operations?.shutdown()
         await server.shutdown(drainFor: .milliseconds(500))
         await simulator.stop()
@@ -187,6 +259,12 @@ final class DemoSink: VenueSessionSink, @unchecked Sendable {
         set { lock.withLock { gatewayStorage = newValue } }
     }
     private var gatewayStorage: OrderGateway?
+    /// Also gets every event (set once before the pools start).
+    var natsPublisher: NATSPublisher? {
+        get { lock.withLock { natsStorage } }
+        set { lock.withLock { natsStorage = newValue } }
+    }
+    private var natsStorage: NATSPublisher?
 
     init(hub: FanoutHub, display: DemoDisplay) {
         self.hub = hub
@@ -195,6 +273,7 @@ final class DemoSink: VenueSessionSink, @unchecked Sendable {
 
     func publish(_ events: [MarketEvent]) {
         hub.publish(contentsOf: events)
+        natsPublisher?.publish(events)
         var statuses: [StatusEvent] = []
         defer { if !statuses.isEmpty { orderGateway?.marketStatus(statuses) } }
         for event in events {

@@ -1,6 +1,7 @@
 import Fanout
 import Foundation
 import Logging
+import NATS
 import NIOCore
 import Operations
 
@@ -25,12 +26,12 @@ enum OperationsSetup {
 
     /// The demo's endpoints on 127.0.0.1:`port` (0: none). A port in use does not stop the demo:
     /// it says so through `announce` and runs without them.
-    static func startForDemo(port: Int, logLevel: String, sources: [any VenueStatusSource], hub: FanoutHub,
+    static func startForDemo(port: Int, logLevel: String, sources: [any VenueStatusSource], hub: FanoutHub, nats: NATSPublisher? = nil,
                              eventLoop: any EventLoop, announce: (String) -> Void) async -> OperationsService? {
         bootstrapLogging(level: self.logLevel(logLevel))
         guard port != 0 else { return nil }
         guard (1...65535).contains(port) else { exitWithError("--http-port must be 0 (off) or 1…65535, got \(port).") }
-        let service = OperationsService(host: "127.0.0.1", port: port, sources: sources, hub: hub, eventLoop: eventLoop,
+        let service = OperationsService(host: "127.0.0.1", port: port, sources: sources, hub: hub, nats: nats, eventLoop: eventLoop,
                                         logger: Logger(label: "marketmux.operations"))
         do {
             let bound = try await service.start()

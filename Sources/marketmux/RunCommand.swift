@@ -4,6 +4,7 @@ import Fanout
 import Foundation
 import Logging
 import MarketModel
+import NATS
 import NIOCore
 import NIOPosix
 import Operations
@@ -53,12 +54,25 @@ struct RunCommand: AsyncParsableCommand {
                 exitWithError(error.description)
             }
         }
+        // NATS (SPEC §7): credentials from the environment, like order entry's.
+        var natsConfigurations: (client: NATSClientConfiguration, publisher: NATSPublisherConfiguration)?
+        if let nats = configuration.nats {
+            do {
+                natsConfigurations = (try nats.clientConfiguration(environment: environment),
+                                      try nats.publisherConfiguration(shardVenues: configuration.shardVenues))
+            } catch {
+                exitWithError(error.description)
+            }
+        }
+        let venues = configuration.activeVenues
         let level = logLevel.map(OperationsSetup.logLevel) ?? configuration.logLevel
         if check {
-            let streams = configuration.venues.reduce(0) { $0 + $1.symbols.count * $1.channels.count }
-            print("\(config): OK: \(configuration.venues.count) venues (\(configuration.venues.map(\.id.rawValue).joined(separator: ", "))), "
+            let streams = venues.reduce(0) { $0 + $1.symbols.count * $1.channels.count }
+            print("\(config): OK: \(venues.count) venues (\(venues.map(\.id.rawValue).joined(separator: ", "))"
+                  + (configuration.shardVenues == nil ? "" : ", this shard's") + "), "
                   + "\(streams) streams, socket \(configuration.socketPath), http \(configuration.http?.description ?? "off"), "
-                  + "order entry: \(orderEntries.isEmpty ? "none" : orderEntries.map(\.configuration.venue.rawValue).joined(separator: ", "))")
+                  + "order entry: \(orderEntries.isEmpty ? "none" : orderEntries.map(\.configuration.venue.rawValue).joined(separator: ", ")), "
+                  + (configuration.nats?.description ?? "nats: off"))
             return
         }
         OperationsSetup.bootstrapLogging(level: level)
@@ -67,7 +81,7 @@ struct RunCommand: AsyncParsableCommand {
 
         // 1. Fan-out on the local socket, validated against exactly what is configured.
         var catalog = Catalog()
-        for venue in configuration.venues { catalog.add(venue: venue.id, channels: Set(venue.channels), symbols: Set(venue.symbols)) }
+        for venue in venues { catalog.add(venue: venue.id, channels: Set(venue.channels), symbols: Set(venue.symbols)) }
         var fanoutConfiguration = FanoutConfiguration()
         if let limit = configuration.maxSubscribers { fanoutConfiguration.maxSubscribers = limit }
         let hub = FanoutHub(configuration: fanoutConfiguration, catalog: catalog, eventLoop: group.next())
@@ -78,10 +92,36 @@ struct RunCommand: AsyncParsableCommand {
             exitWithError("cannot serve the local socket: \(error)")
         }
 
+        // 1b. NATS: every event and status of this shard published (docs/scaling.md).
+        var natsLink: (connection: NATSConnection, publisher: NATSPublisher)?
+        if let natsConfigurations, let settings = configuration.nats {
+            let natsLogger = Logger(label: "marketmux.nats")
+            let connection = NATSConnection(configuration: natsConfigurations.client, eventLoop: group.next())
+            let publisher = NATSPublisher(connection: connection, configuration: natsConfigurations.publisher)
+            connection.onStateChange { [weak connection] state in   // on the connection's loop
+                let reason = connection?.lastErrorOnLoop.map { "\($0)" } ?? ""
+                natsLogger.log(level: state == .reconnecting ? .warning : .info, "nats \(state)",
+                               metadata: ["server": "\(connection?.statisticsOnLoop.currentServer ?? "-")", "reason": "\(reason)"])
+            }
+            publisher.onLoss { lost in
+                // Reported to consumers on <prefix>.status.<venue>; books re-snapshot on the next venue resync.
+                natsLogger.warning("nats: events lost", metadata: ["venues": "\(lost.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })"])
+            }
+            publisher.start()
+            connection.start()
+            natsLink = (connection, publisher)
+            logger.info("nats: publishing", metadata: ["nats": "\(settings)"])
+            if settings.servesOrderIntake && !orderEntries.isEmpty {
+                // NATSOrderIntake(publisher:gateway:catalog:).start() serves <prefix>.orders.<venue> once the
+                // order gateway is wired into `run` (connectOrderEntry below); until then requests get "no responders".
+                logger.warning("nats: order intake not served: order entry is not wired into 'run' yet")
+            }
+        }
+
         // 2. One pool per venue.
-        let sink = RunSink(hub: hub, logger: Logger(label: "marketmux.pool"))
+        let sink = RunSink(hub: hub, nats: natsLink?.publisher, logger: Logger(label: "marketmux.pool"))
         var pools: [any ManagedPool] = []
-        for venue in configuration.venues {
+        for venue in venues {
             guard let adapter = VenueRegistry.adapterType(for: venue.id) else { continue }  // validated by the parser
             pools.append(makeManagedPool(adapter, configuration: Self.sessionConfiguration(venue), eventLoop: group.next(), sink: sink))
         }
@@ -89,7 +129,8 @@ struct RunCommand: AsyncParsableCommand {
         // 3. Operator endpoints.
         var operations: OperationsService?
         if let http = configuration.http {
-            let service = OperationsService(host: http.host, port: http.port, sources: pools, hub: hub, eventLoop: group.next(),
+            let service = OperationsService(host: http.host, port: http.port, sources: pools, hub: hub, nats: natsLink?.publisher,
+                                            eventLoop: group.next(),
                                             logger: Logger(label: "marketmux.operations"))
             do {
                 try await service.start()
@@ -107,7 +148,7 @@ struct RunCommand: AsyncParsableCommand {
         connectOrderEntry(orderEntries, hub: hub, logger: logger)
 
         for pool in pools { pool.start() }
-        logger.info("running", metadata: ["config": "\(config)", "venues": "\(configuration.venues.map(\.id.rawValue))",
+        logger.info("running", metadata: ["config": "\(config)", "venues": "\(venues.map(\.id.rawValue))",
                                           "socket": "\(configuration.socketPath)"])
 
         // 5. Until SIGINT / SIGTERM.
@@ -118,6 +159,10 @@ struct RunCommand: AsyncParsableCommand {
         try? await Task.sleep(nanoseconds: 500_000_000)
         await operations?.shutdown()
         await server.shutdown(drainFor: .seconds(2))
+        if let natsLink {
+            natsLink.publisher.stop()
+            _ = try? await natsLink.connection.close().get()
+        }
         try? await group.shutdownGracefully()
         logger.info("stopped")
     }
@@ -166,15 +211,18 @@ func makeManagedPool<Adapter: VenueAdapter>(_ type: Adapter.Type, configuration:
 final class RunSink: VenueSessionSink, @unchecked Sendable {
     // @unchecked: immutable after init; FanoutHub and Logger are thread-safe.
     private let hub: FanoutHub
+    private let nats: NATSPublisher?
     private let logger: Logger
 
-    init(hub: FanoutHub, logger: Logger) {
+    init(hub: FanoutHub, nats: NATSPublisher? = nil, logger: Logger) {
         self.hub = hub
+        self.nats = nats
         self.logger = logger
     }
 
     func publish(_ events: [MarketEvent]) {
         hub.publish(contentsOf: events)
+        nats?.publish(events)
         for event in events {
             guard case .status(let status) = event, status.state != .live else { continue }
             logger.info("stream \(status.state.rawValue)", metadata: [

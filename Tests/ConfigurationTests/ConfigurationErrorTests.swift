@@ -41,7 +41,7 @@ struct ConfigurationErrorTests {
             == "marketmux.yaml:3: venues.binance.symbol: unknown key; did you mean 'symbols'? Known keys here: book_depth, channels, "
             + "max_subscriptions_per_connection, options, orders, rest_url, stale_after, symbols, url")
         #expect(error("sockets: x\n" + Self.valid)
-            == "marketmux.yaml:1: sockets: unknown key; did you mean 'socket'? Known keys here: http, log_level, max_subscribers, socket, venues")
+            == "marketmux.yaml:1: sockets: unknown key; did you mean 'socket'? Known keys here: http, log_level, max_subscribers, nats, shard, socket, venues")
         #expect(error("""
             venues:
               binance:

@@ -40,7 +40,7 @@ struct NATSPythonConsumerTests {
         let deadline = Date().addingTimeInterval(60)
         while !String(decoding: buffer, as: UTF8.self).contains("READY\n") {
             guard Date() < deadline else { throw TestFailure("the Python consumer did not become ready") }
-            let chunk = output.fileHandleForReading.availableData
+            let chunk = readChunk(output.fileHandleForReading)
             if chunk.isEmpty { throw TestFailure("the Python consumer exited early") }
             buffer.append(chunk)
         }
@@ -53,7 +53,7 @@ struct NATSPythonConsumerTests {
         publisher.publish(events)
         try await connection.flush().get()
         python.waitUntilExit()
-        buffer.append(output.fileHandleForReading.readDataToEndOfFile())
+        buffer.append(readToEnd(output.fileHandleForReading))
         #expect(python.terminationStatus == 0)
         let lines = String(decoding: buffer, as: UTF8.self).split(separator: "\n").dropFirst().map(String.init)
         let expected = events.map { "\(publisher.subject(for: $0) ?? "") \(Events.payload($0))" }

@@ -46,3 +46,25 @@ func collect(_ connection: NATSConnection, _ subject: String) async throws -> Me
     }.get()
     return collector
 }
+
+/// Reads what a child's pipe has (blocking until something or EOF), retrying on EINTR:
+/// Foundation's `FileHandle.availableData` traps on an interrupted `read(2)`, which happens when
+/// other tests' child processes exit (SIGCHLD) while this one waits. Empty at end of file.
+func readChunk(_ handle: FileHandle) -> Data {
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+        if n >= 0 { return Data(buffer[0..<n]) }
+        if errno != EINTR { return Data() }
+    }
+}
+
+/// Everything left in a child's pipe until end of file (EINTR-safe, see ``readChunk(_:)``).
+func readToEnd(_ handle: FileHandle) -> Data {
+    var all = Data()
+    while true {
+        let chunk = readChunk(handle)
+        if chunk.isEmpty { return all }
+        all.append(chunk)
+    }
+}

@@ -186,6 +186,19 @@ struct OutcomeTests {
         #expect(harness.mux.order(subscriber: alice, clientOrderID: "c-1")?.placeFramesSent == 2)
     }
 
+    @Test("a rate-limited place whose cancel is pending ends canceled instead of being queued again (issue #6 soak)")
+    func rateLimitedPlaceWithPendingCancel() {
+        var (harness, request) = sentOrder()
+        let cancelSent = harness.submit(cancel("c-1")).sends
+        #expect(cancelSent.count == 1, "the cancel goes out behind the place, in flight")
+        let reply = harness.respond(request, .rejected(reason: "429", rateLimited: true, retryAfter: Interval.seconds(1)))
+        #expect(reply.states == ["c-1 canceled"])
+        // The cancel's own answer (refused too, or "unknown order") changes nothing.
+        #expect(harness.respond(cancelSent[0].requestID, .rejected(reason: "429", rateLimited: true, retryAfter: nil)).states.isEmpty)
+        #expect(harness.run(until: Interval.seconds(5)).sends.isEmpty)
+        #expect(harness.mux.order(subscriber: alice, clientOrderID: "c-1")?.placeFramesSent == 1)
+    }
+
     @Test("a re-queued order the venue reports after all is taken off the queue, not sent again")
     func rateLimitedButTaken() {
         var (harness, request) = sentOrder()

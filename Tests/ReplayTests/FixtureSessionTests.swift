@@ -123,4 +123,17 @@ struct ReplaySegmentTests {
         #expect(texts.count == 3)
         #expect(segment.steps.filter { if case .awaitClient = $0 { true } else { false } }.count == 1)
     }
+
+    @Test("a recorded heartbeat (Deribit public/test) is no gate: the replay goes on past it")
+    func heartbeatIsNoGate() throws {
+        let segment = try TestFixtures.segment("deribit", "trades")
+        let gates = segment.steps.compactMap { step -> [String]? in if case .awaitClient(_, let texts) = step { texts } else { nil } }
+        #expect(gates.count == 1)
+        #expect(gates.allSatisfy { texts in !texts.contains { $0.contains("public/test") } })
+        var player = SessionPlayer(segment: segment, speed: .max, startedAt: 0)
+        player.clientDidSend(Array("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"public/subscribe\"}".utf8), at: 0)
+        let (outputs, _) = player.poll(now: 0)
+        #expect(outputs.last == .finished)
+        #expect(player.framesPlayed == segment.frames.count)
+    }
 }

@@ -130,16 +130,16 @@ struct OrderDialectTranscriptTests {
                 #"{"reqId":"auth-1","retCode":0,"retMsg":"OK","op":"auth","connId":"sim1-trade"}"#,
             ]),
             (#"{"reqId":"test-005","header":{"X-BAPI-TIMESTAMP":"1700000000000","X-BAPI-RECV-WINDOW":"8000"},"op":"order.create","args":[{"symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.2","price":"49000","category":"linear","timeInForce":"GTC","orderLinkId":"O-1"}]}"#, [
-                #"{"reqId":"test-005","retCode":0,"retMsg":"OK","op":"order.create","data":{"orderId":"00000000-0000-4000-8000-000001000001","orderLinkId":"O-1"},"retExtInfo":{},"header":{"X-Bapi-Limit":"10","X-Bapi-Limit-Status":"9","X-Bapi-Limit-Reset-Timestamp":"1700000001000","Traceid":"sim-test-005","Timenow":"1700000000000"},"connId":"sim1-trade"}"#,
+                #"{"reqId":"test-005","retCode":0,"retMsg":"OK","op":"order.create","data":{"orderId":"00000000-0000-4000-8000-000001000001","orderLinkId":"O-1"},"retExtInfo":{},"header":{"X-Bapi-Limit":"10","X-Bapi-Limit-Status":"9","X-Bapi-Limit-Reset-Timestamp":"1700000000000","Traceid":"sim-test-005","Timenow":"1700000000000"},"connId":"sim1-trade"}"#,
             ]),
             (#"{"reqId":"test-006","op":"order.cancel","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":"O-1"}]}"#, [
-                #"{"reqId":"test-006","retCode":0,"retMsg":"OK","op":"order.cancel","data":{"orderId":"00000000-0000-4000-8000-000001000001","orderLinkId":"O-1"},"retExtInfo":{},"header":{"X-Bapi-Limit":"10","X-Bapi-Limit-Status":"9","X-Bapi-Limit-Reset-Timestamp":"1700000001000","Traceid":"sim-test-006","Timenow":"1700000000000"},"connId":"sim1-trade"}"#,
+                #"{"reqId":"test-006","retCode":0,"retMsg":"OK","op":"order.cancel","data":{"orderId":"00000000-0000-4000-8000-000001000001","orderLinkId":"O-1"},"retExtInfo":{},"header":{"X-Bapi-Limit":"10","X-Bapi-Limit-Status":"9","X-Bapi-Limit-Reset-Timestamp":"1700000000000","Traceid":"sim-test-006","Timenow":"1700000000000"},"connId":"sim1-trade"}"#,
             ]),
             (#"{"reqId":"test-006","op":"order.cancel","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":"O-1"}]}"#, [
                 #"{"reqId":"test-006","retCode":20006,"retMsg":"reqId is duplicate","op":"order.cancel","data":{},"retExtInfo":{},"header":{"Traceid":"sim-test-006","Timenow":"1700000000000"},"connId":"sim1-trade"}"#,
             ]),
             (#"{"reqId":"test-007","op":"order.cancel","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":"O-1"}]}"#, [
-                #"{"reqId":"test-007","retCode":110001,"retMsg":"Order does not exist","op":"order.cancel","data":{},"retExtInfo":{},"header":{"X-Bapi-Limit":"10","X-Bapi-Limit-Status":"8","X-Bapi-Limit-Reset-Timestamp":"1700000001000","Traceid":"sim-test-007","Timenow":"1700000000000"},"connId":"sim1-trade"}"#,
+                #"{"reqId":"test-007","retCode":110001,"retMsg":"Order does not exist","op":"order.cancel","data":{},"retExtInfo":{},"header":{"X-Bapi-Limit":"10","X-Bapi-Limit-Status":"8","X-Bapi-Limit-Reset-Timestamp":"1700000000000","Traceid":"sim-test-007","Timenow":"1700000000000"},"connId":"sim1-trade"}"#,
             ]),
             (#"{"req_id":"p1","op":"ping"}"#, [
                 #"{"reqId":"p1","retCode":0,"retMsg":"OK","op":"pong","data":["1700000000000"],"connId":"sim1-trade"}"#,

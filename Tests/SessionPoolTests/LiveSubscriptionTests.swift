@@ -31,13 +31,6 @@ struct LiveSubscriptionTests {
                 pool: PoolConfiguration(lifecycle: ConnectionLifecycleConfiguration(backoff: FaultHarness.backoff))),
             eventLoop: group.next(), sink: sink)
         pool.start()
-        defer {
-            pool.stop()
-            Task {
-                await simulator.stop()
-                try? await group.shutdownGracefully()
-            }
-        }
         let allLive = await FaultHarness.eventually {
             symbols.allSatisfy { symbol in [MarketModel.Channel.trades, .book].allSatisfy { sink.states(symbol, $0).last == .live } }
         }
@@ -69,5 +62,10 @@ struct LiveSubscriptionTests {
         let counters = try await pool.snapshotCounters().get()
         #expect(counters.opens == 1, "opens: \(counters.opens)")
         #expect(sink.states("BTC-USDT", .trades) == [.connecting, .live])
+        sink.freeze()
+        pool.stop()
+        try? await Task.sleep(nanoseconds: 50_000_000)
+        await simulator.stop()
+        try await group.shutdownGracefully()
     }
 }

@@ -167,7 +167,11 @@ public struct BybitOrderDialect: SimulatedOrderDialect {
         let kind: SimulatedRequestKind = op == "order.cancel" ? .cancel : .place
         if let account, let rule = exchange.limiter.rules.first(where: { $0.costs[kind] != nil }) {
             let used = exchange.limiter.used(rule, account: account, symbol: nil, now: now.monotonicNanoseconds)
-            let reset = now.epochMilliseconds + Int64((exchange.limiter.windowEnd(rule, now: now.monotonicNanoseconds) - now.monotonicNanoseconds) / 1_000_000)
+            // Bybit: "the timestamp indicating when your request limit resets if you have exceeded
+            // your rate_limit. Otherwise, this is just the current timestamp" [BY-RL]. A future
+            // reset on every reply made the client wait for the next window after each order.
+            let reset = used < rule.limit ? now.epochMilliseconds
+                : now.epochMilliseconds + Int64((exchange.limiter.windowEnd(rule, now: now.monotonicNanoseconds) - now.monotonicNanoseconds) / 1_000_000)
             header = "\"X-Bapi-Limit\":\"\(rule.limit)\",\"X-Bapi-Limit-Status\":\"\(max(0, rule.limit - used))\",\"X-Bapi-Limit-Reset-Timestamp\":\"\(reset)\","
         }
         header += "\"Traceid\":\"sim-\(reqID)\",\"Timenow\":\"\(now.epochMilliseconds)\""

@@ -54,6 +54,9 @@ public struct SimulatedExchangeCounters: Sendable, Hashable {
     public var rejected = 0
     /// Requests refused by a rate limit (or a rate-limit storm).
     public var rateLimited = 0
+    /// The part of `rateLimited` refused by an injected storm (`orders-429`), not by the venue's
+    /// own limits: `rateLimited - stormRateLimited` is what the client's throttle let through too fast.
+    public var stormRateLimited = 0
     /// Orders canceled.
     public var canceled = 0
     /// Cancels of unknown or already-terminal orders.
@@ -124,6 +127,7 @@ public struct SimulatedExchange: Sendable {
                                orderAge: UInt64? = nil) -> SimulatedRateDecision {
         if let until = stormUntil, now.monotonicNanoseconds < until {
             counters.rateLimited += 1
+            counters.stormRateLimited += 1
             let rule = limiter.rules.first { $0.costs[kind] != nil } ?? limiter.rules.first
                 ?? SimulatedRateRule(name: "storm", window: .fixed(intervalNanoseconds: 1_000_000_000, limit: 0), costs: [:])
             return .limited(rule: rule, retryAfterNanoseconds: until - now.monotonicNanoseconds)

@@ -2,7 +2,8 @@
 /// `connect` to its `disconnect` (or the end of the session), as steps in recorded order.
 ///
 /// Consecutive `send` lines with no `recv` between them become one `awaitClient` step: the client
-/// may batch or split its subscribe frames, and one client message is enough to move on.
+/// may batch or split its subscribe frames, and one client message is enough to move on. Recorded
+/// application heartbeats (`FrameInspector.isClientHeartbeat`) are left out: they never open a gate.
 public struct ReplaySegment: Sendable, Equatable, CustomStringConvertible {
     /// One step of the script.
     public enum Step: Sendable, Equatable {
@@ -65,6 +66,10 @@ public struct ReplaySegment: Sendable, Equatable, CustomStringConvertible {
                 case .rest(let exchange):
                     if isNewest { rest.append(exchange) }
                 case .send(let c, let text) where c == conn:
+                    // A recorded heartbeat (Deribit `public/test` after a `test_request`) is no gate:
+                    // heartbeats never open one (`SessionPlayer.clientDidSend`), so the replay would
+                    // wait for ever there. Its recorded answer plays on time instead.
+                    if FrameInspector.isClientHeartbeat(Array(text.utf8)) { continue }
                     if case .awaitClient(let t, let texts)? = steps.last {
                         steps[steps.count - 1] = .awaitClient(t: t, texts: texts + [text])
                     } else {
