@@ -485,7 +485,8 @@ enum OrderSoak {
         if reason.contains("queue TTL") { return "queue TTL" }
         if reason.contains("not received") { return "not received by venue" }
         if reason.contains("rate limited") { return "rate limited, queued again" }
-        if reason.contains("may or may not") { return "unknown after a drop" }
+        if reason.contains("may or may not") || reason.contains("connection lost") { return "unknown after a drop" }
+        if reason.contains("canceled before the venue took it") { return "canceled before the venue took it" }
         return String(reason.prefix(40))
     }
 }
