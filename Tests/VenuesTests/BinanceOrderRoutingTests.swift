@@ -16,13 +16,7 @@ fileprivate func router() throws -> Binance {
 }
 
 /// One parser case: a message and the exact events, or the error kind.
-fileprivate struct Case: Sendable, CustomTestStringConvertible {
-    let name: String
-    let input: String
-    var expected: [OrderVenueEvent] = []
-    var error: VenueParseError.Kind? = nil
-    var testDescription: String { name }
-}
+fileprivate typealias Case = OrderReplyCase
 
 fileprivate func d(_ text: String) -> FixedDecimal { FixedDecimal(text) ?? .zero }
 

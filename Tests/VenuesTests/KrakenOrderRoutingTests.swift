@@ -18,13 +18,7 @@ fileprivate func router() throws -> Kraken {
 
 fileprivate func d(_ text: String) -> FixedDecimal { FixedDecimal(text) ?? .zero }
 
-fileprivate struct Case: Sendable, CustomTestStringConvertible {
-    let name: String
-    let input: String
-    var expected: [OrderVenueEvent] = []
-    var error: VenueParseError.Kind? = nil
-    var testDescription: String { name }
-}
+fileprivate typealias Case = OrderReplyCase
 
 @Suite("Kraken order routing")
 struct KrakenOrderRoutingTests {
