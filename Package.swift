@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .target(name: "Replay", dependencies: [
-            "WebSocketWire", "COpenSSL", "CZlib",
+            "WebSocketWire", "COpenSSL", "CZlib", "VenueKit",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

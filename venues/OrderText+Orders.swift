@@ -6,21 +6,9 @@ import VenueKit
 enum OrderText {
     /// `s` as a JSON string literal (RFC 8259 §7: `"` `\` and control characters escaped).
     static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var bytes: [UInt8] = []
+        NDJSONEncoder.string(s, &bytes)  // the encoder's RFC 8259 escaping, one implementation
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Plain positional decimal text with the digits given (`"0.01000000"`), from the fixed-point

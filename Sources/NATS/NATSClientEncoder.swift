@@ -1,3 +1,5 @@
+import MarketModel
+
 /// Encodes the client → server half of the NATS protocol (`CONNECT`, `PUB`, `HPUB`, `SUB`,
 /// `UNSUB`, `PING`, `PONG`) by appending to a caller-owned byte buffer.
 ///
@@ -95,21 +97,9 @@ public enum NATSClientEncoder {
 
     /// `text` as a JSON string literal (RFC 8259 §7 escaping).
     public static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var bytes: [UInt8] = []
+        NDJSONEncoder.string(text, &bytes)  // the encoder's RFC 8259 escaping, one implementation
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     @inline(__always)

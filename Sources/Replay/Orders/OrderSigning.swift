@@ -1,60 +1,34 @@
-import COpenSSL
+import VenueKit
 
-/// HMAC through the system OpenSSL, the way the venues sign (VENUES.md order-entry sections):
-/// Binance, Bybit, Deribit hex HMAC-SHA256; OKX base64 HMAC-SHA256; Bitfinex hex HMAC-SHA384.
-/// The mirror of VenueKit's `HMAC` (Replay does not depend on VenueKit).
+/// The signatures the simulated venues check (VENUES.md order-entry sections): Binance, Bybit,
+/// Deribit hex HMAC-SHA256; OKX base64 HMAC-SHA256; Bitfinex hex HMAC-SHA384; Kraken REST
+/// HMAC-SHA512 over SHA-256. The same OpenSSL-backed code the routers sign with (VenueKit's
+/// `HMAC`, `Digest`, `Base64`), under the names the dialects use.
 enum OrderSigning {
-    enum Digest { case sha256, sha384, sha512 }
+    typealias Digest = HMAC.Algorithm
 
     static func mac(_ digest: Digest, secret: String, message: String) -> [UInt8] {
-        mac(digest, key: Array(secret.utf8), data: Array(message.utf8))
+        HMAC.authenticationCode(digest, key: Array(secret.utf8), message: Array(message.utf8))
     }
 
     static func mac(_ digest: Digest, key: [UInt8], data: [UInt8]) -> [UInt8] {
-        let md: OpaquePointer?
-        switch digest {
-        case .sha256: md = EVP_sha256()
-        case .sha384: md = EVP_sha384()
-        case .sha512: md = EVP_sha512()
-        }
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let ok = key.withUnsafeBufferPointer { k in
-            data.withUnsafeBufferPointer { m in
-                out.withUnsafeMutableBufferPointer { o in
-                    COpenSSL.HMAC(md, k.baseAddress, Int32(k.count), m.baseAddress, m.count, o.baseAddress, &length)
-                }
-            }
-        }
-        guard ok != nil else { return [] }
-        return Array(out.prefix(Int(length)))
+        HMAC.authenticationCode(digest, key: key, message: data)
     }
 
     /// Lower-case hex of the MAC.
     static func hex(_ digest: Digest, secret: String, message: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in mac(digest, secret: secret, message: message) {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        HMAC.hex(digest, secret: secret, message: message)
     }
 
     /// Standard base64 (RFC 4648 §4) of the MAC.
     static func base64(_ digest: Digest, secret: String, message: String) -> String {
-        base64(mac(digest, secret: secret, message: message))
+        HMAC.base64(digest, key: Array(secret.utf8), message: message)
     }
-
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// SHA-256 of `text` (Kraken REST signs `path + SHA256(nonce + postdata)`).
-    static func sha256(_ text: String) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        let data = Array(text.utf8)
-        data.withUnsafeBufferPointer { d in out.withUnsafeMutableBufferPointer { o in _ = SHA256(d.baseAddress, d.count, o.baseAddress) } }
-        return out
-    }
+    static func sha256(_ text: String) -> [UInt8] { VenueKit.Digest.sha256(text) }
+
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Standard base64 decoding (padding optional); `nil` when malformed.
     static func base64Decode(_ text: String) -> [UInt8]? {
@@ -74,20 +48,7 @@ enum OrderSigning {
     }
 
     /// Standard base64 (RFC 4648 §4) of `bytes`.
-    static func base64(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        var i = 0
-        while i < bytes.count {
-            let chunk = bytes[i..<min(i + 3, bytes.count)]
-            var value: UInt32 = 0
-            for (k, byte) in chunk.enumerated() { value |= UInt32(byte) << (16 - 8 * UInt32(k)) }
-            for k in 0..<4 {
-                out.append(k <= chunk.count ? alphabet[Int(value >> (18 - 6 * UInt32(k)) & 63)] : UInt8(ascii: "="))
-            }
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func base64(_ bytes: [UInt8]) -> String { Base64.encode(bytes) }
 
     /// Case-insensitive comparison of two hex signatures (Binance: "hex, case-insensitive").
     static func hexEqual(_ lhs: String, _ rhs: String) -> Bool { lhs.lowercased() == rhs.lowercased() }
