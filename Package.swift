@@ -93,7 +93,7 @@ let package = Package(
         ]),
         // NATS client on our event loop (INFO/CONNECT/PUB/HPUB/SUB/MSG, reconnect, bounded buffer) and the feed publisher (docs/scaling.md).
         .target(name: "NATS", dependencies: [
-            "MarketModel", "Sessions", "Transport", "COpenSSL",
+            "MarketModel", "Sessions", "Transport", "COpenSSL", "VenueKit",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: hotPathSettings),

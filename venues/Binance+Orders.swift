@@ -2,8 +2,9 @@ import MarketModel
 import VenueKit
 
 // Binance spot order entry over the WebSocket API (VENUES.md §1.6–1.7, BN-API), on
-// `wss://ws-api.binance.com:443/ws-api/v3`. Every request is signed on its own (HMAC-SHA256 keys),
-// so there are no login frames. Shapes used (ids are echoed verbatim):
+// `wss://ws-api.binance.com:443/ws-api/v3`. With an HMAC-SHA256 key every request is signed on
+// its own and there are no login frames; with an Ed25519 key the connection logs on once
+// (`session.logon`) and requests then carry only `timestamp`. Shapes used (ids are echoed verbatim):
 //
 //   → {"id":"7","method":"order.place","params":{"symbol":"BTCUSDT","side":"SELL","type":"LIMIT","timeInForce":"GTC",
 //      "price":"23416.10000000","quantity":"0.00847000","newClientOrderId":"O1","apiKey":"…","timestamp":1660801715431,"signature":"…"}}
@@ -46,8 +47,37 @@ extension Binance: OrderRouting {
         clientOrderIDFormat: .alphanumeric(maxLength: 36),  // ^[a-zA-Z0-9-_]{1,36}$
         supportsCancelAll: true)
 
-    /// None: HMAC requests carry `apiKey` and `signature` each (`session.logon` is Ed25519-only).
-    public func loginFrames(context: OrderFrameContext) throws(OrderRoutingError) -> [OutboundMessage] { [] }
+    /// None for HMAC keys (every request carries `apiKey` and `signature`). With an Ed25519 key
+    /// (the secret is its PEM text) the connection logs on once — `session.logon` signed with the
+    /// key — and later requests carry only `timestamp` (BN-API "Session authentication"):
+    /// ```
+    /// → {"id":"logon-1","method":"session.logon","params":{"apiKey":"vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A","signature":"<base64 Ed25519 signature of apiKey=…&timestamp=…, 88 characters>","timestamp":1649729878532}}
+    /// ← {"id":"logon-1","status":200,"result":{"apiKey":"vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A","authorizedSince":1649729878532,"connectedSince":1649729873021,"returnRateLimits":false,"serverTime":1649729878630}}
+    /// ```
+    /// The `logon-` id prefix is how the reply is recognized (ids are echoed verbatim).
+    public func loginFrames(context: OrderFrameContext) throws(OrderRoutingError) -> [OutboundMessage] {
+        guard Ed25519PrivateKey.isPEM(context.credentials.secret) else { return [] }
+        let key: Ed25519PrivateKey
+        do {
+            key = try Ed25519PrivateKey(pem: context.credentials.secret)
+        } catch {
+            throw OrderRoutingError("binance: the API secret is a PEM key but not a usable Ed25519 one (\(error)); "
+                                    + "use an HMAC secret or an Ed25519 key (RSA keys are not supported)")
+        }
+        var params: [(String, BinanceParam)] = [("apiKey", .text(context.credentials.apiKey)),
+                                                 ("timestamp", .integer(OrderText.milliseconds(context.now)))]
+        let signature: [UInt8]
+        do {
+            signature = try key.sign(Array(Self.signingPayload(params).utf8))
+        } catch {
+            throw OrderRoutingError("binance: \(error)")
+        }
+        params.append(("signature", .text(Base64.encode(signature))))
+        return [Self.request("session.logon", params, id: Self.logonPrefix + context.requestID)]
+    }
+
+    /// Request ids of `session.logon` start with this, so its reply is told apart from order replies.
+    static let logonPrefix = "logon-"
 
     /// `order.place`: `LIMIT` + `timeInForce` GTC/IOC/FOK, `LIMIT_MAKER` for post-only, `MARKET`
     /// (quantity in base units).
@@ -107,6 +137,14 @@ extension Binance: OrderRouting {
             return
         }
         guard let id = root["id"].text else { throw .missingField("id") }
+        if id.hasPrefix(Self.logonPrefix) {
+            if let error = root["error"], !error.isNull {
+                output.append(.loginFailed(reason: "code \(try error["code"].int64("error.code") ?? 0): \(error["msg"].text ?? "")"))
+            } else {
+                output.append(.loggedIn)
+            }
+            return
+        }
         var events: [OrderVenueEvent] = []
         if let error = root["error"], !error.isNull {
             let code = try error["code"].int64("error.code") ?? 0
@@ -182,15 +220,25 @@ extension Binance: OrderRouting {
             .map { "\($0.0)=\($0.1.raw)" }.joined(separator: "&")
     }
 
-    /// `{"id":…,"method":…,"params":{…,"apiKey":…,"timestamp":…,"signature":…}}`.
+    /// `{"id":…,"method":…,"params":{…,"apiKey":…,"timestamp":…,"signature":…}}` with an HMAC
+    /// key; `{…,"timestamp":…}` only on an Ed25519 session, which `session.logon` authenticated.
     static func signedRequest(_ method: String, _ payload: [(String, BinanceParam)], context: OrderFrameContext) -> OutboundMessage {
         var params = payload
+        if Ed25519PrivateKey.isPEM(context.credentials.secret) {
+            params.append(("timestamp", .integer(OrderText.milliseconds(context.now))))
+            return request(method, params, id: context.requestID)
+        }
         params.append(("apiKey", .text(context.credentials.apiKey)))
         params.append(("timestamp", .integer(OrderText.milliseconds(context.now))))
         let signature = HMAC.hex(.sha256, secret: context.credentials.secret, message: signingPayload(params))
         params.append(("signature", .text(signature)))
+        return request(method, params, id: context.requestID)
+    }
+
+    /// `{"id":…,"method":…,"params":{…}}`; a numeric id is sent as a number, any other as a string.
+    static func request(_ method: String, _ params: [(String, BinanceParam)], id requestID: String) -> OutboundMessage {
         let body = params.map { "\(OrderText.quoted($0.0)):\($0.1.json)" }.joined(separator: ",")
-        let id = OrderText.isInteger(context.requestID) ? context.requestID : OrderText.quoted(context.requestID)
+        let id = OrderText.isInteger(requestID) ? requestID : OrderText.quoted(requestID)
         return OutboundMessage(text: "{\"id\":\(id),\"method\":\(OrderText.quoted(method)),\"params\":{\(body)}}")
     }
 

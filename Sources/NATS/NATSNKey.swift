@@ -1,8 +1,8 @@
-import COpenSSL
+import VenueKit
 
 /// A NATS nkey (Ed25519) user key from its seed (`SU…`): the public key (`U…`) and signatures
 /// of the server's nonce for `CONNECT` (ADR "nkeys": base32 without padding, a prefix byte,
-/// the 32-byte key, CRC-16/XMODEM little-endian). Signing uses OpenSSL's EVP Ed25519.
+/// the 32-byte key, CRC-16/XMODEM little-endian). Signing is VenueKit's `Ed25519PrivateKey` (OpenSSL).
 public struct NATSNKey: Sendable {
     /// The 32-byte Ed25519 private seed.
     private let rawSeed: [UInt8]
@@ -31,36 +31,19 @@ public struct NATSNKey: Sendable {
 
     /// Signs `message` (the server nonce), base64url without padding as `CONNECT sig` wants.
     public func sign(_ message: [UInt8]) throws(NATSError) -> String {
-        guard let key = rawSeed.withUnsafeBufferPointer({ EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32) }) else {
-            throw NATSError(.invalidArgument, "OpenSSL refused the Ed25519 key")
+        do {
+            return Self.base64URL(try Ed25519PrivateKey(seed: rawSeed).sign(message))
+        } catch {
+            throw NATSError(.invalidArgument, "nkey: \(error)")
         }
-        defer { EVP_PKEY_free(key) }
-        guard let ctx = EVP_MD_CTX_new() else { throw NATSError(.invalidArgument, "EVP_MD_CTX_new failed") }
-        defer { EVP_MD_CTX_free(ctx) }
-        var signature = [UInt8](repeating: 0, count: 64)
-        var length = 64
-        guard EVP_DigestSignInit(ctx, nil, nil, nil, key) == 1,
-              message.withUnsafeBufferPointer({ m in
-                  signature.withUnsafeMutableBufferPointer { s in
-                      EVP_DigestSign(ctx, s.baseAddress, &length, m.baseAddress, m.count)
-                  }
-              }) == 1 else {
-            throw NATSError(.invalidArgument, "Ed25519 signing failed")
-        }
-        return Self.base64URL(Array(signature[0..<length]))
     }
 
     private static func publicKey(ofSeed seed: [UInt8]) throws(NATSError) -> [UInt8] {
-        guard let key = seed.withUnsafeBufferPointer({ EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32) }) else {
-            throw NATSError(.invalidArgument, "OpenSSL refused the Ed25519 key")
+        do {
+            return try Ed25519PrivateKey(seed: seed).publicKey
+        } catch {
+            throw NATSError(.invalidArgument, "nkey: \(error)")
         }
-        defer { EVP_PKEY_free(key) }
-        var out = [UInt8](repeating: 0, count: 32)
-        var length = 32
-        guard EVP_PKEY_get_raw_public_key(key, &out, &length) == 1 else {
-            throw NATSError(.invalidArgument, "could not derive the Ed25519 public key")
-        }
-        return out
     }
 
     /// Encodes a 32-byte Ed25519 seed as an nkey seed text (`SU…` for users, kind `20 << 3`).

@@ -33,7 +33,7 @@ struct OrderRig: Sendable {
 
     /// Starts everything for `venue` trading `symbol`; `markLive` feeds the stale-data guard a live book and trades.
     static func start(venue name: String, symbol symbolText: String, markLive: Bool = true,
-                      extraVenues: [(String, String)] = []) async throws -> OrderRig {
+                      extraVenues: [(String, String)] = [], credentials explicitCredentials: VenueCredentials? = nil) async throws -> OrderRig {
         let venue = VenueID(rawValue: name)
         let symbol = try Symbol(symbolText)
         let group = MultiThreadedEventLoopGroup.singleton
@@ -60,9 +60,9 @@ struct OrderRig: Sendable {
         try await server.start()
 
         let routerType = try requireRouter(venue)
-        let credentials = name == "kraken"
+        let credentials = explicitCredentials ?? (name == "kraken"
             ? VenueCredentials(apiKey: "mmx-test-key", secret: "bW14LXRlc3Qtc2VjcmV0", passphrase: "mmx-test-ws-token")
-            : VenueCredentials(apiKey: "mmx-test-key", secret: "mmx-test-secret", passphrase: "mmx-test-passphrase")
+            : VenueCredentials(apiKey: "mmx-test-key", secret: "mmx-test-secret", passphrase: "mmx-test-passphrase"))
         let endpoint = OrderVenueEndpoint(
             venue: venue, url: simulator.orderWebSocketURL(for: name),
             updatesURL: routerType.orderSpec.updatesURL == nil ? nil : simulator.orderWebSocketURL(for: name, role: .updates),

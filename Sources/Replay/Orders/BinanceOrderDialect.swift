@@ -1,8 +1,17 @@
+import VenueKit
+
 /// Binance spot WebSocket API order entry (VENUES.md §1.6, [BN-API]) at `/binance/orders`: every
-/// request is signed on its own (HMAC-SHA256 over the sorted params), answered with `status`,
+/// request is signed on its own (HMAC-SHA256 over the sorted params), or, for an Ed25519 key, the
+/// connection logs on once with `session.logon` and requests carry only `timestamp`; answered with `status`,
 /// `result` or `error`, and `rateLimits`. No updates are pushed: clients confirm with
 /// `order.status` (Binance pushes executions only on a user-data stream).
 public struct BinanceOrderDialect: SimulatedOrderDialect {
+    /// The API key a `session.logon` authenticated on this connection (Ed25519 keys only): later
+    /// requests may then omit `apiKey` and `signature` [BN-API "Session authentication"].
+    private var sessionAPIKey: String?
+    /// When the connection opened (`connectedSince` in `session.logon`'s answer).
+    private var connectedSince: Int64?
+
     /// Creates the dialect for one connection.
     public init(role: SimulatedOrderConnectionRole, connectionID: Int) {}
 
@@ -39,11 +48,12 @@ public struct BinanceOrderDialect: SimulatedOrderDialect {
         case "order.cancel": kind = .cancel
         case "openOrders.cancelAll": kind = .cancelAll
         case "order.status": kind = .status
-        case "ping", "time": kind = .other
+        case "ping", "time", "session.logon", "session.status", "session.logout": kind = .other
         default:
             return SimulatedDialectResult(replies: [errorReply(id: id, Failure(status: 400, code: -1020, message: "This operation is not supported."), rateLimits: nil)])
         }
-        let account = params["apiKey"]?.text ?? ""
+        if connectedSince == nil { connectedSince = now.epochMilliseconds }
+        let account = params["apiKey"]?.text ?? sessionAPIKey ?? ""
         let symbol = params["symbol"]?.text
         if case .limited(let rule, let retryAfter) = exchange.admit(kind, account: account, symbol: symbol, now: now) {
             return SimulatedDialectResult(replies: [rateLimitReply(id: id, rule: rule, retryAfter: retryAfter, kind: kind, account: account, exchange: exchange, now: now)])
@@ -53,6 +63,14 @@ public struct BinanceOrderDialect: SimulatedOrderDialect {
             switch method {
             case "ping": return SimulatedDialectResult(replies: [okReply(id: id, result: "{}", rateLimits: limits)])
             case "time": return SimulatedDialectResult(replies: [okReply(id: id, result: "{\"serverTime\":\(now.epochMilliseconds)}", rateLimits: limits)])
+            case "session.logon":
+                try logOn(params, exchange: exchange, now: now)
+                return SimulatedDialectResult(replies: [okReply(id: id, result: sessionResult(now: now), rateLimits: limits)])
+            case "session.status":
+                return SimulatedDialectResult(replies: [okReply(id: id, result: sessionResult(now: now), rateLimits: limits)])
+            case "session.logout":
+                sessionAPIKey = nil
+                return SimulatedDialectResult(replies: [okReply(id: id, result: sessionResult(now: now), rateLimits: limits)])
             default: break
             }
             try authenticate(params, exchange: exchange, now: now)
@@ -96,22 +114,74 @@ public struct BinanceOrderDialect: SimulatedOrderDialect {
     /// HMAC-SHA256 with the secret, hex (case-insensitive); `timestamp` (ms or µs) within
     /// `recvWindow` (default 5000 ms, at most 1 s ahead).
     private func authenticate(_ params: OrderJSON, exchange: SimulatedExchange, now: SimulatedOrderClock) throws(Failure) {
+        if params["apiKey"] == nil, params["signature"] == nil, sessionAPIKey != nil {
+            // An authenticated session: the request carries only its timestamp.
+            guard let timestamp = params["timestamp"]?.int64 else { throw Self.mandatory("timestamp") }
+            try Self.checkWindow(timestamp, params, now: now)
+            return
+        }
         guard let apiKey = params["apiKey"]?.text, !apiKey.isEmpty else { throw Self.mandatory("apiKey") }
         guard let signature = params["signature"]?.text, !signature.isEmpty else { throw Self.mandatory("signature") }
-        guard var timestamp = params["timestamp"]?.int64 else { throw Self.mandatory("timestamp") }
+        guard let timestamp = params["timestamp"]?.int64 else { throw Self.mandatory("timestamp") }
         guard let account = exchange.account(apiKey: apiKey) else {
             throw Failure(status: 401, code: -2015, message: "Invalid API-key, IP, or permissions for action.")
         }
-        let payload = params.members.filter { $0.key != "signature" }.sorted { $0.key < $1.key }
-            .map { "\($0.key)=\($0.value.text ?? $0.value.rendered)" }.joined(separator: "&")
-        guard OrderSigning.hexEqual(OrderSigning.hex(.sha256, secret: account.secret, message: payload), signature) else {
+        let payload = Self.signingPayload(params)
+        if account.ed25519PublicKey != nil {
+            // An Ed25519 key signs with the key (base64), not an HMAC secret.
+            guard Self.isValidEd25519(signature, payload: payload, account: account) else {
+                throw Failure(status: 400, code: -1022, message: "Signature for this request is not valid.")
+            }
+        } else if !OrderSigning.hexEqual(OrderSigning.hex(.sha256, secret: account.secret, message: payload), signature) {
             throw Failure(status: 400, code: -1022, message: "Signature for this request is not valid.")
         }
+        try Self.checkWindow(timestamp, params, now: now)
+    }
+
+    /// `timestamp` (ms or µs) within `recvWindow` (default 5000 ms, at most 60 000) and at most 1 s ahead.
+    private static func checkWindow(_ time: Int64, _ params: OrderJSON, now: SimulatedOrderClock) throws(Failure) {
+        var timestamp = time
         if timestamp > 10_000_000_000_000 { timestamp /= 1000 }
         let window = min(params["recvWindow"]?.int64 ?? 5000, 60_000)
         guard timestamp < now.epochMilliseconds + 1000, now.epochMilliseconds - timestamp <= window else {
             throw Failure(status: 400, code: -1021, message: "Timestamp for this request is outside of the recvWindow.")
         }
+    }
+
+    /// The sorted `k=v&…` payload of every param but `signature`.
+    private static func signingPayload(_ params: OrderJSON) -> String {
+        params.members.filter { $0.key != "signature" }.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value.text ?? $0.value.rendered)" }.joined(separator: "&")
+    }
+
+    /// Whether `signature` (base64) is the account's Ed25519 signature of `payload`.
+    private static func isValidEd25519(_ signature: String, payload: String, account: SimulatedAccount) -> Bool {
+        guard let publicKey = account.ed25519PublicKey, let raw = Base64.decode(signature) else { return false }
+        return Ed25519PrivateKey.isValidSignature(raw, of: Array(payload.utf8), publicKey: publicKey)
+    }
+
+    /// `session.logon` [BN-API]: `apiKey`, `timestamp`, `signature` (Ed25519 over the sorted params);
+    /// HMAC keys are refused (`-4056`); on success the connection is authenticated as that key.
+    private mutating func logOn(_ params: OrderJSON, exchange: SimulatedExchange, now: SimulatedOrderClock) throws(Failure) {
+        guard let apiKey = params["apiKey"]?.text, !apiKey.isEmpty else { throw Self.mandatory("apiKey") }
+        guard let signature = params["signature"]?.text, !signature.isEmpty else { throw Self.mandatory("signature") }
+        guard let timestamp = params["timestamp"]?.int64 else { throw Self.mandatory("timestamp") }
+        guard let account = exchange.account(apiKey: apiKey) else {
+            throw Failure(status: 401, code: -2015, message: "Invalid API-key, IP, or permissions for action.")
+        }
+        guard account.ed25519PublicKey != nil else { throw Failure(status: 400, code: -4056, message: "HMAC_SHA256 API key is not supported.") }
+        guard Self.isValidEd25519(signature, payload: Self.signingPayload(params), account: account) else {
+            throw Failure(status: 400, code: -1022, message: "Signature for this request is not valid.")
+        }
+        try Self.checkWindow(timestamp, params, now: now)
+        sessionAPIKey = apiKey
+    }
+
+    /// `{"apiKey":"…","authorizedSince":…,"connectedSince":…,"returnRateLimits":true,"serverTime":…,"userDataStream":false}`
+    /// (`apiKey` null when the connection is not logged on).
+    private func sessionResult(now: SimulatedOrderClock) -> String {
+        "{\"apiKey\":" + (sessionAPIKey.map(OrderJSON.quoted) ?? "null") + ",\"authorizedSince\":" + (sessionAPIKey == nil ? "null" : "\(now.epochMilliseconds)")
+            + ",\"connectedSince\":\(connectedSince ?? now.epochMilliseconds),\"returnRateLimits\":true,\"serverTime\":\(now.epochMilliseconds),\"userDataStream\":false}"
     }
 
     private func place(_ params: OrderJSON, account: String, symbol: String, exchange: inout SimulatedExchange,

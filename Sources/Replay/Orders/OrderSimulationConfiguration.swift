@@ -7,7 +7,8 @@ public struct OrderSimulationConfiguration: Sendable {
     /// Accounts every venue knows (unless `venueAccounts` names the venue).
     public var accounts: [SimulatedAccount]
     /// Accounts of particular venues. Default: Kraken's test account, whose secret is base64 as
-    /// Kraken's REST signing requires (`SimulatedAccount.krakenTest`).
+    /// Kraken's REST signing requires (`SimulatedAccount.krakenTest`), and on Binance the HMAC test
+    /// account plus the Ed25519 one (`SimulatedAccount.binanceEd25519Test`).
     public var venueAccounts: [String: [SimulatedAccount]]
     /// Reference prices by venue symbol spelling (`BTCUSDT`, `BTC-USDT`, `BTC/USD`, `BTC-PERPETUAL`, `tBTCUSD`).
     public var referencePrices: [String: SimulatedDecimal]
@@ -22,7 +23,7 @@ public struct OrderSimulationConfiguration: Sendable {
 
     /// Defaults: enabled, the test account, every symbol at 50 000, single fills, the venues' limits,
     /// the system wall clock.
-    public init(isEnabled: Bool = true, accounts: [SimulatedAccount] = [.test], venueAccounts: [String: [SimulatedAccount]] = ["kraken": [.krakenTest]],
+    public init(isEnabled: Bool = true, accounts: [SimulatedAccount] = [.test], venueAccounts: [String: [SimulatedAccount]] = ["kraken": [.krakenTest], "binance": [.test, .binanceEd25519Test]],
                 referencePrices: [String: SimulatedDecimal] = [:],
                 defaultReferencePrice: SimulatedDecimal = SimulatedDecimal(units: 50_000 * SimulatedDecimal.scale), splitsFills: Bool = false,
                 rateRules: [String: [SimulatedRateRule]] = [:],

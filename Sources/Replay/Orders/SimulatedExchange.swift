@@ -1,3 +1,5 @@
+import VenueKit
+
 /// A reading of the simulator's clocks, handed to the exchange and the dialects (STYLE habit 2).
 public struct SimulatedOrderClock: Sendable, Hashable {
     /// Monotonic ns from the server's `ReplayClock` (rate-limit windows, order ages).
@@ -23,13 +25,17 @@ public struct SimulatedAccount: Sendable, Hashable {
     public var passphrase: String
     /// Kraken's WebSocket token (REST `GetWebSocketsToken` in production); the API key is accepted too.
     public var webSocketToken: String
+    /// The registered Ed25519 public key of an asymmetric key (Binance `session.logon`); `nil` for HMAC keys.
+    public var ed25519PublicKey: [UInt8]?
 
     /// Memberwise initializer.
-    public init(apiKey: String, secret: String, passphrase: String = "mmx-test-passphrase", webSocketToken: String = "mmx-test-ws-token") {
+    public init(apiKey: String, secret: String, passphrase: String = "mmx-test-passphrase", webSocketToken: String = "mmx-test-ws-token",
+                ed25519PublicKey: [UInt8]? = nil) {
         self.apiKey = apiKey
         self.secret = secret
         self.passphrase = passphrase
         self.webSocketToken = webSocketToken
+        self.ed25519PublicKey = ed25519PublicKey
     }
 
     /// `mmx-test-key` / `mmx-test-secret` / `mmx-test-passphrase` / `mmx-test-ws-token`.
@@ -38,6 +44,21 @@ public struct SimulatedAccount: Sendable, Hashable {
     /// Kraken's: `mmx-test-key` with the base64 secret `bW14LXRlc3Qtc2VjcmV0` (base64 of
     /// `mmx-test-secret`; Kraken REST keys are base64), token `mmx-test-ws-token`.
     public static let krakenTest = SimulatedAccount(apiKey: "mmx-test-key", secret: "bW14LXRlc3Qtc2VjcmV0")
+
+    /// The seed of the Ed25519 test key: bytes 1…32 (docs/simulator.md "Orders"). Clients hold it as
+    /// PEM (``ed25519TestPEM``); the venue registers only the public key, as Binance does.
+    public static let ed25519TestSeed: [UInt8] = Array(1...32)
+
+    /// ``ed25519TestSeed`` as PKCS #8 PEM (`openssl genpkey -algorithm ed25519` format): the fixed
+    /// 16-byte PKCS #8 header for Ed25519 (RFC 8410) followed by the seed.
+    public static let ed25519TestPEM: String = {
+        let der: [UInt8] = [0x30, 0x2E, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20] + ed25519TestSeed
+        return "-----BEGIN PRIVATE KEY-----\n" + Base64.encode(der) + "\n-----END PRIVATE KEY-----\n"
+    }()
+
+    /// Binance's Ed25519 test account `mmx-ed25519-key` (its "secret" is unused: it signs with the key).
+    public static let binanceEd25519Test = SimulatedAccount(
+        apiKey: "mmx-ed25519-key", secret: "", ed25519PublicKey: (try? Ed25519PrivateKey(seed: ed25519TestSeed))?.publicKey)
 }
 
 /// Counters over the venue's whole life (all connections): what the fault soak checks ("none
