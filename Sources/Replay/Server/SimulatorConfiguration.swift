@@ -47,6 +47,11 @@ public struct SimulatorConfiguration: Sendable {
     public var closeTimeoutNanoseconds: Int64
     /// Order entry at `/<venue>/orders` (docs/simulator.md "Orders").
     public var orders = OrderSimulationConfiguration()
+    /// How often (real milliseconds) venues that push heartbeats on their market-data connections
+    /// send one once the client has subscribed (Kraken `{"channel":"heartbeat"}`, ~1 s [KR-HB]).
+    /// Heartbeats go on while the recorded data pauses or has ended (`stayOpen`), as the venue's
+    /// do while a feed stalls, and stop on a half-open fault.
+    public var heartbeatIntervalMilliseconds: Int64 = 1000
 
     /// Defaults: 127.0.0.1, any port, real time, every scenario, loop by closing with 1001, deflate
     /// offered, no TLS, no faults.

@@ -101,6 +101,7 @@ extension SimulatorConnectionHandler {
                     try? engine.send(Array("pong".utf8), opcode: .text, compress: false)
                 }
                 player?.clientDidSend(payload, at: core.clock.now())
+                if heartbeatTimer == nil { scheduleHeartbeat() }
             case .close(let code, let reason):
                 if !didStartClose { closeReason = "the client closed (\(code.rawValue)\(reason.isEmpty ? "" : " \(reason)"))" }
             case .ping, .pong:
@@ -117,6 +118,25 @@ extension SimulatorConnectionHandler {
             return
         }
         pump()
+    }
+
+    /// Sends the venue's heartbeat every `heartbeatIntervalMilliseconds` while the connection is
+    /// open and not half-open, independent of the recorded frames (a stalled feed keeps its
+    /// heartbeats; a half-open socket sends nothing).
+    func scheduleHeartbeat() {
+        guard let frame = venue?.profile.heartbeatFrame, state == .webSocket, let loop = context?.eventLoop else { return }
+        let interval = UInt64(max(core.configuration.heartbeatIntervalMilliseconds, 1)) &* 1_000_000
+        heartbeatTimer = core.clock.schedule(at: core.clock.now() &+ interval, on: loop) { [self] in
+            guard state == .webSocket, !isMuted, let engine else { return }
+            do {
+                try engine.send(Array(frame.utf8), opcode: .text, compress: true)
+            } catch {
+                drop(reason: "cannot send a heartbeat: \(error)")
+                return
+            }
+            flushEngine()
+            scheduleHeartbeat()
+        }
     }
 
     // MARK: Output and closing

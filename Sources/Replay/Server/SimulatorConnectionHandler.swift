@@ -26,6 +26,8 @@ final class SimulatorConnectionHandler: ChannelInboundHandler, @unchecked Sendab
     var isHoldingInput = false
     var heldInput: [UInt8] = []
     var wakeTimer: (any ReplayTimer)?
+    /// The market-data heartbeat timer (started by the client's first message; see `VenueProfile.heartbeatFrame`).
+    var heartbeatTimer: (any ReplayTimer)?
     var closeTimer: Scheduled<Void>?
     var lastWrite: EventLoopFuture<Void>?
     var lastFrameT: Int64 = 0
@@ -83,6 +85,7 @@ final class SimulatorConnectionHandler: ChannelInboundHandler, @unchecked Sendab
         isOpenWithVenue = false
         state = .closed
         wakeTimer?.cancel()
+        heartbeatTimer?.cancel()
         closeTimer?.cancel()
         core.unregister(self)
         orderConnectionClosed()

@@ -12,6 +12,11 @@ public struct VenueProfile: Sendable {
     public let shutdownNotice: ReplayFrame?
     /// Scenario names replayed.
     public let scenarioNames: [String]
+    /// The heartbeat the venue pushes on a subscribed market-data connection, when it has one
+    /// that carries no sequence number (Kraken v2 `{"channel":"heartbeat"}` [KR-HB]). Coinbase's
+    /// `heartbeats` and Bitfinex's `hb` are not generated: Coinbase numbers every message on the
+    /// connection and Bitfinex keys `hb` by channel id, so only the recorded ones are replayed.
+    public var heartbeatFrame: String? { id == "kraken" ? #"{"channel":"heartbeat"}"# : nil }
 
     /// A profile replaying `scenarios` (one venue's); the shutdown notice is looked for in
     /// `noticeSources` (default: the same scenarios), so a rotation can use it even when the
