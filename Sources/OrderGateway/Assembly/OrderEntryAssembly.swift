@@ -68,7 +68,7 @@ public enum OrderEntryAssembly {
                 defer { configurations.append(configuration) }
                 guard let routerType = OrderRouterRegistry.routerType(for: settings.venue) else {
                     // Kept in the configuration so its orders are `unsupported`, not `unknown_venue`.
-                    log("orders: \(settings.venue) has no WebSocket order entry; its orders are answered 'unsupported'", true)
+                    log("orders: \(settings.venue) has no WebSocket order entry; its orders are answered 'unsupported'", false)
                     continue
                 }
                 switch result {
