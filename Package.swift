@@ -75,7 +75,7 @@ let package = Package(
         .target(name: "Orders", dependencies: ["MarketModel", "VenueKit"]),
         // Its I/O shell: one authenticated order connection per venue, the local socket's order handler.
         .target(name: "OrderGateway", dependencies: [
-            "Orders", "Fanout", "Sessions", "Transport", "WebSocketWire", "VenueKit", "MarketModel", "NATS",
+            "Orders", "Fanout", "Sessions", "Transport", "WebSocketWire", "VenueKit", "Venues", "MarketModel", "NATS",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // The operator's config file (SPEC §3): YAML through Yams' node API, so errors name file, line and key.

@@ -14,7 +14,7 @@ struct ConfigurationParser {
     static let topLevelKeys = ["socket", "http", "log_level", "max_subscribers", "venues", "nats", "shard"]
     static let venueKeys = ["url", "rest_url", "symbols", "channels", "stale_after", "book_depth",
                             "max_subscriptions_per_connection", "options", "orders"]
-    static let orderKeys = ["url", "api_key_env", "api_secret_env", "passphrase_env"]
+    static let orderKeys = ["url", "api_key_env", "api_secret_env", "passphrase_env", "instruments"]
     static let natsKeys = ["url", "urls", "subject_prefix", "name", "user_env", "password_env", "token_env", "nkey_seed_env",
                            "tls_ca_file", "jetstream", "order_intake"]
     static let jetStreamKeys = ["stream", "max_age", "storage", "replicas", "track_acks"]
@@ -147,6 +147,9 @@ struct ConfigurationParser {
         }
         if let orders = fields.optional("orders") {
             venue.orders = try orderEntry(orders, venue: id)
+            if let instruments = try orders.mapping().optional("instruments") {  // after symbols: keys must be among them
+                venue.orders?.instruments = try instrumentRules(instruments, symbols: venue.symbols)
+            }
         }
         return venue
     }

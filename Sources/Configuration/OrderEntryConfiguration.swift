@@ -15,17 +15,20 @@ public struct OrderEntryConfiguration: Sendable, Hashable, CustomStringConvertib
     public var apiSecret: EnvironmentReference
     /// `passphrase_env` (OKX, Coinbase legacy keys).
     public var passphrase: EnvironmentReference?
+    /// `instruments:` — trading rules by symbol that replace the ones loaded from the venue.
+    public var instruments: [Symbol: PublishedInstrumentRules]
     /// Where the section is.
     public var location: SourceLocation
 
     /// Memberwise initializer.
     public init(venue: VenueID, url: String?, apiKey: EnvironmentReference, apiSecret: EnvironmentReference,
-                passphrase: EnvironmentReference?, location: SourceLocation) {
+                passphrase: EnvironmentReference?, instruments: [Symbol: PublishedInstrumentRules] = [:], location: SourceLocation) {
         self.venue = venue
         self.url = url
         self.apiKey = apiKey
         self.apiSecret = apiSecret
         self.passphrase = passphrase
+        self.instruments = instruments
         self.location = location
     }
 
@@ -39,7 +42,8 @@ public struct OrderEntryConfiguration: Sendable, Hashable, CustomStringConvertib
     /// Names only: `orders(binance, url: default, api_key: $BINANCE_API_KEY, …)`.
     public var description: String {
         "orders(\(venue), url: \(url ?? "default"), api_key: \(apiKey), api_secret: \(apiSecret)"
-            + (passphrase.map { ", passphrase: \($0)" } ?? "") + ")"
+            + (passphrase.map { ", passphrase: \($0)" } ?? "")
+            + (instruments.isEmpty ? "" : ", instruments: \(instruments.keys.sorted().map(\.rawValue).joined(separator: ", "))") + ")"
     }
 }
 

@@ -13,14 +13,18 @@ public struct InstrumentRules: Sendable, Hashable {
     public var minSize: Size
     /// Largest size accepted, when the venue caps it.
     public var maxSize: Size?
+    /// At most this many significant digits in a price (Bitfinex: 5), when the venue counts them;
+    /// checked by ``check(significantDigitsOf:)`` in addition to the tick.
+    public var priceSignificantDigits: Int?
 
     /// Memberwise initializer. `tickSize` and `lotSize` must be positive (a zero step would
     /// make every value "a multiple"; ``check(price:)`` treats a non-positive step as "no rule").
-    public init(tickSize: Price, lotSize: Size, minSize: Size, maxSize: Size? = nil) {
+    public init(tickSize: Price, lotSize: Size, minSize: Size, maxSize: Size? = nil, priceSignificantDigits: Int? = nil) {
         self.tickSize = tickSize
         self.lotSize = lotSize
         self.minSize = minSize
         self.maxSize = maxSize
+        self.priceSignificantDigits = priceSignificantDigits
     }
 
     /// `nil` when `price` is positive and on the tick grid, else what is wrong with it.
@@ -29,7 +33,7 @@ public struct InstrumentRules: Sendable, Hashable {
         guard price.isExactMultiple(of: tickSize) else {
             return "price \(price) is not a multiple of the tick size \(tickSize)"
         }
-        return nil
+        return check(significantDigitsOf: price)
     }
 
     /// `nil` when `size` is positive, on the lot grid and within the bounds, else what is wrong.

@@ -15,7 +15,7 @@ public enum OrderValidator {
             return OrderRejection(.unknownVenue, "venue '\(placement.venue)' is not configured")
         }
         guard venue.spec != nil, venue.frameBuilder != nil else {
-            return OrderRejection(.unsupported, "venue '\(placement.venue)' has no WebSocket order entry")
+            return OrderRejection(.unsupported, venue.unavailableReason ?? "venue '\(placement.venue)' has no WebSocket order entry")
         }
         guard let rules = venue.instruments[placement.symbol] else {
             return OrderRejection(.unknownSymbol, "symbol '\(placement.symbol)' is not tradable on \(placement.venue)")

@@ -8,6 +8,9 @@ public struct VenueOrderConfiguration: Sendable {
     /// The venue's order-entry facts; `nil` for a venue without WebSocket order entry (Coinbase,
     /// BitMEX: VENUES.md §2.6, §7.6), whose orders are refused as `unsupported`.
     public var spec: OrderEntrySpec?
+    /// Why this venue takes no orders in this run (its trading rules could not be loaded, …): the
+    /// text of the `unsupported` answer; `nil` gives the generic "has no WebSocket order entry".
+    public var unavailableReason: String?
     /// Builds the frames (``RoutingFrameBuilder`` in production); `nil` is treated like `spec == nil`.
     public var frameBuilder: (any OrderFrameBuilder)?
     /// The account the credentials belong to: account-scope limits are shared by every venue

@@ -59,7 +59,7 @@ public enum HTTPClient {
     }
 }
 
-private final class HTTPClientHandler: ChannelInboundHandler, @unchecked Sendable {
+final class HTTPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 

@@ -155,13 +155,12 @@ struct DemoCommand: AsyncParsableCommand {
         // 4b. Order entry against the simulated venues' order endpoints.
         var orderClientOptions = WebSocketClientOptions()
         orderClientOptions.closeTimeoutNanoseconds = 1_000_000_000
-        let gateway = DemoOrders.makeGateway(
+        let gateway = await DemoOrders.makeGateway(
             simulator: simulator, venues: plans.map { (id: $0.type.spec.id, symbols: $0.symbols, options: $0.options) },
-            eventLoop: group.next(), clientOptions: orderClientOptions,
+            hub: hub, eventLoop: group.next(), clientOptions: orderClientOptions,
             log: { message, isError in display.log(message, isError: isError) })
         if let gateway {
             sink.orderGateway = gateway
-            hub.installOrderHandler(gateway)
             gateway.start()
             display.banner("order entry: \(gateway.venues.map(\.rawValue).joined(separator: ", ")) "
                 + "(marketmux order place --venue V --symbol S --side buy --price P --size Q)")

@@ -8,6 +8,7 @@ import NATS
 import NIOCore
 import NIOPosix
 import Operations
+import OrderGateway
 import SessionPool
 import Transport
 import Sessions
@@ -111,11 +112,6 @@ struct RunCommand: AsyncParsableCommand {
             connection.start()
             natsLink = (connection, publisher)
             logger.info("nats: publishing", metadata: ["nats": "\(settings)"])
-            if settings.servesOrderIntake && !orderEntries.isEmpty {
-                // NATSOrderIntake(publisher:gateway:catalog:).start() serves <prefix>.orders.<venue> once the
-                // order gateway is wired into `run` (connectOrderEntry below); until then requests get "no responders".
-                logger.warning("nats: order intake not served: order entry is not wired into 'run' yet")
-            }
         }
 
         // 2. One pool per venue.
@@ -142,10 +138,26 @@ struct RunCommand: AsyncParsableCommand {
             logger.info("operator endpoint http://\(http)/ (/metrics, /status)")
         }
 
-        // 4. Order entry hook (issue #5, orders half): `orderEntries` carries each venue's `orders:`
-        // section and the credentials resolved above. Until the Orders multiplexer is wired in here
-        // (hub.installOrderHandler(...)), the hub answers order requests `unsupported`.
-        connectOrderEntry(orderEntries, hub: hub, logger: logger)
+        // 4. Order entry (issues #6, #7): rules fetched, gateway installed on the hub before the pools
+        // start, so the stale-data guard sees every status from the first one.
+        let gateway = await connectOrderEntry(orderEntries, venues: venues, hub: hub, eventLoop: group.next(), logger: logger)
+        sink.orderGateway = gateway
+        gateway?.start()
+
+        // 4b. NATS order intake (SPEC §7): the same gateway behind <prefix>.orders.<venue>.
+        var intake: NATSOrderIntake?
+        if let natsLink, let settings = configuration.nats, settings.servesOrderIntake, let gateway {
+            let made = NATSOrderIntake(publisher: natsLink.publisher, gateway: gateway, catalog: catalog)
+            do {
+                let served = try await made.start().get()
+                intake = made
+                logger.info("nats: order intake on \(settings.subjectPrefix).orders.<venue>", metadata: ["venues": "\(served.map(\.rawValue))"])
+            } catch {
+                logger.error("nats: cannot serve order intake: \(error)")
+            }
+        } else if configuration.nats?.servesOrderIntake == true {
+            logger.notice("nats: order intake off: no venue has an orders: section")
+        }
 
         for pool in pools { pool.start() }
         logger.info("running", metadata: ["config": "\(config)", "venues": "\(venues.map(\.id.rawValue))",
@@ -156,6 +168,8 @@ struct RunCommand: AsyncParsableCommand {
         while !stop.isRaised { try? await Task.sleep(nanoseconds: 200_000_000) }
         logger.notice("stopping: closing venue connections, draining subscribers, removing \(configuration.socketPath)")
         for pool in pools { pool.stop(reason: "shutting down") }
+        intake?.stop()
+        gateway?.stop()
         try? await Task.sleep(nanoseconds: 500_000_000)
         await operations?.shutdown()
         await server.shutdown(drainFor: .seconds(2))
@@ -176,12 +190,35 @@ struct RunCommand: AsyncParsableCommand {
                                          clientOptions: WebSocketClientOptions(), pool: pool)
     }
 
-    /// The order-entry hook: where the Orders multiplexer takes `entries` (each venue's order
-    /// URL and credentials) and installs itself on `hub`. Not wired yet; says so once per venue.
-    func connectOrderEntry(_ entries: [OrderEntrySetup], hub: FanoutHub, logger: Logger) {
-        for entry in entries {
-            logger.warning("orders configured but order entry is not wired into 'run' yet; order requests are answered 'unsupported'",
-                           metadata: ["venue": "\(entry.configuration.venue)", "orders": "\(entry.configuration)"])
+    /// Order entry for `entries` (each venue's `orders:` section with its resolved secrets) through
+    /// ``OrderGateway/OrderEntryAssembly``: rules not in the file are fetched from each venue's REST
+    /// API, Kraken's WebSocket token too when no `passphrase_env` holds one; venues that fail are
+    /// logged and answer `unsupported` with the reason. `nil` when no venue has an `orders:` section.
+    func connectOrderEntry(_ entries: [OrderEntrySetup], venues: [VenueConfiguration], hub: FanoutHub,
+                           eventLoop: any EventLoop, logger: Logger) async -> OrderGateway? {
+        guard !entries.isEmpty else { return nil }
+        let settings = entries.map { entry -> OrderEntryVenueSettings in
+            let venue = venues.first { $0.id == entry.configuration.venue }
+            return OrderEntryVenueSettings(venue: entry.configuration.venue, orderURL: entry.configuration.url, restBaseURL: venue?.restURL,
+                                           credentials: entry.credentials, symbols: venue?.symbols ?? [], options: venue?.options ?? [:],
+                                           explicitRules: entry.configuration.instruments)
+        }
+        let ordersLogger = Logger(label: "marketmux.orders")
+        let startMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)
+        let options = OrderEntryAssembly.Options(
+            clientOrderIDSeed: startMilliseconds,  // grows across restarts, so venue client order ids are never reused
+            nonce: { UInt64(Date().timeIntervalSince1970 * 1000) })
+        do {
+            let outcome = try await OrderEntryAssembly.assemble(settings, hub: hub, options: options, eventLoop: eventLoop) { message, isError in
+                ordersLogger.log(level: isError ? .warning : .info, "\(message)")
+            }.get()
+            logger.info("order entry", metadata: ["venues": "\(outcome.rules.keys.sorted().map(\.rawValue))",
+                                                  "refused": "\(outcome.refused.keys.sorted().map(\.rawValue))"])
+            return outcome.gateway
+        } catch {
+            // assemble() only fails if the event loop is shutting down: every venue failure is an outcome.
+            logger.error("order entry not started: \(error)")
+            return nil
         }
     }
 }
@@ -209,10 +246,17 @@ func makeManagedPool<Adapter: VenueAdapter>(_ type: Adapter.Type, configuration:
 /// Forwards pool output to the fan-out and pool log lines to swift-log (connection events at
 /// info, failures at warning: every one of them is retried).
 final class RunSink: VenueSessionSink, @unchecked Sendable {
-    // @unchecked: immutable after init; FanoutHub and Logger are thread-safe.
+    // @unchecked: immutable after init but for the lock-guarded gateway; FanoutHub and Logger are thread-safe.
     private let hub: FanoutHub
     private let nats: NATSPublisher?
     private let logger: Logger
+    private let lock = NSLock()
+    private var gatewayStorage: OrderGateway?
+    /// Fed every status (the order gateway's stale-data guard); set once before the pools start.
+    var orderGateway: OrderGateway? {
+        get { lock.withLock { gatewayStorage } }
+        set { lock.withLock { gatewayStorage = newValue } }
+    }
 
     init(hub: FanoutHub, nats: NATSPublisher? = nil, logger: Logger) {
         self.hub = hub
@@ -223,8 +267,10 @@ final class RunSink: VenueSessionSink, @unchecked Sendable {
     func publish(_ events: [MarketEvent]) {
         hub.publish(contentsOf: events)
         nats?.publish(events)
-        for event in events {
-            guard case .status(let status) = event, status.state != .live else { continue }
+        let statuses = events.compactMap { event -> StatusEvent? in if case .status(let status) = event { status } else { nil } }
+        if !statuses.isEmpty { orderGateway?.marketStatus(statuses) }
+        for status in statuses {
+            guard status.state != .live else { continue }
             logger.info("stream \(status.state.rawValue)", metadata: [
                 "venue": "\(status.venue)", "symbol": "\(status.symbol?.rawValue ?? "*")",
                 "channel": "\(status.channel?.rawValue ?? "*")", "reason": "\(status.reason)",

@@ -18,6 +18,9 @@ public struct OrderSimulationConfiguration: Sendable {
     public var splitsFills: Bool
     /// Rate limits per venue id (missing venues use `SimulatedOrderDialects.defaultRateRules`).
     public var rateRules: [String: [SimulatedRateRule]]
+    /// Trading rules per venue id, served on the venues' public instrument endpoints (same rules
+    /// for every symbol of a venue). Default: ``SimulatedInstrumentRules/published``.
+    public var instrumentRules: [String: SimulatedInstrumentRules] = SimulatedInstrumentRules.published
     /// Wall-clock ms since the epoch (venue timestamps, signature windows). Injected: tests pin it.
     public var epochMilliseconds: @Sendable () -> Int64
 

@@ -160,6 +160,7 @@ final class SimulatorConnectionHandler: ChannelInboundHandler, @unchecked Sendab
             do {
                 guard let request = try parser.nextRequest() else { return }
                 if serveOrderREST(request) { continue }  // Orders hook: Kraken's WebSocket token
+                if serveInstrumentREST(request) { continue }  // venues' public trading-rules endpoints
                 handleRequest(request.head)
             } catch {
                 respond(.json(error.status, "{\"error\":\"\(error.message)\"}", closesConnection: true))

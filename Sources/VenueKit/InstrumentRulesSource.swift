@@ -1,0 +1,106 @@
+import MarketModel
+
+/// One instrument's trading rules as the venue publishes them, before `Orders` turns them into
+/// its validation rules. Kept in VenueKit (not `Orders.InstrumentRules`) because the adapters that
+/// parse them and the configuration that overrides them must not depend on the order core.
+public struct PublishedInstrumentRules: Sendable, Hashable, CustomStringConvertible {
+    /// Price increment (a limit price must be a multiple of it).
+    public var tickSize: Price
+    /// Size increment (a size must be a multiple of it).
+    public var lotSize: Size
+    /// Smallest size accepted.
+    public var minSize: Size
+    /// Largest size accepted, when the venue caps it.
+    public var maxSize: Size?
+    /// At most this many significant digits in a price (Bitfinex: 5), when the venue counts them
+    /// instead of (or as well as) a fixed tick.
+    public var priceSignificantDigits: Int?
+
+    /// Memberwise initializer.
+    public init(tickSize: Price, lotSize: Size, minSize: Size, maxSize: Size? = nil, priceSignificantDigits: Int? = nil) {
+        self.tickSize = tickSize
+        self.lotSize = lotSize
+        self.minSize = minSize
+        self.maxSize = maxSize
+        self.priceSignificantDigits = priceSignificantDigits
+    }
+
+    /// `tick 0.01, lot 0.00001, min 0.00001[, max 9000][, 5 significant digits]`.
+    public var description: String {
+        "tick \(tickSize), lot \(lotSize), min \(minSize)" + (maxSize.map { ", max \($0)" } ?? "")
+            + (priceSignificantDigits.map { ", \($0) significant digits" } ?? "")
+    }
+}
+
+/// One public REST request for trading rules and the symbols its reply must cover.
+public struct InstrumentRulesRequest: Sendable, Hashable {
+    /// The request (a public GET; no credentials).
+    public var request: RESTRequest
+    /// The normalized symbols the reply is expected to describe.
+    public var symbols: [Symbol]
+
+    /// Memberwise initializer.
+    public init(request: RESTRequest, symbols: [Symbol]) {
+        self.request = request
+        self.symbols = symbols
+    }
+}
+
+/// Why a venue's trading rules could not be read: names the venue and, where one is at fault, the symbol.
+public struct InstrumentRulesError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The venue.
+    public var venue: VenueID
+    /// The symbol concerned, when one is.
+    public var symbol: Symbol?
+    /// What was wrong.
+    public var message: String
+
+    /// Creates an error.
+    public init(venue: VenueID, symbol: Symbol? = nil, _ message: String) {
+        self.venue = venue
+        self.symbol = symbol
+        self.message = message
+    }
+
+    /// `binance: BTC-USDT: not in the exchangeInfo reply`.
+    public var description: String { "\(venue): " + (symbol.map { "\($0): " } ?? "") + message }
+}
+
+/// The sans-IO half of loading trading rules (issue #6): an adapter says which public REST requests
+/// describe its configured symbols and parses each reply into rules per normalized symbol. The
+/// caller performs the requests (``OrderGateway`` assembly over `Transport.HTTPClient`), so replies
+/// recorded from the venue replay exactly in tests.
+public protocol InstrumentRulesSource: Sendable {
+    /// The venue.
+    static var instrumentRulesVenue: VenueID { get }
+
+    /// The production REST base the requests go to unless the configuration overrides it.
+    static var instrumentRulesBaseURL: String { get }
+
+    /// Made like the market-data adapter: the configured symbols and options.
+    init(configuration: VenueAdapterConfiguration)
+
+    /// The requests that together cover every configured symbol the venue can name, against
+    /// `restBaseURL` (the venue's production base, or an override such as the simulator's).
+    func instrumentRulesRequests(restBaseURL: String) -> [InstrumentRulesRequest]
+
+    /// Rules for every symbol of `request` from its reply `body`; a symbol the reply does not
+    /// describe, malformed JSON or a field that is not a decimal is an error naming venue and symbol.
+    func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: PublishedInstrumentRules]
+}
+
+extension InstrumentRulesSource {
+    /// Convenience for tests and cold paths: parses a `String` reply.
+    public func parseInstrumentRules(_ text: String, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: PublishedInstrumentRules] {
+        var copy = text
+        var result: Result<[Symbol: PublishedInstrumentRules], InstrumentRulesError> = .success([:])
+        copy.withUTF8 { utf8 in
+            do throws(InstrumentRulesError) {
+                result = .success(try parseInstrumentRules(UnsafeRawBufferPointer(utf8), for: request))
+            } catch {
+                result = .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
