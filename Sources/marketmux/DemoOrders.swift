@@ -60,7 +60,9 @@ enum DemoOrders {
                 venue: venue.id, url: simulator.orderWebSocketURL(for: venue.id.rawValue),
                 updatesURL: routerType.orderSpec.updatesURL == nil ? nil : simulator.orderWebSocketURL(for: venue.id.rawValue, role: .updates),
                 credentials: credentials(for: venue.id),
-                adapterConfiguration: VenueAdapterConfiguration(symbols: venue.symbols, options: venue.options))
+                adapterConfiguration: VenueAdapterConfiguration(symbols: venue.symbols, options: venue.options),
+                // REST order-status queries (OKX, Bybit, Kraken, Bitfinex) go to the simulator too.
+                restBaseURL: simulator.restURL(for: venue.id.rawValue))
         }
         guard !endpoints.isEmpty else { return nil }
         let backoff = ReconnectBackoffConfiguration(base: Interval.milliseconds(200), cap: Interval.seconds(3),
