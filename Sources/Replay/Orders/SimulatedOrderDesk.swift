@@ -92,11 +92,17 @@ final class SimulatedOrderDesk: @unchecked Sendable {
         }
         let events = exchange.takeEvents()
         if faults.contains(.dropInFlight) {
+            // The client's network path fails: every order connection of the venue drops before
+            // anything more is written, including a separate updates connection (Bybit's
+            // `/v5/private`), which would otherwise report the order the ack of which was lost.
             outcome = Outcome(dropsConnection: true)
+            for connection in connections where connection !== sender {
+                connection.drop(reason: "order fault: TCP dropped with an order in flight on another connection of the venue")
+            }
         } else {
             for event in events { outcome.replies += dialect.render(event, now: now) }
+            broadcast(events, now: now, except: sender)
         }
-        broadcast(events, now: now, except: sender)
         for fault in faults where fault != .restart { apply(fault, now: now) }
         outcome.restartsVenue = faults.contains(.restart)
         return outcome
