@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(name: "FeedPipelineTests", dependencies: ["FeedPipeline", "Venues", "VenueKit", "Books", "MarketModel"]),
         // Loopback tests of the simulated venue; fixtures/ and the TLS test certificates are found from #filePath.
         .testTarget(name: "ReplayTests", dependencies: [
-            "Replay", "WebSocketWire", "Transport",
+            "Replay", "WebSocketWire", "Transport", "VenueKit",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -44,6 +44,19 @@ enum OrderText {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
+    /// `yyyy-MM-ddTHH:mm:ss.SSSZ` (UTC, milliseconds) of an instant: OKX's REST `OK-ACCESS-TIMESTAMP`.
+    static func iso8601Milliseconds(_ ns: Nanoseconds) -> String {
+        let milliseconds = ns >= 0 ? ns / 1_000_000 : (ns + 1) / 1_000_000 - 1
+        let dayMilliseconds: Int64 = 86_400_000
+        let inDay = ((milliseconds % dayMilliseconds) + dayMilliseconds) % dayMilliseconds
+        func pad(_ v: Int64, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        let seconds = inDay / 1000
+        return utcDate(ns) + "T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(inDay % 1000, 3))Z"
+    }
+
     /// Checks `id` against the venue's rule: 1…`maxLength` characters from letters, digits and
     /// `allowed` punctuation.
     static func checkClientOrderID(_ id: String, venue: VenueID, maxLength: Int,

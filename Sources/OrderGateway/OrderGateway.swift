@@ -18,11 +18,13 @@ import Glibc
 ///
 /// The core reads its time from here: wall-clock nanoseconds, because venue signatures and
 /// `timestamp` fields need epoch time and the throttle tolerates the rare NTP slew.
-public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sendable {
+public final class OrderGateway: OrderHandler, OrderLinkDelegate, StatusReconcilerDelegate, @unchecked Sendable {
     /// The loop that owns the core, the links and the timer.
     public let eventLoop: any EventLoop
     private var core: OrderMultiplexer
     private var links: [VenueID: any AnyOrderLink] = [:]
+    /// REST status queriers of the venues whose WebSocket has no status query.
+    private var reconcilers: [VenueID: any AnyStatusReconciler] = [:]
     private var correlators: [VenueID: ReplyCorrelator] = [:]
     /// Where each subscriber's order updates go (any of its reply sinks reaches it).
     private var routes: [OrderSubscriber: any OrderReplySink] = [:]
@@ -50,6 +52,7 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
         self.log = log
         var multiplexer = configuration.multiplexer
         var linkFactories: [(OrderGateway) -> any AnyOrderLink] = []
+        var reconcilerFactories: [(OrderGateway) -> any AnyStatusReconciler] = []
         for index in multiplexer.venues.indices {
             let venue = multiplexer.venues[index].venue
             guard let routerType = routerTypes[venue], let endpoint = configuration.endpoints[venue] else {
@@ -64,11 +67,20 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
             linkFactories.append { gateway in
                 Self.makeLink(routerType, endpoint: endpoint, configuration: configuration, gateway: gateway)
             }
+            if let restType = routerType as? any RESTStatusQuerying.Type {
+                reconcilerFactories.append { gateway in
+                    gateway.makeReconciler(restType, endpoint: endpoint, configuration: configuration)
+                }
+            }
         }
         core = OrderMultiplexer(configuration: multiplexer)
         for factory in linkFactories {
             let link = factory(self)
             links[link.venue] = link
+        }
+        for factory in reconcilerFactories {
+            let reconciler = factory(self)
+            reconcilers[reconciler.venue] = reconciler
         }
     }
 
@@ -217,6 +229,29 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
         log("\(venue): \(message)", isError)
     }
 
+    // MARK: REST status answers (on the loop)
+
+    private func makeReconciler<Router: RESTStatusQuerying>(_ type: Router.Type, endpoint: OrderVenueEndpoint,
+                                                             configuration: OrderGatewayConfiguration) -> any AnyStatusReconciler {
+        RESTStatusReconciler(venue: endpoint.venue, router: Router(configuration: endpoint.adapterConfiguration), credentials: endpoint.credentials,
+                             baseURL: endpoint.restBaseURL ?? Router.orderRESTBaseURL, eventLoop: eventLoop,
+                             caFile: configuration.clientOptions.caFile, timeout: configuration.statusQueryTimeout,
+                             maxInFlight: configuration.maxStatusQueriesInFlight, clock: { Self.wallClockNow() }, delegate: self)
+    }
+
+    func statusAnswered(_ venue: VenueID, order: OrderKey, response: OrderResponse, fromVenue: Bool) {
+        switch (response, fromVenue) {
+        case (.accepted, _), (.notFound, _): counters.reconciledByREST += 1
+        case (.rejected, true): counters.statusQueriesRefused += 1
+        case (.rejected, false): counters.statusQueryFailures += 1
+        }
+        perform(core.onStatusAnswer(response, for: order, now: Self.wallClockNow()))
+    }
+
+    func statusLog(_ venue: VenueID, _ message: String, isError: Bool) {
+        log("\(venue): \(message)", isError)
+    }
+
     // MARK: Actions
 
     private func perform(_ actions: [OrderAction]) {
@@ -268,13 +303,19 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, @unchecked Sen
                 }
             case .scheduleWakeUp(let at):
                 schedule(at: at)
-            case .queryStatus(let venue, let order, let venueClientOrderID, _):
-                // The venue has no WebSocket status query (OKX, Bybit, Kraken, Bitfinex); a REST
-                // reconciliation is not wired yet, so the order keeps its state (`unknown` after a
-                // drop) until the venue's update stream mentions it. Never resent, never concluded.
-                counters.unreconciled += 1
-                log("\(venue): order \(order.clientOrderID) (\(venueClientOrderID)) needs a REST status query, "
-                    + "which this gateway does not make yet; it stays as it is until the venue reports it", true)
+            case .queryStatus(let venue, let order, let venueClientOrderID, let symbol):
+                // The venue has no WebSocket status query (OKX, Bybit, Kraken, Bitfinex): ask its
+                // REST API; the answer comes back through statusAnswered → core.onStatusAnswer.
+                if let reconciler = reconcilers[venue] {
+                    counters.statusQueries += 1
+                    reconciler.query(order, venueClientOrderID: venueClientOrderID, symbol: symbol)
+                } else {
+                    // A router with neither a WebSocket nor a REST status query: the order keeps its
+                    // state (`unknown` after a drop) until the venue's update stream mentions it.
+                    counters.unreconciled += 1
+                    log("\(venue): order \(order.clientOrderID) (\(venueClientOrderID)) needs a status query this venue's "
+                        + "router cannot make; it stays as it is until the venue reports it", true)
+                }
             case .diagnostic(let diagnostic):
                 counters.diagnostics += 1
                 log("orders: \(diagnostic)", true)
@@ -353,6 +394,15 @@ public struct OrderGatewayCounters: Sendable, Hashable {
     public var venueEvents = 0
     /// Anomalies logged.
     public var diagnostics = 0
-    /// Orders whose reconciliation needed a REST status query (not made yet).
+    /// Orders whose reconciliation needed a status query their venue's router cannot make
+    /// (neither WebSocket nor REST); 0 for every venue with order entry today.
     public var unreconciled = 0
+    /// REST status queries started (one per `queryStatus`, follow-up steps not counted).
+    public var statusQueries = 0
+    /// REST status queries the venue answered with the order's state or "not found".
+    public var reconciledByREST = 0
+    /// REST status queries the venue refused (auth, rate limit, other errors).
+    public var statusQueriesRefused = 0
+    /// REST status queries that failed without an answer (transport error, timeout, unreadable reply).
+    public var statusQueryFailures = 0
 }

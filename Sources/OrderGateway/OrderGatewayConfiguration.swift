@@ -17,15 +17,21 @@ public struct OrderVenueEndpoint: Sendable {
     public var credentials: VenueCredentials
     /// Symbols and options for the router (as for the market-data adapter).
     public var adapterConfiguration: VenueAdapterConfiguration
+    /// Where REST order-status queries go (venues without a WebSocket status query: OKX, Bybit,
+    /// Kraken, Bitfinex): `nil` for the router's production host
+    /// (``VenueKit/RESTStatusQuerying/orderRESTBaseURL``), or e.g. the simulator's
+    /// `http://127.0.0.1:PORT/okx`. Signed paths are appended to it.
+    public var restBaseURL: String?
 
     /// Memberwise initializer.
     public init(venue: VenueID, url: String, updatesURL: String? = nil, credentials: VenueCredentials,
-                adapterConfiguration: VenueAdapterConfiguration) {
+                adapterConfiguration: VenueAdapterConfiguration, restBaseURL: String? = nil) {
         self.venue = venue
         self.url = url
         self.updatesURL = updatesURL
         self.credentials = credentials
         self.adapterConfiguration = adapterConfiguration
+        self.restBaseURL = restBaseURL
     }
 }
 
@@ -45,17 +51,26 @@ public struct OrderGatewayConfiguration: Sendable {
     public var deadPeerTimeout: Nanoseconds
     /// How long a login may take before the connection is dropped and retried.
     public var loginTimeout: Nanoseconds
+    /// How long one REST status request may take before it counts as failed (and the core retries).
+    public var statusQueryTimeout: Nanoseconds
+    /// REST status queries on the wire at once per venue (the rest wait): a reconnect with many
+    /// unknown orders must not spend the venue's REST limit in one burst.
+    public var maxStatusQueriesInFlight: Int
 
-    /// Defaults: 1 s → 60 s backoff, 30 s dead-peer timeout, 10 s login timeout.
+    /// Defaults: 1 s → 60 s backoff, 30 s dead-peer timeout, 10 s login timeout, 10 s status
+    /// query timeout, 3 status queries in flight per venue.
     public init(multiplexer: OrderMultiplexerConfiguration, endpoints: [VenueID: OrderVenueEndpoint],
                 clientOptions: WebSocketClientOptions = WebSocketClientOptions(),
                 backoff: ReconnectBackoffConfiguration = ReconnectBackoffConfiguration(),
-                deadPeerTimeout: Nanoseconds = Interval.seconds(30), loginTimeout: Nanoseconds = Interval.seconds(10)) {
+                deadPeerTimeout: Nanoseconds = Interval.seconds(30), loginTimeout: Nanoseconds = Interval.seconds(10),
+                statusQueryTimeout: Nanoseconds = Interval.seconds(10), maxStatusQueriesInFlight: Int = 3) {
         self.multiplexer = multiplexer
         self.endpoints = endpoints
         self.clientOptions = clientOptions
         self.backoff = backoff
         self.deadPeerTimeout = deadPeerTimeout
         self.loginTimeout = loginTimeout
+        self.statusQueryTimeout = statusQueryTimeout
+        self.maxStatusQueriesInFlight = maxStatusQueriesInFlight
     }
 }

@@ -2,14 +2,25 @@ import NIOCore
 import NIOPosix
 import WebSocketWire
 
-/// One-shot HTTP/1.1 GET over our own TCP + OpenSSL stack, for venue REST book snapshots
-/// (Binance `/api/v3/depth`). `Connection: close` per request: snapshots are rare and a fresh
-/// connection never inherits a half-read response.
+/// One-shot HTTP/1.1 requests over our own TCP + OpenSSL stack: venue REST book snapshots
+/// (Binance `/api/v3/depth`) and signed order-status queries (OKX, Bybit, Kraken, Bitfinex).
+/// `Connection: close` per request: both are rare and a fresh connection never inherits a
+/// half-read response.
 public enum HTTPClient {
     /// Fetches `url` (http:// or https://) with `headers`; fails on timeout, TLS or parse errors.
     public static func get(_ url: String, headers: [(name: String, value: String)] = [], on eventLoop: any EventLoop,
                            tlsContext: TLSContext? = nil, caFile: String? = nil,
                            timeoutNanoseconds: Int64 = 10_000_000_000) -> EventLoopFuture<HTTPResponse> {
+        request(method: "GET", url, headers: headers, on: eventLoop, tlsContext: tlsContext, caFile: caFile,
+                timeoutNanoseconds: timeoutNanoseconds)
+    }
+
+    /// Sends `method` to `url` with `headers` and `body` (a `Content-Length` is added when the
+    /// body is not empty or the method is POST/PUT); fails on timeout, TLS or parse errors, not on
+    /// HTTP error statuses (the caller reads the venue's error body).
+    public static func request(method: String, _ url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+                               on eventLoop: any EventLoop, tlsContext: TLSContext? = nil, caFile: String? = nil,
+                               timeoutNanoseconds: Int64 = 10_000_000_000) -> EventLoopFuture<HTTPResponse> {
         let promise = eventLoop.makePromise(of: HTTPResponse.self)
         let target: WebSocketURL
         do {
@@ -17,15 +28,21 @@ public enum HTTPClient {
             guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
                 throw TransportError(.connect, "'\(url)' is not an http:// or https:// URL", isRetryable: false)
             }
+            guard !method.isEmpty, method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
+                throw TransportError(.connect, "'\(method)' is not an HTTP method (upper-case letters only)", isRetryable: false)
+            }
             target = try WebSocketURL(lower.hasPrefix("https://") ? "wss://" + url.dropFirst(8) : "ws://" + url.dropFirst(7))
         } catch {
             promise.fail(error)
             return promise.futureResult
         }
-        var request = "GET \(target.requestTarget) HTTP/1.1\r\nHost: \(target.hostHeader)\r\nConnection: close\r\n"
-        request += "Accept: application/json\r\nUser-Agent: marketmux\r\n"
-        for header in headers { request += "\(header.name): \(header.value)\r\n" }
-        request += "\r\n"
+        var head = "\(method) \(target.requestTarget) HTTP/1.1\r\nHost: \(target.hostHeader)\r\nConnection: close\r\n"
+        head += "User-Agent: marketmux\r\n"
+        if !headers.contains(where: { $0.name.lowercased() == "accept" }) { head += "Accept: application/json\r\n" }
+        for header in headers { head += "\(header.name): \(header.value)\r\n" }
+        if !body.isEmpty || method == "POST" || method == "PUT" { head += "Content-Length: \(body.count)\r\n" }
+        head += "\r\n"
+        let request = Array(head.utf8) + body
         let tls: TLSSession?
         do {
             var options = WebSocketClientOptions()
@@ -36,9 +53,9 @@ public enum HTTPClient {
             promise.fail(error)
             return promise.futureResult
         }
-        let handler = HTTPClientHandler(request: Array(request.utf8), tls: tls, promise: promise)
+        let handler = HTTPClientHandler(request: request, tls: tls, promise: promise)
         let timeout = eventLoop.scheduleTask(in: .nanoseconds(timeoutNanoseconds)) {
-            promise.fail(TransportError(.timeout, "GET \(url) took longer than \(timeoutNanoseconds / 1_000_000) ms"))
+            promise.fail(TransportError(.timeout, "\(method) \(url) took longer than \(timeoutNanoseconds / 1_000_000) ms"))
         }
         ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(timeoutNanoseconds))

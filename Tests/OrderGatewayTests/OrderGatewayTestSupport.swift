@@ -67,7 +67,8 @@ struct OrderRig: Sendable {
             venue: venue, url: simulator.orderWebSocketURL(for: name),
             updatesURL: routerType.orderSpec.updatesURL == nil ? nil : simulator.orderWebSocketURL(for: name, role: .updates),
             credentials: credentials,
-            adapterConfiguration: VenueAdapterConfiguration(symbols: [symbol], options: name == "bybit" ? ["category": "linear"] : [:]))
+            adapterConfiguration: VenueAdapterConfiguration(symbols: [symbol], options: name == "bybit" ? ["category": "linear"] : [:]),
+            restBaseURL: simulator.restURL(for: name))
         let configuration = OrderGatewayConfiguration(
             multiplexer: OrderMultiplexerConfiguration(venues: venueConfigurations), endpoints: [venue: endpoint],
             backoff: ReconnectBackoffConfiguration(base: Interval.milliseconds(50), cap: Interval.milliseconds(500)))

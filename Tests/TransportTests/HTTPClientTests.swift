@@ -70,6 +70,58 @@ struct HTTPClientTests {
             _ = try HTTPClient.get("http://127.0.0.1:\(port)/", on: group.next(), timeoutNanoseconds: 2_000_000_000).wait()
         }
     }
+
+    @Test("POST sends the method, extra headers, Content-Length and the body byte for byte; error statuses are responses")
+    func loopbackPost() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let server = try ServerBootstrap(group: group)
+            .childChannelInitializer { child in
+                child.eventLoop.makeCompletedFuture { try child.pipeline.syncOperations.addHandler(EchoingHTTPResponder()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? server.close().wait() }
+        let port = server.localAddress?.port ?? 0
+        let body = "nonce=1616492376594000&cl_ord_id=O1"
+        let response = try HTTPClient.request(method: "POST", "http://127.0.0.1:\(port)/0/private/OpenOrders",
+                                              headers: [(name: "API-Key", value: "k1"), (name: "Content-Type", value: "application/x-www-form-urlencoded")],
+                                              body: Array(body.utf8), on: group.next()).wait()
+        // The responder answers 401 with the request it parsed, so the test sees what went on the wire.
+        #expect(response.status == 401)
+        let echoed = String(decoding: response.body, as: UTF8.self)
+        #expect(echoed.hasPrefix("POST /0/private/OpenOrders HTTP/1.1\r\n"), "\(echoed)")
+        #expect(echoed.contains("\r\nAPI-Key: k1\r\n") && echoed.contains("\r\nContent-Length: \(body.utf8.count)\r\n"), "\(echoed)")
+        #expect(echoed.hasSuffix("\r\n\r\n" + body), "\(echoed)")
+
+        let get = try HTTPClient.request(method: "GET", "http://127.0.0.1:\(port)/api/v5/trade/order?instId=BTC-USDT&clOrdId=O1",
+                                         on: group.next()).wait()
+        let getEcho = String(decoding: get.body, as: UTF8.self)
+        #expect(getEcho.hasPrefix("GET /api/v5/trade/order?instId=BTC-USDT&clOrdId=O1 HTTP/1.1\r\n") && !getEcho.contains("Content-Length"), "\(getEcho)")
+
+        #expect(throws: TransportError.self) {
+            _ = try HTTPClient.request(method: "get me", "http://127.0.0.1:\(port)/", on: group.next()).wait()
+        }
+    }
+}
+
+/// Reads one request (head plus `Content-Length` body) and answers 401 with that request as the body.
+private final class EchoingHTTPResponder: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    var request = ""
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        request += String(buffer: unwrapInboundIn(data))
+        guard let headEnd = request.range(of: "\r\n\r\n") else { return }
+        let head = request[..<headEnd.lowerBound].lowercased()
+        let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+            .flatMap { Int(String($0.dropFirst("content-length:".count).filter { $0 != " " })) } ?? 0
+        guard request.utf8.count - request[..<headEnd.upperBound].utf8.count >= length else { return }
+        let text = "HTTP/1.1 401 Unauthorized\r\nContent-Length: \(request.utf8.count)\r\n\r\n" + request
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
 }
 
 /// Answers any request with a fixed JSON body (chunked, to exercise the parser) and closes.

@@ -84,7 +84,10 @@ public enum OrderEntryAssembly {
                     endpoints[settings.venue] = OrderVenueEndpoint(
                         venue: settings.venue, url: settings.orderURL ?? routerType.orderSpec.url,
                         updatesURL: settings.updatesURL ?? routerType.orderSpec.updatesURL, credentials: ready.credentials,
-                        adapterConfiguration: VenueAdapterConfiguration(symbols: settings.symbols, options: settings.options))
+                        adapterConfiguration: VenueAdapterConfiguration(symbols: settings.symbols, options: settings.options),
+                        // The same REST override serves the order-status queries (a testnet or the simulator);
+                        // `nil` leaves each on its production host.
+                        restBaseURL: settings.restBaseURL)
                     for symbol in settings.symbols {
                         let origin = settings.explicitRules[symbol] == nil ? "fetched" : "configured"
                         log("orders: \(settings.venue) \(symbol): \(ready.rules[symbol].map(\.description) ?? "-") (\(origin))", false)

@@ -10,7 +10,8 @@ public struct OrderEntryVenueSettings: Sendable {
     public var orderURL: String?
     /// Updates-only WebSocket URL where the venue splits them (Bybit); `nil` uses the router's.
     public var updatesURL: String?
-    /// REST base for public trading rules and (Kraken) the WebSocket token; `nil` uses the venue's production base.
+    /// REST base for public trading rules, (Kraken) the WebSocket token and REST order-status
+    /// queries; `nil` uses the venue's production hosts.
     public var restBaseURL: String?
     /// The account's secrets (from environment variables; never logged).
     public var credentials: VenueCredentials

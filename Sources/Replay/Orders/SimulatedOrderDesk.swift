@@ -27,6 +27,13 @@ final class SimulatedOrderDesk: @unchecked Sendable {
     private var armedDrops = 0
     /// Every order fault that fired, with the place-request count it fired at (tests, logs).
     private(set) var firedFaults: [(order: Int, fault: SimulatedOrderFault)] = []
+    /// Place requests to swallow before the exchange sees them (each drops its connection):
+    /// `SimulatedVenueServer.loseNextOrder(venue:)`.
+    private var armedLosses = 0
+    /// Place requests swallowed so far.
+    private(set) var lostOrders = 0
+    /// The last REST nonce per venue and API key (Kraken and Bitfinex refuse one that does not grow).
+    private var restNonces: [String: Int64] = [:]
 
     init(venue: String, configuration: SimulatorConfiguration, clock: any ReplayClock) {
         self.venue = venue
@@ -58,6 +65,18 @@ final class SimulatedOrderDesk: @unchecked Sendable {
     /// its replies, which the handler writes first).
     func receive(_ message: [UInt8], dialect: inout any SimulatedOrderDialect, from sender: SimulatorConnectionHandler) -> Outcome {
         let now = now()
+        if armedLosses > 0 {
+            // Try the message on copies: when it is a place request, neither the exchange nor the
+            // dialect keeps anything of it, and the connection drops as if the frame died in transit.
+            var trialExchange = exchange
+            var trialDialect = dialect
+            _ = trialDialect.handle(message, exchange: &trialExchange, now: now)
+            if trialExchange.counters.placeRequests > exchange.counters.placeRequests {
+                armedLosses -= 1
+                lostOrders += 1
+                return Outcome(dropsConnection: true)
+            }
+        }
         let before = exchange.counters.placeRequests
         let result = dialect.handle(message, exchange: &exchange, now: now)
         var outcome = Outcome(replies: result.replies, closesConnection: result.closesConnection)
@@ -73,11 +92,17 @@ final class SimulatedOrderDesk: @unchecked Sendable {
         }
         let events = exchange.takeEvents()
         if faults.contains(.dropInFlight) {
+            // The client's network path fails: every order connection of the venue drops before
+            // anything more is written, including a separate updates connection (Bybit's
+            // `/v5/private`), which would otherwise report the order the ack of which was lost.
             outcome = Outcome(dropsConnection: true)
+            for connection in connections where connection !== sender {
+                connection.drop(reason: "order fault: TCP dropped with an order in flight on another connection of the venue")
+            }
         } else {
             for event in events { outcome.replies += dialect.render(event, now: now) }
+            broadcast(events, now: now, except: sender)
         }
-        broadcast(events, now: now, except: sender)
         for fault in faults where fault != .restart { apply(fault, now: now) }
         outcome.restartsVenue = faults.contains(.restart)
         return outcome
@@ -110,6 +135,14 @@ final class SimulatedOrderDesk: @unchecked Sendable {
         case .restart:
             restartAll()
         }
+    }
+
+    /// Swallows the next place request (any connection) and drops its connection.
+    func loseNextOrder() { armedLosses += 1 }
+
+    /// Answers a REST order-status request from the exchange.
+    func answerStatusREST(_ request: SimulatedOrderStatusREST.Request) -> SimulatedOrderStatusREST.Answer {
+        SimulatedOrderStatusREST.answer(venue: venue, request, exchange: &exchange, nonces: &restNonces, now: now())
     }
 
     /// `orders-restart`: every order connection of the venue closes; the exchange stays.

@@ -1,8 +1,9 @@
 /// A fault of the simulated venues' order entry (docs/simulator.md "Orders"), kept apart from the
 /// market-data `Fault`s: it is keyed to order requests, not to replayed frames.
 public enum SimulatedOrderFault: Sendable, Hashable, CustomStringConvertible {
-    /// The exchange accepts the order, then TCP closes before the ack is written: the client must
-    /// reconcile (status by client order id) and must not place it again.
+    /// The exchange accepts the order, then TCP closes (every order connection of the venue) before
+    /// the ack or any update is written: the client must reconcile (status by client order id)
+    /// and must not place it again.
     case dropInFlight
     /// Every order request of the venue is refused with its rate-limit error for this long
     /// (injected-clock ms), as if the account's limits were spent.

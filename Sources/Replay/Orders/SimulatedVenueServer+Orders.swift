@@ -34,4 +34,17 @@ extension SimulatedVenueServer {
         let core = self.core
         try? await eventLoop.submit { core.orderDesks[venue]?.inject(fault) }.get()
     }
+
+    /// Makes `venue` swallow its next place request before the exchange sees it and drop that
+    /// connection: the order was sent but never received, so a status query must find nothing.
+    public func loseNextOrder(venue: String) async {
+        let core = self.core
+        try? await eventLoop.submit { core.orderDesks[venue]?.loseNextOrder() }.get()
+    }
+
+    /// Place requests `venue` swallowed (``loseNextOrder(venue:)``).
+    public func lostOrders(for venue: String) async -> Int {
+        let core = self.core
+        return (try? await eventLoop.submit { core.orderDesks[venue]?.lostOrders ?? 0 }.get()) ?? 0
+    }
 }

@@ -150,6 +150,7 @@ extension SimulatorConnectionHandler {
     /// {"error":["EAPI:Invalid key"]}
     /// ```
     func serveOrderREST(_ request: HTTPRequestParser.Request) -> Bool {
+        if serveOrderStatusREST(request) { return true }
         let path = "/0/private/GetWebSocketsToken"
         guard request.head.method == "POST", request.head.path == "/kraken" + path, let desk = core.orderDesks["kraken"] else { return false }
         let body = String(decoding: request.body, as: UTF8.self)
@@ -167,6 +168,26 @@ extension SimulatorConnectionHandler {
         }
         core.emit(.restServed(venue: "kraken", target: path, status: 200))
         respond(.json(200, answer, closesConnection: request.head.wantsClose))
+        return true
+    }
+}
+
+extension SimulatorConnectionHandler {
+    /// The REST order-status endpoints (`SimulatedOrderStatusREST`) under `/<venue>`, answered
+    /// from the venue's shared exchange; `true` when answered.
+    func serveOrderStatusREST(_ request: HTTPRequestParser.Request) -> Bool {
+        let parts = request.head.path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, let desk = core.orderDesks[String(parts[0])] else { return false }
+        let venue = String(parts[0])
+        let path = "/" + parts[1]
+        guard SimulatedOrderStatusREST.serves(venue: venue, method: request.head.method, path: path) else { return false }
+        let head = request.head
+        let statusRequest = SimulatedOrderStatusREST.Request(method: head.method, path: path, query: head.query,
+                                                             body: String(decoding: request.body, as: UTF8.self),
+                                                             header: { head.header($0) })
+        let answer = desk.answerStatusREST(statusRequest)
+        core.emit(.restServed(venue: venue, target: path, status: answer.status))
+        respond(.json(answer.status, answer.body, closesConnection: head.wantsClose))
         return true
     }
 }
