@@ -63,13 +63,16 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, StatusReconcil
             // The router's published limits, unless the configuration brings its own (a higher
             // account tier, or a test that scales the venue's limits and the simulator's together).
             multiplexer.venues[index].spec = multiplexer.venues[index].spec ?? routerType.orderSpec
-            multiplexer.venues[index].frameBuilder = Self.frameBuilder(routerType, endpoint: endpoint)
+            // One credentials box per venue: the link's logins, the core's frames and the REST
+            // queries all read it, so a token refreshed on reconnect reaches every one of them.
+            let credentials = SharedCredentials(endpoint.credentials)
+            multiplexer.venues[index].frameBuilder = Self.frameBuilder(routerType, endpoint: endpoint, credentials: credentials)
             linkFactories.append { gateway in
-                Self.makeLink(routerType, endpoint: endpoint, configuration: configuration, gateway: gateway)
+                Self.makeLink(routerType, endpoint: endpoint, credentials: credentials, configuration: configuration, gateway: gateway)
             }
             if let restType = routerType as? any RESTStatusQuerying.Type {
                 reconcilerFactories.append { gateway in
-                    gateway.makeReconciler(restType, endpoint: endpoint, configuration: configuration)
+                    gateway.makeReconciler(restType, endpoint: endpoint, credentials: credentials, configuration: configuration)
                 }
             }
         }
@@ -84,14 +87,16 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, StatusReconcil
         }
     }
 
-    private static func frameBuilder<Router: OrderRouting>(_ type: Router.Type, endpoint: OrderVenueEndpoint) -> any OrderFrameBuilder {
-        RoutingFrameBuilder(router: Router(configuration: endpoint.adapterConfiguration), credentials: endpoint.credentials)
+    private static func frameBuilder<Router: OrderRouting>(_ type: Router.Type, endpoint: OrderVenueEndpoint,
+                                                           credentials: SharedCredentials) -> any OrderFrameBuilder {
+        RoutingFrameBuilder(router: Router(configuration: endpoint.adapterConfiguration), source: credentials)
     }
 
-    private static func makeLink<Router: OrderRouting>(_ type: Router.Type, endpoint: OrderVenueEndpoint,
+    private static func makeLink<Router: OrderRouting>(_ type: Router.Type, endpoint: OrderVenueEndpoint, credentials: SharedCredentials,
                                                       configuration: OrderGatewayConfiguration,
                                                       gateway: OrderGateway) -> any AnyOrderLink {
-        OrderLink<Router>(endpoint: endpoint, configuration: configuration, eventLoop: gateway.eventLoop, delegate: gateway)
+        OrderLink<Router>(endpoint: endpoint, credentials: credentials, configuration: configuration, eventLoop: gateway.eventLoop,
+                          delegate: gateway)
     }
 
     /// The venues with an order connection.
@@ -231,9 +236,9 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, StatusReconcil
 
     // MARK: REST status answers (on the loop)
 
-    private func makeReconciler<Router: RESTStatusQuerying>(_ type: Router.Type, endpoint: OrderVenueEndpoint,
+    private func makeReconciler<Router: RESTStatusQuerying>(_ type: Router.Type, endpoint: OrderVenueEndpoint, credentials: SharedCredentials,
                                                              configuration: OrderGatewayConfiguration) -> any AnyStatusReconciler {
-        RESTStatusReconciler(venue: endpoint.venue, router: Router(configuration: endpoint.adapterConfiguration), credentials: endpoint.credentials,
+        RESTStatusReconciler(venue: endpoint.venue, router: Router(configuration: endpoint.adapterConfiguration), credentials: credentials,
                              baseURL: endpoint.restBaseURL ?? Router.orderRESTBaseURL, eventLoop: eventLoop,
                              caFile: configuration.clientOptions.caFile, timeout: configuration.statusQueryTimeout,
                              maxInFlight: configuration.maxStatusQueriesInFlight, clock: { Self.wallClockNow() }, delegate: self)

@@ -1,4 +1,5 @@
 import MarketModel
+import NIOCore
 import Orders
 import Sessions
 import Transport
@@ -22,16 +23,22 @@ public struct OrderVenueEndpoint: Sendable {
     /// (``VenueKit/RESTStatusQuerying/orderRESTBaseURL``), or e.g. the simulator's
     /// `http://127.0.0.1:PORT/okx`. Signed paths are appended to it.
     public var restBaseURL: String?
+    /// Fetches fresh credentials before each reconnect (not the first connect), for venues whose
+    /// login credential expires before it is used (Kraken's WebSocket token: 15 minutes). A failure
+    /// is logged and the reconnect retried with backoff. `nil`: ``credentials`` are used as they are.
+    public var refreshCredentials: (@Sendable (_ current: VenueCredentials, _ eventLoop: any EventLoop) -> EventLoopFuture<VenueCredentials>)?
 
     /// Memberwise initializer.
     public init(venue: VenueID, url: String, updatesURL: String? = nil, credentials: VenueCredentials,
-                adapterConfiguration: VenueAdapterConfiguration, restBaseURL: String? = nil) {
+                adapterConfiguration: VenueAdapterConfiguration, restBaseURL: String? = nil,
+                refreshCredentials: (@Sendable (_ current: VenueCredentials, _ eventLoop: any EventLoop) -> EventLoopFuture<VenueCredentials>)? = nil) {
         self.venue = venue
         self.url = url
         self.updatesURL = updatesURL
         self.credentials = credentials
         self.adapterConfiguration = adapterConfiguration
         self.restBaseURL = restBaseURL
+        self.refreshCredentials = refreshCredentials
     }
 }
 

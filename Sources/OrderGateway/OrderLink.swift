@@ -47,6 +47,9 @@ protocol AnyOrderLink: AnyObject {
 final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
     let venue: VenueID
     private let endpoint: OrderVenueEndpoint
+    /// The account's secrets, shared with the core's frame builder (refreshed before reconnects
+    /// when the endpoint says how).
+    private let credentials: SharedCredentials
     private let configuration: OrderGatewayConfiguration
     private let eventLoop: any EventLoop
     private weak var delegate: (any OrderLinkDelegate)?
@@ -69,10 +72,11 @@ final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
     private var reconnect: Scheduled<Void>?
     private var events: [OrderVenueEvent] = []
 
-    init(endpoint: OrderVenueEndpoint, configuration: OrderGatewayConfiguration, eventLoop: any EventLoop,
+    init(endpoint: OrderVenueEndpoint, credentials: SharedCredentials, configuration: OrderGatewayConfiguration, eventLoop: any EventLoop,
          delegate: any OrderLinkDelegate) {
         self.venue = endpoint.venue
         self.endpoint = endpoint
+        self.credentials = credentials
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.delegate = delegate
@@ -118,6 +122,26 @@ final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
 
     private func connect() {
         guard !isStopped else { return }
+        if connects > 0, let refresh = endpoint.refreshCredentials {
+            // A credential that expires before use (Kraken's token) is fetched again for every reconnect.
+            refresh(credentials.current, eventLoop).hop(to: eventLoop).whenComplete { [weak self] result in
+                guard let self, !self.isStopped else { return }
+                switch result {
+                case .success(let fresh):
+                    self.credentials.replace(with: fresh)
+                    self.openConnections()
+                case .failure(let error):
+                    self.delegate?.link(self.venue, log: "order connection: cannot refresh credentials: \(error)", isError: true)
+                    self.scheduleReconnect(reason: "credentials refresh failed", imposedDelay: nil)
+                }
+            }
+            return
+        }
+        openConnections()
+    }
+
+    private func openConnections() {
+        guard !isStopped else { return }
         connects += 1
         mainRouter = Router(configuration: endpoint.adapterConfiguration)
         updatesRouter = Router(configuration: endpoint.adapterConfiguration)
@@ -146,7 +170,7 @@ final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
         guard !isStopped else { connection.close(code: .goingAway); return }
         lastHeard = Self.monotonicNow()
         loginCount += 1
-        let context = OrderFrameContext(requestID: String(Self.loginRequestBase + loginCount), now: Self.wallClockNow(), credentials: endpoint.credentials)
+        let context = OrderFrameContext(requestID: String(Self.loginRequestBase + loginCount), now: Self.wallClockNow(), credentials: credentials.current)
         let frames: [OutboundMessage]
         do {
             frames = socket.role == .main ? try mainRouter.loginFrames(context: context)

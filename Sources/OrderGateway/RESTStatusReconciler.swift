@@ -39,7 +39,7 @@ final class RESTStatusReconciler<Router: RESTStatusQuerying>: AnyStatusReconcile
 
     let venue: VenueID
     private let router: Router
-    private let credentials: VenueCredentials
+    private let credentials: SharedCredentials
     private let baseURL: String
     private let eventLoop: any EventLoop
     private let caFile: String?
@@ -56,7 +56,7 @@ final class RESTStatusReconciler<Router: RESTStatusQuerying>: AnyStatusReconcile
 
     /// A reconciler for `venue` sending to `baseURL` (the router's production host unless the
     /// endpoint overrides it).
-    init(venue: VenueID, router: Router, credentials: VenueCredentials, baseURL: String, eventLoop: any EventLoop, caFile: String?,
+    init(venue: VenueID, router: Router, credentials: SharedCredentials, baseURL: String, eventLoop: any EventLoop, caFile: String?,
          timeout: Nanoseconds, maxInFlight: Int, clock: @escaping () -> Nanoseconds, delegate: any StatusReconcilerDelegate) {
         self.venue = venue
         self.router = router
@@ -91,7 +91,7 @@ final class RESTStatusReconciler<Router: RESTStatusQuerying>: AnyStatusReconcile
         lastSignedAt = now
         let request: SignedRESTRequest
         do throws(OrderRoutingError) {
-            request = try router.statusRequest(job.query, context: OrderFrameContext(requestID: "status", now: now, credentials: credentials))
+            request = try router.statusRequest(job.query, context: OrderFrameContext(requestID: "status", now: now, credentials: credentials.current))
         } catch {
             finish(job, .rejected(reason: "status query not built: \(error.message)", rateLimited: false, retryAfter: nil), fromVenue: false)
             return

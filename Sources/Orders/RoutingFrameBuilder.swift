@@ -6,13 +6,22 @@ import VenueKit
 public struct RoutingFrameBuilder<Router: OrderRouting>: OrderFrameBuilder {
     /// The venue's router.
     public let router: Router
-    /// The account's secrets, handed to the router in each ``VenueKit/OrderFrameContext``.
-    public let credentials: VenueCredentials
+    /// The account's secrets, read for each ``VenueKit/OrderFrameContext`` (so a token refreshed
+    /// on reconnect is in the next frame).
+    public let source: SharedCredentials
 
-    /// Wraps `router` and `credentials`.
+    /// The account's secrets now.
+    public var credentials: VenueCredentials { source.current }
+
+    /// Wraps `router` and fixed `credentials`.
     public init(router: Router, credentials: VenueCredentials) {
+        self.init(router: router, source: SharedCredentials(credentials))
+    }
+
+    /// Wraps `router` and credentials that may be replaced while it is used.
+    public init(router: Router, source: SharedCredentials) {
         self.router = router
-        self.credentials = credentials
+        self.source = source
     }
 
     /// The router's ``VenueKit/OrderRouting/replyCorrelationKey(kind:venueClientOrderID:)``.

@@ -321,9 +321,11 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
     }
 
     private func fetchSnapshot(symbol: Symbol, request: RESTRequest, socket: PooledSocket<Adapter>) {
-        var url = request.url
-        if let override = configuration.restBaseURL, let original = Adapter.spec.restBaseURL, url.hasPrefix(original) {
-            url = override + url.dropFirst(original.count)
+        let url: String
+        if let override = configuration.restBaseURL, let original = Adapter.spec.restBaseURL, request.url.hasPrefix(original) {
+            url = override + request.url.dropFirst(original.count)
+        } else {
+            url = request.url
         }
         let headers = request.headers.map { (name: $0.key, value: $0.value) }
         HTTPClient.get(url, headers: headers, on: eventLoop, caFile: configuration.clientOptions.caFile).whenComplete { [self] result in

@@ -76,7 +76,7 @@ public enum HTTPClient {
     }
 }
 
-final class HTTPClientHandler: ChannelInboundHandler, @unchecked Sendable {
+private final class HTTPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 

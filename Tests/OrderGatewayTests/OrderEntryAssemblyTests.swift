@@ -30,11 +30,12 @@ import Glibc
 
         static let traded: [(venue: String, symbol: String)] = [("binance", "BTC-USDT"), ("okx", "BTC-USDT"), ("kraken", "BTC-USD"), ("bybit", "BTC-USDT-PERP")]
 
-        static func start() async throws -> Rig {
+        static func start(observer: (@Sendable (SimulatorEvent) -> Void)? = nil) async throws -> Rig {
             let group = MultiThreadedEventLoopGroup.singleton
             var simulatorConfiguration = SimulatorConfiguration(venues: ["binance", "okx", "kraken"])
             simulatorConfiguration.sessionEnd = .stayOpen
-            let simulator = try SimulatedVenueServer(fixturesDirectory: OrderRig.fixtures, configuration: simulatorConfiguration, eventLoop: group.next())
+            let simulator = try SimulatedVenueServer(fixturesDirectory: OrderRig.fixtures, configuration: simulatorConfiguration, eventLoop: group.next(),
+                                                     observer: observer)
             _ = try await simulator.start()
             var catalog: [VenueID: Catalog.Venue] = [:]
             var settings: [OrderEntryVenueSettings] = []
@@ -126,6 +127,33 @@ import Glibc
         #expect(refusal.contains(#""code":"unsupported""#) && refusal.contains("no order entry in this run"), "\(refusal)")
     }
 
+    @Test("Kraken's token is fetched again for every reconnect (a token must be used within 15 minutes)")
+    func krakenTokenRefreshedOnReconnect() async throws {
+        let tokenRequests = Counter()
+        let rig = try await Rig.start(observer: { event in
+            if case .restServed("kraken", "/0/private/GetWebSocketsToken", 200) = event { tokenRequests.increment() }
+        })
+        defer { Task { await rig.stop() } }
+        try await rig.waitUntilUp("kraken")
+        #expect(tokenRequests.value == 1, "one token for the first connect")
+        // The venue's order gateway restarts (close 1012): the link reconnects with a fresh token.
+        await rig.simulator.injectOrderFault(.restart, venue: "kraken")
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let link = try await rig.outcome.gateway.snapshot().get().first { $0.venue.rawValue == "kraken" }
+            if let link, link.connects >= 2, link.isUp { break }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        let link = try #require(try await rig.outcome.gateway.snapshot().get().first { $0.venue.rawValue == "kraken" })
+        #expect(link.connects >= 2 && link.isUp, "\(link)")
+        #expect(tokenRequests.value == link.connects, "a token per connect: \(tokenRequests.value) for \(link.connects) connects")
+        // Orders flow on the new connection (frames carry the refreshed token).
+        let client = try await OrderClient.connect(rig.socketPath)
+        defer { client.close() }
+        try client.send(#"{"op":"order.place","id":"k1","venue":"kraken","symbol":"BTC-USD","side":"buy","type":"limit","price":"60000.0","size":"0.001","client_order_id":"after-restart"}"#)
+        _ = try await client.waitFor { $0.contains(#""client_order_id":"after-restart""#) && $0.contains(#""state":"filled""#) }
+    }
+
     @Test("a price off the fetched tick is refused before any venue round-trip")
     func offTickRefusedLocally() async throws {
         let rig = try await Rig.start()
@@ -153,4 +181,12 @@ import Glibc
         #expect(request.headers.first { $0.name == "API-Key" }?.value == "mmx-test-key")
         #expect(request.headers.first { $0.name == "API-Sign" }?.value == "+mRDmY9Ks0Moc1zjv/BjfvYa98buO0x1yHChZR5onlfAzAUbfIYlLggUZzdQ0RsmXm4Sh+Q8iAIZdo2wSeHeiA==")
     }
+}
+
+/// A thread-safe count (simulator observers run on its event loop).
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

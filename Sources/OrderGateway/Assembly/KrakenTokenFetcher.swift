@@ -18,8 +18,7 @@ enum KrakenTokenFetcher {
         guard let path = request.url.range(of: "/0/private/") else {
             throw OrderRoutingError("kraken: unexpected token request URL \(request.url)")
         }
-        // Content-Type is set by HTTPClient.post itself.
-        let headers = request.headers.filter { $0.key != "Content-Type" }.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        let headers = request.headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
         return (restBaseURL + request.url[path.lowerBound...], headers, body)
     }
 
@@ -35,7 +34,8 @@ enum KrakenTokenFetcher {
             } catch {
                 return eventLoop.makeFailedFuture(RESTCallError(error.description, isRetryable: false))
             }
-            return HTTPClient.post(request.url, form: request.body, headers: request.headers, on: eventLoop, timeoutNanoseconds: retry.timeout)
+            return HTTPClient.request(method: "POST", request.url, headers: request.headers, body: Array(request.body.utf8), on: eventLoop,
+                                      timeoutNanoseconds: retry.timeout)
                 .flatMapErrorThrowing { error in
                     throw RESTCallError("kraken: POST \(request.url): \(error)", isRetryable: (error as? TransportError)?.isRetryable ?? true)
                 }

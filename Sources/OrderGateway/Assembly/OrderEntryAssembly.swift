@@ -87,7 +87,8 @@ public enum OrderEntryAssembly {
                         adapterConfiguration: VenueAdapterConfiguration(symbols: settings.symbols, options: settings.options),
                         // The same REST override serves the order-status queries (a testnet or the simulator);
                         // `nil` leaves each on its production host.
-                        restBaseURL: settings.restBaseURL)
+                        restBaseURL: settings.restBaseURL,
+                        refreshCredentials: Self.tokenRefresh(settings, options: options))
                     for symbol in settings.symbols {
                         let origin = settings.explicitRules[symbol] == nil ? "fetched" : "configured"
                         log("orders: \(settings.venue) \(symbol): \(ready.rules[symbol].map(\.description) ?? "-") (\(origin))", false)
@@ -107,6 +108,23 @@ public enum OrderEntryAssembly {
     struct Ready: Sendable {
         var rules: [Symbol: PublishedInstrumentRules]
         var credentials: VenueCredentials
+    }
+
+    /// Kraken without a configured token: a fresh token before every reconnect, since a token must
+    /// be used within 15 minutes of being issued [KR-TOKEN] and an outage can outlast that.
+    /// `nil` for every other venue (and for a token given in the configuration).
+    static func tokenRefresh(_ settings: OrderEntryVenueSettings, options: Options)
+        -> (@Sendable (VenueCredentials, any EventLoop) -> EventLoopFuture<VenueCredentials>)? {
+        guard settings.venue == Kraken.spec.id, settings.credentials.passphrase == nil else { return nil }
+        let restBaseURL = settings.restBaseURL, nonce = options.nonce, retry = options.retry
+        return { current, eventLoop in
+            KrakenTokenFetcher.fetch(credentials: current, restBaseURL: restBaseURL, nonce: nonce, retry: retry, eventLoop: eventLoop)
+                .map { token in
+                    var fresh = current
+                    fresh.passphrase = token
+                    return fresh
+                }
+        }
     }
 
     /// Fetches `settings`' missing rules and, for Kraken without a configured token, its token.
