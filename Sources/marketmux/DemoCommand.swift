@@ -131,10 +131,10 @@ struct DemoCommand: AsyncParsableCommand {
             if case .factor(let factor) = replaySpeed, factor > 1 {
                 for channel in plan.channels {
                     var window = max(Interval.seconds(1), Int64(Double(plan.type.spec.staleAfter(for: channel)) / factor))
-                    // With --chaos every recorded session ends in a stall: cap the windows at 3 s so each
+                    // With --chaos every recorded session ends in a stall: cap the windows at 2 s so each
                     // venue's stall → stale → data-idle reconnect cycle fits well inside the screen's 10 s
                     // (Kraken's 60 s book window would otherwise still be 6 s at --speed 10).
-                    if chaos { window = min(window, Interval.seconds(3)) }
+                    if chaos { window = min(window, Interval.seconds(2)) }
                     staleAfter[channel] = window
                 }
                 dataIdle = staleAfter.values.min().map { 2 * $0 }

@@ -203,6 +203,9 @@ def main():
     for row in rows:
         print("| " + " | ".join(str(x) for x in row) + " |")
     print(f"observed {elapsed:.1f} s, {windows} windows of {args.window:g} s")
+    per_window = [sum(1 for v in venues if w in trade_windows[v]) for w in range(windows)]
+    print("venues with trades per window: " + ", ".join(f"{n}/{len(venues)}" for n in per_window))
+    report["_venues_with_trades_per_window"] = per_window
     for (state, reason), count in sorted(socket_notices.items()):
         print(f"socket notice: {state} x{count}: {reason}")
     for error in errors:
