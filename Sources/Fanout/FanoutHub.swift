@@ -1,13 +1,16 @@
 import MarketModel
 import NIOCore
+import Synchronization
 
 /// The fan-out shell: runs a ``FanoutCore`` on one event loop and performs its actions on the
 /// subscribers' connections, which live on the same loop (``FanoutServer`` accepts them there),
 /// so nothing needs a lock.
 ///
 /// Events come in through ``publish(_:)`` / ``publish(contentsOf:)`` from any thread (from the
-/// loop itself they are routed at once); a batch is routed, and one loop turn later every
-/// subscriber that got lines gets one socket write for everything routed meanwhile.
+/// loop itself they are routed at once). From other threads they go into a locked inbox that one
+/// loop task drains: a publisher running ahead of the loop costs one task and one wake-up per
+/// drain, not per publish. Routed events are written one loop turn later, so every subscriber
+/// that got lines gets one socket write for everything routed meanwhile.
 ///
 /// ```swift
 /// let hub = FanoutHub(catalog: catalog, eventLoop: group.next())
@@ -33,6 +36,15 @@ public final class FanoutHub: @unchecked Sendable {
     /// A task that performs the writes of routed events is queued on the loop.
     private var isFlushScheduled = false
     private var drained: EventLoopPromise<Void>?
+    /// Events published from other threads, waiting for the loop (and whether a drain task is queued).
+    private let inbox = Mutex(Inbox())
+    /// The inbox's previous buffer, swapped back in empty on each drain so appends reuse its capacity.
+    private var spareInboxBuffer: [MarketEvent] = []
+
+    private struct Inbox: ~Copyable {
+        var events: [MarketEvent] = []
+        var isDrainScheduled = false
+    }
 
     /// A hub serving `catalog`. `books` answers snapshot requests (default: a ``BookCache`` fed
     /// by the published events).
@@ -47,13 +59,52 @@ public final class FanoutHub: @unchecked Sendable {
 
     /// Routes `event` to its subscribers (from any thread; order is kept per calling thread).
     public func publish(_ event: MarketEvent) {
-        onLoop { $0.route(CollectionOfOne(event)) }
+        if eventLoop.inEventLoop {
+            route(CollectionOfOne(event))
+            return
+        }
+        let schedules = inbox.withLock { inbox in
+            inbox.events.append(event)
+            return Self.claimDrain(&inbox)
+        }
+        if schedules { scheduleDrain() }
     }
 
     /// Routes a batch of events; each subscriber gets one write for the whole batch.
     public func publish(contentsOf events: [MarketEvent]) {
         guard !events.isEmpty else { return }
-        onLoop { $0.route(events) }
+        if eventLoop.inEventLoop {
+            route(events)
+            return
+        }
+        let schedules = inbox.withLock { inbox in
+            inbox.events.append(contentsOf: events)
+            return Self.claimDrain(&inbox)
+        }
+        if schedules { scheduleDrain() }
+    }
+
+    /// `true` for the caller that must queue the drain task (the first since the last drain).
+    private static func claimDrain(_ inbox: inout Inbox) -> Bool {
+        guard !inbox.isDrainScheduled else { return false }
+        inbox.isDrainScheduled = true
+        return true
+    }
+
+    private func scheduleDrain() {
+        eventLoop.execute { [self] in
+            // Take everything published so far in one swap; publishers append to the (empty,
+            // capacity-keeping) spare buffer meanwhile.
+            var batch: [MarketEvent] = []
+            swap(&batch, &spareInboxBuffer)  // uniquely owned, empty, with the last drain's capacity
+            inbox.withLock { inbox in
+                swap(&batch, &inbox.events)
+                inbox.isDrainScheduled = false
+            }
+            route(batch)
+            batch.removeAll(keepingCapacity: true)
+            spareInboxBuffer = batch
+        }
     }
 
     /// Replaces what subscriptions and orders are validated against (existing subscriptions stay).
@@ -122,10 +173,12 @@ public final class FanoutHub: @unchecked Sendable {
         // write (one syscall, one reader wake-up) per publish call. Idle, this costs one task hop.
         guard !isFlushScheduled else { return }
         isFlushScheduled = true
-        eventLoop.execute { [self] in
-            isFlushScheduled = false
-            perform()
-        }
+        eventLoop.execute { [self] in flush() }
+    }
+
+    private func flush() {
+        isFlushScheduled = false
+        perform()
     }
 
     func acknowledge(requestID: String, to id: SubscriberID) {
