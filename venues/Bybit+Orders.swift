@@ -147,16 +147,13 @@ extension Bybit: OrderRouting {
         let reason = root["ret_msg"].text ?? ""
         switch op {
         case "auth":
-            if success {
-                output.append(.loggedIn)
-                output.append(.send(OutboundMessage(text: Self.orderTopicSubscription)))
-            } else {
-                output.append(.loginFailed(reason: reason))
-            }
+            // Authenticated: subscribe to `order`; the updates connection counts as logged in
+            // only once that subscription is acknowledged (no update is pushed before it).
+            output.append(success ? .send(OutboundMessage(text: Self.orderTopicSubscription)) : .loginFailed(reason: reason))
         case "pong": output.append(.heartbeat)
         case "ping": output.append(.heartbeat)  // {"success":true,"ret_msg":"pong","op":"ping"}
         case "subscribe":
-            guard success else { throw .unexpected("Bybit order topic subscription failed: \(reason)") }
+            output.append(success ? .loggedIn : .loginFailed(reason: "order topic subscription refused: \(reason)"))
         default: throw .unexpected("Bybit op '\(op)'")
         }
     }

@@ -67,6 +67,10 @@ final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
     private var lastHeard: Int64 = 0
     private var lastPing: Int64 = 0
     private var loginDeadline: Int64?
+    /// This connection attempt's order connection has logged in.
+    private var isMainLoggedIn = false
+    /// This attempt's updates connection (where there is one) has logged in and subscribed.
+    private var isUpdatesReady = false
     private var loginCount = 0
     private var ticker: RepeatedTask?
     private var reconnect: Scheduled<Void>?
@@ -145,6 +149,8 @@ final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
         connects += 1
         mainRouter = Router(configuration: endpoint.adapterConfiguration)
         updatesRouter = Router(configuration: endpoint.adapterConfiguration)
+        isMainLoggedIn = false
+        isUpdatesReady = false
         main = open(endpoint.url, role: .main)
         if let updatesURL = endpoint.updatesURL { updates = open(updatesURL, role: .updates) }
     }
@@ -182,12 +188,19 @@ final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
         }
         delegate?.link(venue, log: "order connection (\(socket.role)) open to \(connection.url)", isError: false)
         for frame in frames { connection.send(text: frame.text) }
-        guard socket.role == .main else { return }
-        if frames.isEmpty {
-            markUp()  // every request is signed on its own (Binance HMAC)
-        } else {
-            loginDeadline = Self.monotonicNow() + configuration.loginTimeout
+        if loginDeadline == nil { loginDeadline = Self.monotonicNow() + configuration.loginTimeout }
+        if socket.role == .main && frames.isEmpty {
+            isMainLoggedIn = true  // every request is signed on its own (Binance HMAC)
+            markUpIfReady()
         }
+    }
+
+    /// Up once the order connection is logged in **and**, where the venue pushes order updates on
+    /// a second connection (Bybit `/v5/private`), that one is logged in and subscribed: an order
+    /// sent before its updates stream listens could fill unseen, and stay `accepted` for ever.
+    private func markUpIfReady() {
+        guard isMainLoggedIn, updates == nil || isUpdatesReady else { return }
+        markUp()
     }
 
     private func markUp() {
@@ -217,7 +230,13 @@ final class OrderLink<Router: OrderRouting>: AnyOrderLink, @unchecked Sendable {
         for event in events {
             switch event {
             case .loggedIn:
-                if socket.role == .main { markUp() } else { delegate?.link(venue, log: "order updates connection logged in", isError: false) }
+                if socket.role == .main {
+                    isMainLoggedIn = true
+                } else {
+                    isUpdatesReady = true
+                    delegate?.link(venue, log: "order updates connection logged in and subscribed", isError: false)
+                }
+                markUpIfReady()
             case .loginFailed(let reason):
                 delegate?.link(venue, log: "order login refused: \(reason)", isError: true)
                 socket.connection?.close(code: .policyViolation, reason: "")

@@ -55,15 +55,18 @@ struct DeribitOrderRoutingTests {
     fileprivate static let order = #"{"order_id":"USDC-104819327443","order_state":"open","label":"O-1","filled_amount":0.0,"average_price":0.0,"amount":0.001,"price":2973.55,"direction":"buy","post_only":true}"#
 
     fileprivate static let cases: [Case] = [
-        Case(name: "auth ok → loggedIn + subscribe user.orders",
+        Case(name: "auth ok → subscribe user.orders",
              input: #"{"jsonrpc":"2.0","id":"auth-17","result":{"access_token":"1582628593469.1MbQ-J_4.CBP-OqOwm_FBdMYj4cRK2dMXyHPfBtXGpzLxhWg31nHu3H_Q60FpE5_vqUBEQGSiMrIGzw3nC37NDLx7NC6qSTmeTBn4UoZsqlyS53ojOoZIiGrbBCcl9tsyehf3AZ4kBqxQHwkqnlv_ABRKtmi5y09Rb8TN5_LdCqdSBnsKsQaofXMZ1-YcGkgdyuKZb8Hr_FGQ1RWaYSy6cL7PJa99HHIvuqG57e-QoRrM7yjwxoWVPoFqEaBQOwnJxaQgbh4FD6NZR_Te8nAlpYFMdbwNudZTakhddDlnJXq2yIzl1DHl6UgAq0eCQGd7IGQY2PYRCj9Pow","expires_in":31536000,"refresh_token":"1582628593469.1GP4rQd0.A9Wa78o5kFRIUP49mScaD1CqHgiK50HOl2VA6kCtWa8BQZU5Dr03BhcbXPNvEh3I_MVixKZXnyoBeKJwLl8LXnfo180ckAiPj3zOclcUu4zkXuF3NNP3sTPcDf1B3C1CwMKkJ1NOcf1yPmRbsrd7hbgQ-hLa40tfx6Oa-85ymm_3Z65LZcnCeLrqlj_A9jM","scope":"connection mainaccount","token_type":"bearer"},"usIn":1582628593469,"usOut":1582628593470,"usDiff":1,"testnet":false}"#,
-             expected: [.loggedIn, .send(OutboundMessage(text: #"{"jsonrpc":"2.0","id":"sub-orders","method":"private/subscribe","params":{"channels":["user.orders.any.any.raw"]}}"#))]),
+             expected: [.send(OutboundMessage(text: #"{"jsonrpc":"2.0","id":"sub-orders","method":"private/subscribe","params":{"channels":["user.orders.any.any.raw"]}}"#))]),
         Case(name: "auth failed: 13004 invalid_credentials",
              input: #"{"jsonrpc":"2.0","id":"auth-17","error":{"message":"invalid_credentials","code":13004},"testnet":false}"#,
              expected: [.loginFailed(reason: "code 13004: invalid_credentials")]),
         Case(name: "set_heartbeat and subscribe answers: nothing",
              input: #"{"jsonrpc":"2.0","id":"hb-17","result":"ok"}"#),
-        Case(name: "subscribe answer", input: #"{"jsonrpc":"2.0","id":"sub-orders","result":["user.orders.any.any.raw"]}"#),
+        Case(name: "subscribe answer: logged in (orders may flow)", input: #"{"jsonrpc":"2.0","id":"sub-orders","result":["user.orders.any.any.raw"]}"#,
+             expected: [.loggedIn]),
+        Case(name: "subscribe refused: login refused", input: #"{"jsonrpc":"2.0","id":"sub-orders","error":{"message":"unauthorized","code":13009},"testnet":false}"#,
+             expected: [.loginFailed(reason: "user.orders subscription refused: code 13009: unauthorized")]),
         Case(name: "test_request → heartbeat + public/test",
              input: #"{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}}"#,
              expected: [.heartbeat, .send(OutboundMessage(text: #"{"jsonrpc":"2.0","id":"test","method":"public/test","params":{}}"#))]),

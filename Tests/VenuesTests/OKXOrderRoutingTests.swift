@@ -65,13 +65,14 @@ struct OKXOrderRoutingTests {
     }
 
     fileprivate static let cases: [Case] = [
-        Case(name: "login ok → loggedIn + orders subscription",
+        Case(name: "login ok → orders subscription",
              input: #"{"event":"login","code":"0","msg":"","connId":"a4d3ae55"}"#,
-             expected: [.loggedIn, .send(OutboundMessage(text: #"{"op":"subscribe","args":[{"channel":"orders","instType":"ANY"}]}"#))]),
+             expected: [.send(OutboundMessage(text: #"{"op":"subscribe","args":[{"channel":"orders","instType":"ANY"}]}"#))]),
         Case(name: "login failed (event error 60009)",
              input: #"{"event":"error","code":"60009","msg":"Login failed.","connId":"a4d3ae55"}"#,
              expected: [.loginFailed(reason: "code 60009: Login failed.")]),
-        Case(name: "subscribe ack: nothing", input: #"{"event":"subscribe","arg":{"channel":"orders","instType":"ANY"},"connId":"a4d3ae55"}"#),
+        Case(name: "orders subscription ack: logged in (orders may flow)", input: #"{"event":"subscribe","arg":{"channel":"orders","instType":"ANY"},"connId":"a4d3ae55"}"#,
+             expected: [.loggedIn]),
         Case(name: "pong", input: "pong", expected: [.heartbeat]),
         Case(name: "order accepted (doc example)",
              input: #"{"id":"1512","op":"order","data":[{"clOrdId":"O1","ordId":"12345689","tag":"","ts":"1695190491421","sCode":"0","sMsg":""}],"code":"0","msg":"","inTime":"1695190491421339","outTime":"1695190491423240"}"#,

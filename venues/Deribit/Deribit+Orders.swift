@@ -8,7 +8,8 @@ import VenueKit
 //      "timestamp":1576074319000,"signature":"<hex HMAC-SHA256(secret, ts + "\n" + nonce + "\n" + data)>","nonce":"1","data":""}}
 //   → {"jsonrpc":"2.0","id":"hb-1","method":"public/set_heartbeat","params":{"interval":30}}
 //   ← {"jsonrpc":"2.0","id":"auth-1","result":{"access_token":"…","expires_in":31536000,"refresh_token":"…","scope":"…","token_type":"bearer"}}
-//   → {"jsonrpc":"2.0","id":"sub-orders","method":"private/subscribe","params":{"channels":["user.orders.any.any.raw"]}}   (sent on auth success)
+//   → {"jsonrpc":"2.0","id":"sub-orders","method":"private/subscribe","params":{"channels":["user.orders.any.any.raw"]}}   (sent on auth success;
+//     its answer, not the auth's, marks the connection logged in)
 //   → {"jsonrpc":"2.0","id":3,"method":"private/buy","params":{"instrument_name":"ETH_USDC-PERPETUAL","amount":0.001,"type":"limit",
 //      "label":"O-1","price":2973.55,"time_in_force":"good_til_cancelled","post_only":true,"reject_post_only":true}}
 //   ← {"jsonrpc":"2.0","id":3,"result":{"order":{"order_id":"USDC-104819327443","order_state":"open","label":"O-1","filled_amount":0.0,…},"trades":[]},…}
@@ -130,7 +131,8 @@ extension Deribit: OrderRouting {
             var reason = "code \(code): \(error["message"].text ?? "")"
             if let detail = error["data"]["reason"].nonEmptyText { reason += " (\(detail))" }
             if id.hasPrefix("auth-") { output.append(.loginFailed(reason: reason)); return }
-            if id == "sub-orders" || id.hasPrefix("hb-") { throw .unexpected("Deribit \(id) failed: \(reason)") }
+            if id == "sub-orders" { output.append(.loginFailed(reason: "user.orders subscription refused: \(reason)")); return }
+            if id.hasPrefix("hb-") { throw .unexpected("Deribit \(id) failed: \(reason)") }
             let requestID = id.hasPrefix("all-") ? String(id.dropFirst(4)) : id
             let response: OrderResponse
             if code == 10028 {
@@ -146,9 +148,12 @@ extension Deribit: OrderRouting {
         guard let result = root["result"] else { throw .missingField("result") }
         if id.hasPrefix("auth-") {
             guard result["access_token"] != nil else { throw .missingField("result.access_token") }
-            output.append(.loggedIn)
+            // Authenticated: subscribe the order updates; orders may flow once that is answered
+            // (an order filled before it would never be reported).
             output.append(.send(OutboundMessage(text: Self.ordersSubscription)))
-        } else if id == "sub-orders" || id.hasPrefix("hb-") {
+        } else if id == "sub-orders" {
+            output.append(.loggedIn)
+        } else if id.hasPrefix("hb-") {
             return
         } else if id == "test" {
             output.append(.heartbeat)

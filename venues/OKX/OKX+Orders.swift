@@ -116,10 +116,12 @@ extension OKX: OrderRouting {
             let reason = "code \(code): \(root["msg"].text ?? "")"
             switch event {
             case "login" where code == "0" || code.isEmpty:
-                output.append(.loggedIn)
+                // Logged in: subscribe the orders channel. Orders may flow only once that is
+                // acknowledged — an order filled before it would never be reported.
                 output.append(.send(OutboundMessage(text: Self.ordersSubscription)))
             case "login": output.append(.loginFailed(reason: reason))
             case "error" where Self.loginErrorCodes.contains(code): output.append(.loginFailed(reason: reason))
+            case "subscribe" where root["arg"]["channel"].text == "orders": output.append(.loggedIn)
             case "subscribe", "unsubscribe", "notice": return
             default: throw .unexpected("OKX event '\(event)' \(reason)")
             }
