@@ -1,6 +1,6 @@
 import MarketModel
 
-/// The protocol side of `marketmux order place|cancel`: builds the request line and classifies
+/// The protocol side of `marketmux order place|cancel|cancel-all`: builds the request line and classifies
 /// the server's replies until the order reaches a terminal state (SPEC §2, §5). Sans-IO: the
 /// command does the socket and stdout I/O.
 public struct OrderSession: Sendable {
@@ -71,6 +71,29 @@ public struct OrderSession: Sendable {
         requestLine = line
     }
 
+    /// `order.cancel_all`: the session ends at the acknowledgement (the orders canceled belong to
+    /// other connections, which get their updates; a fresh connection has none of its own).
+    public init(cancelAll: OrderCancelAll) {
+        requestID = cancelAll.requestID
+        clientOrderID = ""
+        endsAtAcknowledgement = true
+        var line: [UInt8] = []
+        line.append(contentsOf: #"{"op":"order.cancel_all","id":"#.utf8)
+        NDJSONEncoder.string(cancelAll.requestID, &line)
+        line.append(contentsOf: #","venue":"#.utf8)
+        NDJSONEncoder.string(cancelAll.venue.rawValue, &line)
+        if let symbol = cancelAll.symbol {
+            line.append(contentsOf: #","symbol":"#.utf8)
+            NDJSONEncoder.string(symbol.rawValue, &line)
+        }
+        line.append(contentsOf: (cancelAll.allClients ? #","all_clients":true}"# : "}").utf8)
+        line.append(0x0A)
+        requestLine = line
+    }
+
+    /// Whether the session is over once the request is acknowledged (`order.cancel_all`).
+    private var endsAtAcknowledgement = false
+
     /// Classifies one line (without its `\n`).
     public mutating func receive(_ line: UnsafeRawBufferPointer) -> Step {
         guard let object = try? JSONLineParser.parseObject(line), case .string(let type)? = object["type"] else {
@@ -78,8 +101,9 @@ public struct OrderSession: Sendable {
         }
         switch type {
         case "ack":
-            if object["id"] == .string(requestID) { isAcknowledged = true }
-            return .skip
+            guard object["id"] == .string(requestID) else { return .skip }
+            isAcknowledged = true
+            return endsAtAcknowledgement ? .finished(exitCode: 0) : .skip
         case "error":
             guard object["id"] == .string(requestID) else { return .skip }
             var message = "the request was refused"

@@ -10,7 +10,7 @@ public enum RequestParser {
     public static let maxClientOrderIDBytes = 64
 
     /// The ops, as listed in error messages.
-    static let ops = ["subscribe", "unsubscribe", "status", "order.place", "order.cancel"]
+    static let ops = ["subscribe", "unsubscribe", "status", "order.place", "order.cancel", "order.cancel_all"]
 
     /// Parses `line` (without its `\n`). Subscriptions are validated against `catalog`; order
     /// requests are refused with `unsupported` unless `isOrderEntryEnabled`.
@@ -39,11 +39,15 @@ public enum RequestParser {
             return .unsubscribe(id: id, filter: try fields.filter())
         case "status":
             return .status(id: id)
-        case "order.place", "order.cancel":
+        case "order.place", "order.cancel", "order.cancel_all":
             guard isOrderEntryEnabled else {
                 throw fields.failure(.unsupported, "order entry is not enabled in this instance")
             }
-            return .order(op == "order.place" ? try fields.placement(catalog: catalog) : try fields.cancellation(catalog: catalog))
+            switch op {
+            case "order.place": return .order(try fields.placement(catalog: catalog))
+            case "order.cancel": return .order(try fields.cancellation(catalog: catalog))
+            default: return .order(try fields.cancelAll(catalog: catalog))
+            }
         default:
             throw fields.failure(.unknownOp, "unknown op '\(op)'; ops are \(ops.joined(separator: ", "))")
         }
@@ -165,6 +169,30 @@ public enum RequestParser {
             }
             return .place(OrderPlacement(requestID: id ?? "", venue: venue, symbol: symbol, side: side, type: type, price: price,
                                          size: size, timeInForce: tif, clientOrderID: try clientOrderID(required: false)))
+        }
+
+        /// `order.cancel_all`: `venue` required, `symbol` optional (checked against the venue's
+        /// symbols when given), `all_clients` an optional boolean.
+        func cancelAll(catalog: Catalog) throws(RequestError) -> OrderRequest {
+            var symbol: Symbol?
+            let venue: VenueID
+            if object["symbol"] != nil && object["symbol"] != .null {
+                (venue, symbol) = try venueAndSymbol(catalog: catalog)
+            } else {
+                venue = VenueID(rawValue: try nonEmpty("venue"))
+                guard catalog.venues[venue] != nil else {
+                    let names = catalog.venues.keys.sorted().map(\.rawValue)
+                    throw failure(.unknownVenue, "unknown venue '\(venue)'; this instance serves \(Catalog.list(names))")
+                }
+            }
+            var allClients = false
+            if let value = object["all_clients"], value != .null {
+                guard case .bool(let flag) = value else {
+                    throw failure(.invalidField, "\"all_clients\" must be true or false, not \(value.typeName)")
+                }
+                allClients = flag
+            }
+            return .cancelAll(OrderCancelAll(requestID: id ?? "", venue: venue, symbol: symbol, allClients: allClients))
         }
 
         func cancellation(catalog: Catalog) throws(RequestError) -> OrderRequest {

@@ -1,15 +1,28 @@
-/// A client's order request from the local socket (SPEC §5 `order.place` / `order.cancel`).
+/// A client's order request from the local socket (SPEC §5 `order.place` / `order.cancel`, and
+/// `order.cancel_all`, docs/protocol.md).
 public enum OrderRequest: Sendable, Hashable {
     /// `{"op":"order.place",...}`.
     case place(OrderPlacement)
     /// `{"op":"order.cancel",...}`.
     case cancel(OrderCancellation)
+    /// `{"op":"order.cancel_all",...}`.
+    case cancelAll(OrderCancelAll)
 
     /// The request id to echo in the reply.
     public var requestID: String {
         switch self {
         case .place(let p): return p.requestID
         case .cancel(let c): return c.requestID
+        case .cancelAll(let c): return c.requestID
+        }
+    }
+
+    /// The venue the request is for.
+    public var venue: VenueID {
+        switch self {
+        case .place(let p): return p.venue
+        case .cancel(let c): return c.venue
+        case .cancelAll(let c): return c.venue
         }
     }
 }
@@ -87,5 +100,27 @@ public struct OrderCancellation: Sendable, Hashable {
         self.venue = venue
         self.symbol = symbol
         self.clientOrderID = clientOrderID
+    }
+}
+
+/// The fields of `order.cancel_all`: every open order of the requesting client on a venue (of one
+/// symbol, or all), or — with `all_clients` — the venue kill switch for every client's orders.
+public struct OrderCancelAll: Sendable, Hashable {
+    /// The socket request id (`"id"`).
+    public var requestID: String
+    /// Target venue.
+    public var venue: VenueID
+    /// Only this instrument's orders; `nil` for every symbol.
+    public var symbol: Symbol?
+    /// `true`: the kill switch — every client's open orders (the venue's own cancel-all request
+    /// where it has one). `false`: only the requesting client's, one cancel each.
+    public var allClients: Bool
+
+    /// Memberwise initializer.
+    public init(requestID: String, venue: VenueID, symbol: Symbol?, allClients: Bool = false) {
+        self.requestID = requestID
+        self.venue = venue
+        self.symbol = symbol
+        self.allClients = allClients
     }
 }

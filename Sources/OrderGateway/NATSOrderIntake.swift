@@ -115,10 +115,10 @@ public final class NATSOrderIntake: @unchecked Sendable {
                 "only order.place and order.cancel are served on \(message.subject); market data is published on "
                 + "\(publisher.configuration.subjectPrefix).md.> and status on \(publisher.configuration.subjectPrefix).status.>"))
         }
-        guard request.targetVenue == venue else {
+        guard request.venue == venue else {
             return refuse(message, RequestError(id: request.requestID, code: .invalidField, message:
-                "\"venue\" is '\(request.targetVenue)' but the request was sent to \(message.subject); send it to "
-                + NATSSubject.orders(prefix: publisher.configuration.subjectPrefix, venue: request.targetVenue)))
+                "\"venue\" is '\(request.venue)' but the request was sent to \(message.subject); send it to "
+                + NATSSubject.orders(prefix: publisher.configuration.subjectPrefix, venue: request.venue)))
         }
         let name: String
         switch clientName(message) {
@@ -228,12 +228,3 @@ struct NATSOrderReplySink: OrderReplySink {
     }
 }
 
-extension OrderRequest {
-    /// The venue the request is for.
-    fileprivate var targetVenue: VenueID {
-        switch self {
-        case .place(let placement): return placement.venue
-        case .cancel(let cancellation): return cancellation.venue
-        }
-    }
-}

@@ -155,6 +155,8 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, StatusReconcil
                     perform(core.submit(.cancel(relayed), from: owner, now: Self.wallClockNow()))
                     return
                 }
+            case .cancelAll:
+                break  // the requester's own orders (or, with all_clients, the kill switch): the core decides
             }
             pendingReplies[subscriber, default: [:]][request.requestID] = replies
             perform(core.submit(request, from: subscriber, now: Self.wallClockNow()))

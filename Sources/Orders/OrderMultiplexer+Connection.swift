@@ -95,6 +95,13 @@ extension OrderMultiplexer {
     /// stop later orders (refuse them upstream to halt trading).
     public mutating func killSwitch(venue: VenueID, symbol: Symbol?, now: Nanoseconds) -> [OrderAction] {
         var actions: [OrderAction] = []
+        killAll(venue: venue, symbol: symbol, now: now, into: &actions)
+        finishCall(now: now, into: &actions)
+        return actions
+    }
+
+    /// The kill switch's work, shared with `order.cancel_all` with `all_clients`.
+    mutating func killAll(venue: VenueID, symbol: Symbol?, now: Nanoseconds, into actions: inout [OrderAction]) {
         if let supportsCancelAll = desks[venue]?.spec.supportsCancelAll {
             let matching = sortedKeys { $0.venue == venue && $0.isOpen && (symbol == nil || $0.order.symbol == symbol) }
             for key in matching {
@@ -108,7 +115,5 @@ extension OrderMultiplexer {
             }
             if supportsCancelAll { desks[venue]?.cancelLane.append(.all(symbol: symbol)) }
         }
-        finishCall(now: now, into: &actions)
-        return actions
     }
 }

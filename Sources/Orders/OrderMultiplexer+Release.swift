@@ -96,8 +96,13 @@ extension OrderMultiplexer {
             case .sent:
                 _ = desks[venue]?.cancelLane.popFirst()
             case .failed(let error):
+                // The venue's cancel-all cannot express this scope (Binance's needs a symbol): cancel
+                // the same orders one by one instead, still in the cancel lane. A kill switch must not
+                // end with orders left open at the venue.
                 _ = desks[venue]?.cancelLane.popFirst()
-                actions.append(.diagnostic(OrderDiagnostic(venue: venue, message: "cancel-all could not be sent: \(error.message)")))
+                actions.append(.diagnostic(OrderDiagnostic(venue: venue,
+                    message: "cancel-all could not be sent (\(error.message)); canceling \(scope.count) orders one by one")))
+                for key in scope { requestCancel(key) }
             }
         }
         return true

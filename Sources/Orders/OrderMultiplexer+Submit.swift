@@ -2,7 +2,7 @@ import MarketModel
 import VenueKit
 
 extension OrderMultiplexer {
-    /// Takes a subscriber's `order.place` / `order.cancel`. Returns exactly one
+    /// Takes a subscriber's `order.place` / `order.cancel` / `order.cancel_all`. Returns exactly one
     /// ``OrderAction/reply(subscriber:requestID:result:)`` for it, then the updates and sends it caused.
     ///
     /// A place is validated completely before anything is queued (venue, order entry, symbol,
@@ -16,6 +16,8 @@ extension OrderMultiplexer {
             result = place(placement, from: subscriber, now: now, into: &actions)
         case .cancel(let cancellation):
             result = cancel(cancellation, from: subscriber, now: now, into: &actions)
+        case .cancelAll(let request):
+            result = cancelAll(request, from: subscriber, now: now, into: &actions)
         }
         switch result {
         case .success:
@@ -91,6 +93,38 @@ extension OrderMultiplexer {
             return .failure(OrderRejection(.orderNotOpen, "order '\(cancellation.clientOrderID)' is already \(record.state.rawValue)"))
         }
         actions.append(.reply(subscriber: subscriber, requestID: cancellation.requestID, result: .accepted))
+        cancelOne(key, record: record, now: now, into: &actions)
+        return .success(())
+    }
+
+    /// `order.cancel_all`: the requester's open orders on the venue (of the symbol), each canceled
+    /// as by `order.cancel` — in the cancel lane, ahead of new orders — or, with `allClients`, the
+    /// kill switch for everyone's. Accepted even when nothing is open (the request is idempotent).
+    private mutating func cancelAll(_ request: OrderCancelAll, from subscriber: OrderSubscriber, now: Nanoseconds,
+                                    into actions: inout [OrderAction]) -> Result<Void, OrderRejection> {
+        guard venues[request.venue] != nil else {
+            return .failure(OrderRejection(.unknownVenue, "venue '\(request.venue)' is not configured"))
+        }
+        guard desks[request.venue] != nil else {
+            return .failure(OrderRejection(.unsupported, "venue '\(request.venue)' has no WebSocket order entry"))
+        }
+        actions.append(.reply(subscriber: subscriber, requestID: request.requestID, result: .accepted))
+        if request.allClients {
+            killAll(venue: request.venue, symbol: request.symbol, now: now, into: &actions)
+            return .success(())
+        }
+        let mine = sortedKeys { record in
+            record.venue == request.venue && record.isOpen && (request.symbol == nil || record.order.symbol == request.symbol)
+        }.filter { $0.subscriber == subscriber }
+        for key in mine {
+            guard let record = records[key] else { continue }
+            cancelOne(key, record: record, now: now, into: &actions)
+        }
+        return .success(())
+    }
+
+    /// Cancels one open order: locally if it was never sent, else through the cancel lane.
+    private mutating func cancelOne(_ key: OrderKey, record: OrderRecord, now: Nanoseconds, into actions: inout [OrderAction]) {
         if record.state == .queued {
             // Never sent: cancel locally, the venue never hears of it.
             unqueue(key, venue: record.venue)
@@ -98,6 +132,5 @@ extension OrderMultiplexer {
         } else {
             requestCancel(key)
         }
-        return .success(())
     }
 }

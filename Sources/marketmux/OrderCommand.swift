@@ -12,7 +12,7 @@ struct OrderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "order",
         abstract: "Place or cancel an order through the local socket and follow it to a terminal state.",
-        subcommands: [OrderPlaceCommand.self, OrderCancelCommand.self]
+        subcommands: [OrderPlaceCommand.self, OrderCancelCommand.self, OrderCancelAllCommand.self]
     )
 }
 
@@ -69,7 +69,34 @@ struct OrderCancelCommand: ParsableCommand {
     }
 }
 
-/// The blocking socket loop shared by both subcommands.
+/// `marketmux order cancel-all`: the kill switch for one venue (optionally one symbol).
+struct OrderCancelAllCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel-all",
+        abstract: "Cancel every client's open orders on a venue (the kill switch); prints the acknowledgement.",
+        discussion: """
+        Sends {"op":"order.cancel_all","all_clients":true}: queued orders are canceled at once, orders at the \
+        venue through the cancel lane (the venue's own cancel-all where it has one). The clients that placed \
+        them get their `canceled` updates. A socket client can send the same op without all_clients to cancel \
+        only its own orders.
+        """)
+
+    @Option(help: "Socket path (default: $MARKETMUX_SOCKET, else ./marketmux.sock).") var socket: String?
+    @Option(help: "Venue id.") var venue: String
+    @Option(help: "Only this normalized symbol (default: every symbol).") var symbol: String?
+
+    func run() throws {
+        var symbolValue: Symbol?
+        if let symbol {
+            do { symbolValue = try Symbol(symbol) } catch { exitWithError("--symbol: \(error)") }
+        }
+        let session = OrderSession(cancelAll: OrderCancelAll(requestID: "1", venue: VenueID(rawValue: venue), symbol: symbolValue,
+                                                            allClients: true))
+        OrderSocketClient.follow(session, socketPath: socket)
+    }
+}
+
+/// The blocking socket loop shared by the subcommands.
 enum OrderSocketClient {
     static func follow(_ initial: OrderSession, socketPath: String?) -> Never {
         signal(SIGPIPE, SIG_IGN)

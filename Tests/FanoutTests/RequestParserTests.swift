@@ -50,6 +50,7 @@ struct RequestParserTests {
         ("order entry disabled", #"{"op":"order.place","id":"3","venue":"binance","symbol":"BTC-USDT","side":"buy","type":"limit","price":"1","size":"1"}"#,
          .unsupported, "3", "order entry is not enabled in this instance"),
         ("cancel disabled", #"{"op":"order.cancel","id":"4"}"#, .unsupported, "4", "order entry is not enabled in this instance"),
+        ("cancel_all disabled", #"{"op":"order.cancel_all","id":"5","venue":"binance"}"#, .unsupported, "5", "order entry is not enabled in this instance"),
     ]
 
     @Test("refusals name the problem", arguments: refusals)
@@ -72,6 +73,27 @@ struct RequestParserTests {
         let cancel = #"{"op":"order.cancel","id":"4","venue":"binance","symbol":"BTC-USDT","client_order_id":"c-1"}"#
         #expect(try Self.parse(cancel, orders: true).get()
             == .order(.cancel(OrderCancellation(requestID: "4", venue: "binance", symbol: Fixtures.btc, clientOrderID: "c-1"))))
+    }
+
+    @Test("order.cancel_all: venue required, symbol optional, all_clients optional")
+    func cancelAll() throws {
+        #expect(try Self.parse(#"{"op":"order.cancel_all","id":"5","venue":"binance"}"#, orders: true).get()
+            == .order(.cancelAll(OrderCancelAll(requestID: "5", venue: "binance", symbol: nil, allClients: false))))
+        #expect(try Self.parse(#"{"op":"order.cancel_all","id":"6","venue":"binance","symbol":"BTC-USDT","all_clients":true}"#, orders: true).get()
+            == .order(.cancelAll(OrderCancelAll(requestID: "6", venue: "binance", symbol: Fixtures.btc, allClients: true))))
+        let refusals: [(String, FanoutErrorCode, String)] = [
+            (#"{"op":"order.cancel_all","id":"7"}"#, .missingField, #"missing field "venue""#),
+            (#"{"op":"order.cancel_all","id":"7","venue":"bitstamp"}"#, .unknownVenue, "unknown venue 'bitstamp'"),
+            (#"{"op":"order.cancel_all","id":"7","venue":"binance","symbol":"BTC-EUR"}"#, .unknownSymbol, "unknown symbol 'BTC-EUR' for venue 'binance'"),
+            (#"{"op":"order.cancel_all","id":"7","venue":"binance","all_clients":"yes"}"#, .invalidField, #""all_clients" must be true or false"#),
+        ]
+        for (line, code, message) in refusals {
+            guard case .failure(let error) = Self.parse(line, orders: true) else {
+                Issue.record("accepted \(line)")
+                continue
+            }
+            #expect(error.code == code && error.id == "7" && error.message.contains(message), "\(line): \(error)")
+        }
     }
 
     @Test("order field errors", arguments: [

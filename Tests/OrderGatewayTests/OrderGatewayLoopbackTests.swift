@@ -55,6 +55,35 @@ import Venues
         #expect(exchange.ledger.count == 2 && exchange.counters.duplicates == 0, "orders held by the simulated \(venue): \(exchange.ledger.count)")
     }
 
+    @Test("order.cancel_all cancels the connection's own resting orders; all_clients (the CLI's cancel-all) everyone's")
+    func cancelAllOwnThenEveryone() async throws {
+        let rig = try await OrderRig.start(venue: "binance", symbol: "BTC-USDT")
+        defer { Task { await rig.stop() } }
+        let alice = try await OrderClient.connect(rig.socketPath)
+        defer { alice.close() }
+        let bob = try await OrderClient.connect(rig.socketPath)
+        defer { bob.close() }
+        try await rig.waitUntilUp()
+        for (client, id) in [(alice, "a1"), (alice, "a2"), (bob, "b1")] {
+            try client.send(#"{"op":"order.place","id":"p-\#(id)","venue":"binance","symbol":"BTC-USDT","side":"buy","type":"limit","price":"40000.00","size":"0.001","client_order_id":"\#(id)"}"#)
+            _ = try await client.waitFor { $0.contains(#""client_order_id":"\#(id)""#) && $0.contains(#""state":"accepted""#) }
+        }
+        try alice.send(#"{"op":"order.cancel_all","id":"ca","venue":"binance","symbol":"BTC-USDT"}"#)
+        _ = try await alice.waitFor { $0.hasPrefix(#"{"type":"ack","id":"ca""#) }
+        for id in ["a1", "a2"] { _ = try await alice.waitFor { $0.contains(#""client_order_id":"\#(id)""#) && $0.contains(#""state":"canceled""#) } }
+        let exchange = try #require(await rig.simulator.orderExchange(for: "binance"))
+        #expect(exchange.ledger.first { $0.clientOrderID.isEmpty == false && !$0.status.isTerminal } != nil, "bob's order is still open")
+
+        // A third connection (what `marketmux order cancel-all` does): the kill switch.
+        let operatorClient = try await OrderClient.connect(rig.socketPath)
+        defer { operatorClient.close() }
+        try operatorClient.send(#"{"op":"order.cancel_all","id":"kill","venue":"binance","all_clients":true}"#)
+        _ = try await operatorClient.waitFor { $0.hasPrefix(#"{"type":"ack","id":"kill""#) }
+        _ = try await bob.waitFor { $0.contains(#""client_order_id":"b1""#) && $0.contains(#""state":"canceled""#) }
+        let after = try #require(await rig.simulator.orderExchange(for: "binance"))
+        #expect(after.ledger.allSatisfy { $0.status.isTerminal }, "nothing left open at the venue")
+    }
+
     @Test func staleMarketDataRefusesNewOrdersWithTheReason() async throws {
         let rig = try await OrderRig.start(venue: "binance", symbol: "BTC-USDT", markLive: false)
         defer { Task { await rig.stop() } }
