@@ -9,6 +9,7 @@ import NIOCore
 import NIOPosix
 import Operations
 import OrderGateway
+import Orders
 import SessionPool
 import Transport
 import Sessions
@@ -201,7 +202,10 @@ struct RunCommand: AsyncParsableCommand {
             let venue = venues.first { $0.id == entry.configuration.venue }
             return OrderEntryVenueSettings(venue: entry.configuration.venue, orderURL: entry.configuration.url, restBaseURL: venue?.restURL,
                                            credentials: entry.credentials, symbols: venue?.symbols ?? [], options: venue?.options ?? [:],
-                                           explicitRules: entry.configuration.instruments)
+                                           explicitRules: entry.configuration.instruments,
+                                           // No book subscribed, no live book to wait for: trades' status still guards.
+                                           staleDataGuard: StaleDataGuardConfiguration(
+                                               isEnabled: true, requiresLiveBook: venue?.channels.contains(.book) ?? false))
         }
         let ordersLogger = Logger(label: "marketmux.orders")
         let startMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)

@@ -64,7 +64,8 @@ public enum OrderEntryAssembly {
             var accepted: [VenueID: [Symbol: InstrumentRules]] = [:]
             var refused: [VenueID: String] = [:]
             for (settings, result) in zip(venues, results) {
-                var configuration = VenueOrderConfiguration(venue: settings.venue, spec: nil, frameBuilder: nil, instruments: [:])
+                var configuration = VenueOrderConfiguration(venue: settings.venue, spec: nil, frameBuilder: nil, instruments: [:],
+                                                            staleDataGuard: settings.staleDataGuard)
                 defer { configurations.append(configuration) }
                 guard let routerType = OrderRouterRegistry.routerType(for: settings.venue) else {
                     // Kept in the configuration so its orders are `unsupported`, not `unknown_venue`.

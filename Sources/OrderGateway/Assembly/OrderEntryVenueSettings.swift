@@ -1,4 +1,5 @@
 import MarketModel
+import Orders
 import VenueKit
 
 /// One venue's order entry as `run` (or the demo) wants it, before anything is fetched: where to
@@ -21,11 +22,16 @@ public struct OrderEntryVenueSettings: Sendable {
     public var options: [String: String]
     /// Rules given in the configuration; they win over fetched ones, and symbols covered here are not fetched.
     public var explicitRules: [Symbol: PublishedInstrumentRules]
+    /// The stale-data guard for this venue's orders. Requiring a live book only makes sense when
+    /// the process subscribes the venue's books: `run` turns `requiresLiveBook` off for a venue
+    /// configured without the `book` channel (its trades' status still guards).
+    public var staleDataGuard: StaleDataGuardConfiguration
 
     /// Memberwise initializer.
     public init(venue: VenueID, orderURL: String? = nil, updatesURL: String? = nil, restBaseURL: String? = nil,
                 credentials: VenueCredentials, symbols: [Symbol], options: [String: String] = [:],
-                explicitRules: [Symbol: PublishedInstrumentRules] = [:]) {
+                explicitRules: [Symbol: PublishedInstrumentRules] = [:], staleDataGuard: StaleDataGuardConfiguration = .on) {
+        self.staleDataGuard = staleDataGuard
         self.venue = venue
         self.orderURL = orderURL
         self.updatesURL = updatesURL
