@@ -8,13 +8,15 @@ public enum ClientRequest: Sendable, Hashable {
     case unsubscribe(id: String, filter: SubscriptionFilter)
     /// `{"op":"status","id":..}`.
     case status(id: String)
-    /// `order.place` / `order.cancel`, handed to the ``OrderHandler``.
+    /// `order.place` / `order.cancel` / `order.cancel_all`, handed to the ``OrderHandler``.
     case order(OrderRequest)
+    /// `{"op":"order.options","id":..,"cancel_on_disconnect":true}`: this connection's order options.
+    case orderOptions(id: String, cancelOnDisconnect: Bool)
 
     /// The request id echoed in the reply.
     public var id: String {
         switch self {
-        case .subscribe(let id, _), .unsubscribe(let id, _), .status(let id): return id
+        case .subscribe(let id, _), .unsubscribe(let id, _), .status(let id), .orderOptions(let id, _): return id
         case .order(let request): return request.requestID
         }
     }

@@ -11,4 +11,6 @@ public enum FanoutAction: Sendable, Hashable {
     case disconnect(SubscriberID)
     /// Hand an order request to the ``OrderHandler``; it answers through ``OrderReplies``.
     case submitOrder(OrderRequest, from: SubscriberID)
+    /// Set the connection's order options on the ``OrderHandler``, then acknowledge `requestID`.
+    case setOrderOptions(cancelOnDisconnect: Bool, requestID: String, from: SubscriberID)
 }

@@ -26,6 +26,8 @@ extension FanoutCore {
             push(reply: bytes, to: id, into: &actions)
         case .order(let order):
             actions.append(.submitOrder(order, from: id))
+        case .orderOptions(let requestID, let cancelOnDisconnect):
+            actions.append(.setOrderOptions(cancelOnDisconnect: cancelOnDisconnect, requestID: requestID, from: id))
         }
     }
 

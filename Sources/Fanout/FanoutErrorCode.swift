@@ -5,7 +5,7 @@ public enum FanoutErrorCode: String, Sendable, Hashable, CaseIterable {
     case malformedJSON = "malformed_json"
     /// The line exceeds the request size limit; it was discarded.
     case lineTooLong = "line_too_long"
-    /// `op` is not one of `subscribe`, `unsubscribe`, `status`, `order.place`, `order.cancel`, `order.cancel_all`.
+    /// `op` is not one of `subscribe`, `unsubscribe`, `status`, `order.place`, `order.cancel`, `order.cancel_all`, `order.options`.
     case unknownOp = "unknown_op"
     /// A required field is absent.
     case missingField = "missing_field"

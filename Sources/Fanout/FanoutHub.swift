@@ -247,6 +247,14 @@ public final class FanoutHub: @unchecked Sendable {
                 } else {
                     replies.reject(code: .unsupported, message: "order entry is not enabled in this instance")
                 }
+            case .setOrderOptions(let cancelOnDisconnect, let requestID, let id):
+                if let orderHandler {
+                    orderHandler.setCancelOnDisconnect(cancelOnDisconnect, for: id)
+                    core.acknowledge(requestID: requestID, to: id, into: &actions)
+                } else {
+                    core.reply(RequestError(id: requestID, code: .unsupported, message: "order entry is not enabled in this instance"),
+                               to: id, into: &actions)
+                }
             }
             index += 1
         }

@@ -12,9 +12,16 @@ public protocol OrderHandler: Sendable {
     /// The client's connection closed (its pending replies can be dropped; its open orders are
     /// canceled if it asked for cancel-on-disconnect). Called on the hub's event loop.
     func subscriberDisconnected(_ subscriber: SubscriberID)
+
+    /// `order.options`: when enabled, the client's open orders are canceled when its connection
+    /// closes (queued ones at once, sent ones through the cancel lane). Called on the hub's loop.
+    func setCancelOnDisconnect(_ isEnabled: Bool, for subscriber: SubscriberID)
 }
 
 extension OrderHandler {
     /// Nothing to do by default.
     public func subscriberDisconnected(_ subscriber: SubscriberID) {}
+
+    /// Ignored by default (a handler without the option).
+    public func setCancelOnDisconnect(_ isEnabled: Bool, for subscriber: SubscriberID) {}
 }

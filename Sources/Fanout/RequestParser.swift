@@ -10,7 +10,7 @@ public enum RequestParser {
     public static let maxClientOrderIDBytes = 64
 
     /// The ops, as listed in error messages.
-    static let ops = ["subscribe", "unsubscribe", "status", "order.place", "order.cancel", "order.cancel_all"]
+    static let ops = ["subscribe", "unsubscribe", "status", "order.place", "order.cancel", "order.cancel_all", "order.options"]
 
     /// Parses `line` (without its `\n`). Subscriptions are validated against `catalog`; order
     /// requests are refused with `unsupported` unless `isOrderEntryEnabled`.
@@ -48,6 +48,17 @@ public enum RequestParser {
             case "order.cancel": return .order(try fields.cancellation(catalog: catalog))
             default: return .order(try fields.cancelAll(catalog: catalog))
             }
+        case "order.options":
+            guard isOrderEntryEnabled else {
+                throw fields.failure(.unsupported, "order entry is not enabled in this instance")
+            }
+            guard let value = fields.object["cancel_on_disconnect"] else {
+                throw fields.failure(.missingField, "missing field \"cancel_on_disconnect\"")
+            }
+            guard case .bool(let flag) = value else {
+                throw fields.failure(.invalidField, "\"cancel_on_disconnect\" must be true or false, not \(value.typeName)")
+            }
+            return .orderOptions(id: id, cancelOnDisconnect: flag)
         default:
             throw fields.failure(.unknownOp, "unknown op '\(op)'; ops are \(ops.joined(separator: ", "))")
         }

@@ -169,6 +169,12 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, StatusReconcil
         clientGone(OrderSubscriber(rawValue: id.rawValue))
     }
 
+    /// `order.options` `cancel_on_disconnect` for a socket client.
+    public func setCancelOnDisconnect(_ isEnabled: Bool, for id: SubscriberID) {
+        let subscriber = OrderSubscriber(rawValue: id.rawValue)
+        eventLoop.execute { [self] in core.setCancelOnDisconnect(isEnabled, for: subscriber) }
+    }
+
     /// A client of any front end left for good (see ``subscriberDisconnected(_:)``).
     public func clientGone(_ subscriber: OrderSubscriber) {
         eventLoop.execute { [self] in

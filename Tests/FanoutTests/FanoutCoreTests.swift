@@ -127,7 +127,7 @@ struct FanoutCoreTests {
         h.send(#"{"op":"order.place","id":"6","venue":"binance","symbol":"BTC-USDT","side":"buy","type":"market","size":"1"}"#, from: id)
         #expect(h.drainLines(id) == [
             #"{"type":"error","code":"malformed_json","message":"malformed JSON at column 2: expected '\"' to start an object key, found 'o'"}"#,
-            #"{"type":"error","id":"9","code":"unknown_op","message":"unknown op 'fly'; ops are subscribe, unsubscribe, status, order.place, order.cancel, order.cancel_all"}"#,
+            #"{"type":"error","id":"9","code":"unknown_op","message":"unknown op 'fly'; ops are subscribe, unsubscribe, status, order.place, order.cancel, order.cancel_all, order.options"}"#,
             #"{"type":"error","id":"4","code":"unknown_venue","message":"unknown venue 'kraken'; this instance serves binance, okx"}"#,
             #"{"type":"error","code":"line_too_long","message":"request line longer than 8192 bytes; it was discarded"}"#,
             #"{"type":"error","id":"6","code":"unsupported","message":"order entry is not enabled in this instance"}"#,

@@ -29,7 +29,7 @@ struct FanoutServerTests {
             #"{"type":"trade","venue":"binance","symbol":"BTC-USDT","price":"50000.1","size":"0.002","side":"buy","trade_id":"3","ts_exchange":1700000000000000000,"ts_recv":1700000000000123456,"seq":2}"#,
         ])
         #expect(lines[3] == #"{"type":"error","code":"malformed_json","message":"malformed JSON at column 19: expected '\"' to start an object key, found end of line"}"#)
-        #expect(lines[4] == #"{"type":"error","id":"2","code":"unknown_op","message":"unknown op 'jump'; ops are subscribe, unsubscribe, status, order.place, order.cancel, order.cancel_all"}"#)
+        #expect(lines[4] == #"{"type":"error","id":"2","code":"unknown_op","message":"unknown op 'jump'; ops are subscribe, unsubscribe, status, order.place, order.cancel, order.cancel_all, order.options"}"#)
         #expect(lines[5] == #"{"type":"error","id":"3","code":"unknown_venue","message":"unknown venue 'bitstamp'; this instance serves binance, okx"}"#)
         #expect(lines[6] == #"{"type":"error","code":"line_too_long","message":"request line longer than 256 bytes; it was discarded"}"#)
         #expect(TextLines.string(lines[7], "type") == "ack" && TextLines.string(lines[7], "id") == "4")

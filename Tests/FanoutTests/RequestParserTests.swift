@@ -96,6 +96,27 @@ struct RequestParserTests {
         }
     }
 
+    @Test("order.options: cancel_on_disconnect must be a boolean")
+    func orderOptions() throws {
+        #expect(try Self.parse(#"{"op":"order.options","id":"8","cancel_on_disconnect":true}"#, orders: true).get()
+            == .orderOptions(id: "8", cancelOnDisconnect: true))
+        for (line, code, message) in [
+            (#"{"op":"order.options","id":"8"}"#, FanoutErrorCode.missingField, #"missing field "cancel_on_disconnect""#),
+            (#"{"op":"order.options","id":"8","cancel_on_disconnect":"yes"}"#, .invalidField, #""cancel_on_disconnect" must be true or false"#),
+        ] {
+            guard case .failure(let error) = Self.parse(line, orders: true) else {
+                Issue.record("accepted \(line)")
+                continue
+            }
+            #expect(error.code == code && error.id == "8" && error.message.contains(message), "\(line): \(error)")
+        }
+        guard case .failure(let disabled) = Self.parse(#"{"op":"order.options","id":"9","cancel_on_disconnect":true}"#) else {
+            Issue.record("accepted without order entry")
+            return
+        }
+        #expect(disabled.code == .unsupported)
+    }
+
     @Test("order field errors", arguments: [
         (#""side":"up","type":"limit","price":"1","size":"1""#, FanoutErrorCode.invalidField, #""side" must be buy or sell"#),
         (#""side":"buy","type":"limit","size":"1""#, .missingField, #"missing field "price" (required for a limit order)"#),

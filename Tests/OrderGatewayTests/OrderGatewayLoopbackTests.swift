@@ -84,6 +84,35 @@ import Venues
         #expect(after.ledger.allSatisfy { $0.status.isTerminal }, "nothing left open at the venue")
     }
 
+    @Test("order.options cancel_on_disconnect: the connection's open orders are canceled when it closes, nobody else's")
+    func cancelOnDisconnect() async throws {
+        let rig = try await OrderRig.start(venue: "binance", symbol: "BTC-USDT")
+        defer { Task { await rig.stop() } }
+        let careful = try await OrderClient.connect(rig.socketPath)
+        let other = try await OrderClient.connect(rig.socketPath)
+        defer { other.close() }
+        try await rig.waitUntilUp()
+        try careful.send(#"{"op":"order.options","id":"o","cancel_on_disconnect":true}"#)
+        _ = try await careful.waitFor { $0.hasPrefix(#"{"type":"ack","id":"o""#) }
+        for (client, id) in [(careful, "c1"), (other, "k1")] {
+            try client.send(#"{"op":"order.place","id":"p-\#(id)","venue":"binance","symbol":"BTC-USDT","side":"buy","type":"limit","price":"40000.00","size":"0.001","client_order_id":"\#(id)"}"#)
+            _ = try await client.waitFor { $0.contains(#""client_order_id":"\#(id)""#) && $0.contains(#""state":"accepted""#) }
+        }
+        careful.close()
+        // The venue sees the cancel of c1 only; k1 (the other connection's) stays open.
+        let deadline = Date().addingTimeInterval(20)
+        var states: [String: String] = [:]
+        while Date() < deadline {
+            let exchange = try #require(await rig.simulator.orderExchange(for: "binance"))
+            states = Dictionary(exchange.ledger.map { ($0.clientOrderID, "\($0.status)") }, uniquingKeysWith: { $1 })
+            if exchange.ledger.contains(where: { $0.status == .canceled }) { break }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        let exchange = try #require(await rig.simulator.orderExchange(for: "binance"))
+        #expect(exchange.ledger.filter { $0.status == .canceled }.count == 1, "\(states)")
+        #expect(exchange.ledger.filter { !$0.status.isTerminal }.count == 1, "\(states)")
+    }
+
     @Test func staleMarketDataRefusesNewOrdersWithTheReason() async throws {
         let rig = try await OrderRig.start(venue: "binance", symbol: "BTC-USDT", markLive: false)
         defer { Task { await rig.stop() } }
