@@ -14,7 +14,7 @@ struct ConfigurationParser {
     static let topLevelKeys = ["socket", "http", "log_level", "max_subscribers", "venues", "nats", "shard"]
     static let venueKeys = ["url", "rest_url", "symbols", "channels", "stale_after", "book_depth",
                             "max_subscriptions_per_connection", "options", "orders"]
-    static let orderKeys = ["url", "api_key_env", "api_secret_env", "passphrase_env", "instruments"]
+    static let orderKeys = ["url", "api_key_env", "api_secret_env", "passphrase_env", "instruments", "stale_data_guard"]
     static let natsKeys = ["url", "urls", "subject_prefix", "name", "user_env", "password_env", "token_env", "nkey_seed_env",
                            "tls_ca_file", "jetstream", "order_intake"]
     static let jetStreamKeys = ["stream", "max_age", "storage", "replicas", "track_acks"]
@@ -171,8 +171,10 @@ struct ConfigurationParser {
             return EnvironmentReference(name: name, location: item.location)
         }
         let passphrase: EnvironmentReference? = fields.contains("passphrase_env") ? try reference("passphrase_env") : nil
-        return OrderEntryConfiguration(venue: venue, url: url, apiKey: try reference("api_key_env"),
-                                       apiSecret: try reference("api_secret_env"), passphrase: passphrase, location: value.location)
+        var configuration = OrderEntryConfiguration(venue: venue, url: url, apiKey: try reference("api_key_env"),
+                                                    apiSecret: try reference("api_secret_env"), passphrase: passphrase, location: value.location)
+        if let guardValue = fields.optional("stale_data_guard") { configuration.staleDataGuard = try guardValue.boolean() }
+        return configuration
     }
 
     /// `nats:` (SPEC §7): servers, subject prefix, credentials by variable name, JetStream.

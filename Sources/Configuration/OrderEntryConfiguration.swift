@@ -19,6 +19,9 @@ public struct OrderEntryConfiguration: Sendable, Hashable, CustomStringConvertib
     public var instruments: [Symbol: PublishedInstrumentRules]
     /// Where the section is.
     public var location: SourceLocation
+    /// `stale_data_guard` (default true): refuse new orders on a symbol whose market data is not
+    /// live (its trades, and its book where the venue's books are subscribed). `false` trades blind.
+    public var staleDataGuard: Bool = true
 
     /// Memberwise initializer.
     public init(venue: VenueID, url: String?, apiKey: EnvironmentReference, apiSecret: EnvironmentReference,

@@ -205,7 +205,8 @@ struct RunCommand: AsyncParsableCommand {
                                            explicitRules: entry.configuration.instruments,
                                            // No book subscribed, no live book to wait for: trades' status still guards.
                                            staleDataGuard: StaleDataGuardConfiguration(
-                                               isEnabled: true, requiresLiveBook: venue?.channels.contains(.book) ?? false))
+                                               isEnabled: entry.configuration.staleDataGuard,
+                                               requiresLiveBook: venue?.channels.contains(.book) ?? false))
         }
         let ordersLogger = Logger(label: "marketmux.orders")
         let startMilliseconds = UInt64(Date().timeIntervalSince1970 * 1000)

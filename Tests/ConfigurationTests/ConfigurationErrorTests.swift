@@ -137,6 +137,17 @@ struct ConfigurationErrorTests {
             == "marketmux.yaml:5: venues.coinbase.orders: missing required key 'url' (coinbase has no default order-entry URL)")
     }
 
+    @Test("orders.stale_data_guard: a boolean, default true")
+    func staleDataGuard() throws {
+        let on = try MarketMuxConfiguration.parse(yaml: Self.valid + "\n    orders: {api_key_env: K, api_secret_env: S}\n", file: "marketmux.yaml")
+        #expect(on.orderEntries.first?.staleDataGuard == true)
+        let off = try MarketMuxConfiguration.parse(yaml: Self.valid + "\n    orders: {api_key_env: K, api_secret_env: S, stale_data_guard: false}\n",
+                                                   file: "marketmux.yaml")
+        #expect(off.orderEntries.first?.staleDataGuard == false)
+        #expect(error(Self.valid + "\n    orders: {api_key_env: K, api_secret_env: S, stale_data_guard: sometimes}\n")
+            == "marketmux.yaml:6: venues.binance.orders.stale_data_guard: expected true or false, got 'sometimes'")
+    }
+
     @Test("a file that does not exist")
     func missingFile() {
         do {
