@@ -27,12 +27,12 @@ import VenueKit
 // `{"subscriptionId":0,"event":{"e":"executionReport",…}}` events are parsed as updates.
 
 extension Binance: OrderRouting {
-    /// Binance spot WS API order entry (VENUES.md §1.6, BN-API; limits are the documented example
-    /// values, authoritative ones come from `exchangeInfo`).
     /// Binance's `rateLimits` entries (`rateLimitType intervalNum interval`) → our limit names.
     static let limitNames = ["ORDERS 10 SECOND": "orders/10s", "ORDERS 1 DAY": "orders/day",
                              "REQUEST_WEIGHT 1 MINUTE": "request-weight/min"]
 
+    /// Binance spot WS API order entry (VENUES.md §1.6, BN-API; limits are the documented example
+    /// values, authoritative ones come from `exchangeInfo`).
     public static let orderSpec = OrderEntrySpec(
         venue: .binance, url: "wss://ws-api.binance.com:443/ws-api/v3",
         limits: [
