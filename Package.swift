@@ -128,6 +128,7 @@ let package = Package(
             "OrderGateway", "Orders", "Fanout", "Replay", "Venues", "VenueKit", "Sessions", "Transport", "MarketModel",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "VenueKitTests", dependencies: ["VenueKit", "MarketModel"]),
         .testTarget(name: "BooksTests", dependencies: ["Books", "MarketModel", "VenueKit"]),
