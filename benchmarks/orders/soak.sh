@@ -2,7 +2,7 @@
 # The long seeded order-fault soak of issue #6 (Tests/OrderGatewayTests/OrderSoakTests.swift):
 # thousands of orders through socket → FanoutHub → OrderGateway → routers → the six simulated venues
 # with WebSocket order entry (MARKETMUX_SOAK_VENUES narrows it) with seeded random orders-drop /
-# orders-429 / orders-restart. `swift test` runs the same test with 400 orders; this runs it longer
+# orders-429 / orders-restart. `swift test` runs the same test with 300 orders; this runs it longer
 # and prints the summary (see benchmarks/RESULTS.md,
 # "Order soak (issue #6)"). The soak is bound by the venues' rate limits (scaled ×10 on both sides
 # by default), not by CPU, so the debug test build is used.
