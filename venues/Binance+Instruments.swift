@@ -29,7 +29,7 @@ extension Binance: InstrumentRulesSource {
     }
 
     /// `symbols[].filters[]` of each requested symbol.
-    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: PublishedInstrumentRules] {
+    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: InstrumentRules] {
         let venue = Self.instrumentRulesVenue
         let root = try InstrumentRulesParsing.tree(body, venue: venue, what: "exchangeInfo")
         if let code = root["code"].text, let message = root["msg"].text {
@@ -40,7 +40,7 @@ extension Binance: InstrumentRulesSource {
         }
         var byName: [String: JSONNode] = [:]
         for entry in entries { if let name = entry["symbol"].text { byName[name] = entry } }
-        var rules: [Symbol: PublishedInstrumentRules] = [:]
+        var rules: [Symbol: InstrumentRules] = [:]
         for symbol in request.symbols {
             guard let name = symbols.venueName(for: symbol) else { continue }
             guard let entry = byName[name] else {
@@ -54,7 +54,7 @@ extension Binance: InstrumentRulesSource {
                 return found
             }
             let price = try filter("PRICE_FILTER"), lot = try filter("LOT_SIZE")
-            rules[symbol] = PublishedInstrumentRules(
+            rules[symbol] = InstrumentRules(
                 tickSize: try InstrumentRulesParsing.positive(price["tickSize"], "PRICE_FILTER.tickSize", venue: venue, symbol: symbol),
                 lotSize: try InstrumentRulesParsing.positive(lot["stepSize"], "LOT_SIZE.stepSize", venue: venue, symbol: symbol),
                 minSize: try InstrumentRulesParsing.nonNegative(lot["minQty"], "LOT_SIZE.minQty", venue: venue, symbol: symbol),

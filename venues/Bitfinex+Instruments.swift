@@ -30,7 +30,7 @@ extension Bitfinex: InstrumentRulesSource {
     }
 
     /// The entries of the requested pairs.
-    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: PublishedInstrumentRules] {
+    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: InstrumentRules] {
         let venue = Self.instrumentRulesVenue
         let root = try InstrumentRulesParsing.tree(body, venue: venue, what: "conf pub:info:pair")
         // An error reply is `["error", 10020, "symbol: invalid"]`.
@@ -42,14 +42,14 @@ extension Bitfinex: InstrumentRulesSource {
         }
         var byName: [String: JSONNode] = [:]
         for entry in entries { if let name = entry[0].text { byName[name] = entry[1] } }
-        var rules: [Symbol: PublishedInstrumentRules] = [:]
+        var rules: [Symbol: InstrumentRules] = [:]
         for symbol in request.symbols {
             guard let name = symbols.venueName(for: symbol) else { continue }
             let pair = String(name.dropFirst())  // `tBTCUSD` → `BTCUSD`
             guard let info = byName[pair] else {
                 throw InstrumentRulesParsing.missing(symbol, venue: venue, venueName: pair, reply: "conf pub:info:pair")
             }
-            rules[symbol] = PublishedInstrumentRules(
+            rules[symbol] = InstrumentRules(
                 tickSize: Self.finestStep, lotSize: Self.finestStep,
                 minSize: try InstrumentRulesParsing.nonNegative(info[3], "MIN_ORDER_SIZE", venue: venue, symbol: symbol),
                 maxSize: try InstrumentRulesParsing.optionalCap(info[4], "MAX_ORDER_SIZE", venue: venue, symbol: symbol),

@@ -52,12 +52,8 @@ extension Bitfinex: RESTStatusQuerying {
     /// ```
     /// No order with our cid among the active ones asks step 1; none in the history either means not found.
     public func parseStatusReply(_ query: StatusQuery, status: Int, body: UnsafeRawBufferPointer) throws(VenueParseError) -> StatusQueryOutcome {
-        let root: JSONNode
-        do throws(VenueParseError) {
-            root = try JSONNode.parse(body)
-        } catch {
-            if status == 429 { return .answer(.rejected(reason: "HTTP 429", rateLimited: true, retryAfter: nil)) }
-            throw error
+        guard let root = try JSONNode.restReply(body, status: status) else {
+            return .answer(.rejected(reason: "HTTP \(status)", rateLimited: true, retryAfter: nil))
         }
         guard let items = root.elements else { throw .unexpected("Bitfinex REST reply is not an array (HTTP \(status))") }
         if items.first?.text == "error" {

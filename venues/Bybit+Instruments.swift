@@ -29,7 +29,7 @@ extension Bybit: InstrumentRulesSource {
     }
 
     /// `result.list[]` entries by `symbol`.
-    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: PublishedInstrumentRules] {
+    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: InstrumentRules] {
         let venue = Self.instrumentRulesVenue
         let root = try InstrumentRulesParsing.tree(body, venue: venue, what: "instruments-info")
         if let code = root["retCode"].text, code != "0" {
@@ -38,7 +38,7 @@ extension Bybit: InstrumentRulesSource {
         guard let entries = root["result"]["list"].elements else {
             throw InstrumentRulesError(venue: venue, "instruments-info reply has no 'result.list' array")
         }
-        var rules: [Symbol: PublishedInstrumentRules] = [:]
+        var rules: [Symbol: InstrumentRules] = [:]
         for symbol in request.symbols {
             guard let name = symbols.venueName(for: symbol) else { continue }
             guard let entry = entries.first(where: { $0["symbol"].text == name }) else {
@@ -47,7 +47,7 @@ extension Bybit: InstrumentRulesSource {
             let lot = entry["lotSizeFilter"]
             // Spot publishes the size step as basePrecision; linear/inverse as qtyStep.
             let stepField = lot["qtyStep"].nonEmptyText != nil ? "qtyStep" : "basePrecision"
-            rules[symbol] = PublishedInstrumentRules(
+            rules[symbol] = InstrumentRules(
                 tickSize: try InstrumentRulesParsing.positive(entry["priceFilter"]["tickSize"], "priceFilter.tickSize", venue: venue, symbol: symbol),
                 lotSize: try InstrumentRulesParsing.positive(lot[stepField], "lotSizeFilter.\(stepField)", venue: venue, symbol: symbol),
                 minSize: try InstrumentRulesParsing.nonNegative(lot["minOrderQty"], "lotSizeFilter.minOrderQty", venue: venue, symbol: symbol),

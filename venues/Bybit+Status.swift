@@ -49,13 +49,9 @@ extension Bybit: RESTStatusQuerying {
     /// ```
     /// An empty list at step 0 asks step 1; at step 1 it means the venue has no such order.
     public func parseStatusReply(_ query: StatusQuery, status: Int, body: UnsafeRawBufferPointer) throws(VenueParseError) -> StatusQueryOutcome {
-        let root: JSONNode
-        do throws(VenueParseError) {
-            root = try JSONNode.parse(body)
-        } catch {
-            // Bybit's IP-level limit answers 403 with an HTML page; 429 likewise.
-            if status == 429 || status == 403 { return .answer(.rejected(reason: "HTTP \(status)", rateLimited: true, retryAfter: nil)) }
-            throw error
+        // Bybit's IP-level limit answers 403 with an HTML page; 429 likewise.
+        guard let root = try JSONNode.restReply(body, status: status, rateLimitStatuses: [429, 403]) else {
+            return .answer(.rejected(reason: "HTTP \(status)", rateLimited: true, retryAfter: nil))
         }
         guard root.isObject else { throw .unexpected("Bybit REST reply is not an object (HTTP \(status))") }
         let code = try root["retCode"].requiredText("retCode")

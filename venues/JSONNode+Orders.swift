@@ -24,6 +24,19 @@ indirect enum JSONNode: Sendable, Equatable {
     /// Deeper input is refused: order messages nest three or four levels.
     static let maxDepth = 16
 
+    /// A REST reply's JSON, or `nil` when the body is not JSON but the HTTP status is one of
+    /// `rateLimitStatuses`: a venue's edge answers rate limits with an HTML or plain page, and the
+    /// status alone says what happened. Any other unreadable body is a parse error.
+    static func restReply(_ body: UnsafeRawBufferPointer, status: Int,
+                          rateLimitStatuses: Set<Int> = [429]) throws(VenueParseError) -> JSONNode? {
+        do throws(VenueParseError) {
+            return try parse(body)
+        } catch {
+            if rateLimitStatuses.contains(status) { return nil }
+            throw error
+        }
+    }
+
     /// Parses one complete message.
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(VenueParseError) -> JSONNode {
         var scanner = JSONScanner(bytes)

@@ -9,8 +9,8 @@ extension ConfigurationParser {
     /// loaded from the venue's REST API (for hosts that cannot reach it). Each key is one of the
     /// venue's configured symbols; `tick`, `lot` and `min` are required decimals (quoted or not:
     /// the text is read exactly, never through a binary float), `max` and `significant_digits` optional.
-    func instrumentRules(_ value: YAMLValue, symbols: [Symbol]) throws(ConfigurationError) -> [Symbol: PublishedInstrumentRules] {
-        var rules: [Symbol: PublishedInstrumentRules] = [:]
+    func instrumentRules(_ value: YAMLValue, symbols: [Symbol]) throws(ConfigurationError) -> [Symbol: InstrumentRules] {
+        var rules: [Symbol: InstrumentRules] = [:]
         for entry in try value.mapping("a mapping of symbol: {tick, lot, min}").entries {
             let keyValue = YAMLValue(node: .scalar(.init(entry.key)), path: entry.value.path, file: file, keyLine: entry.keyLine)
             let symbol: Symbol
@@ -37,7 +37,7 @@ extension ConfigurationParser {
                 }
                 return parsed.normalized
             }
-            var rule = PublishedInstrumentRules(tickSize: try decimal("tick", allowZero: false), lotSize: try decimal("lot", allowZero: false),
+            var rule = InstrumentRules(tickSize: try decimal("tick", allowZero: false), lotSize: try decimal("lot", allowZero: false),
                                                 minSize: try decimal("min", allowZero: true))
             if fields.optional("max") != nil {
                 rule.maxSize = try decimal("max", allowZero: false)

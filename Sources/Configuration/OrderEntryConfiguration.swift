@@ -16,7 +16,7 @@ public struct OrderEntryConfiguration: Sendable, Hashable, CustomStringConvertib
     /// `passphrase_env` (OKX, Coinbase legacy keys).
     public var passphrase: EnvironmentReference?
     /// `instruments:` — trading rules by symbol that replace the ones loaded from the venue.
-    public var instruments: [Symbol: PublishedInstrumentRules]
+    public var instruments: [Symbol: InstrumentRules]
     /// Where the section is.
     public var location: SourceLocation
     /// `stale_data_guard` (default true): refuse new orders on a symbol whose market data is not
@@ -25,7 +25,7 @@ public struct OrderEntryConfiguration: Sendable, Hashable, CustomStringConvertib
 
     /// Memberwise initializer.
     public init(venue: VenueID, url: String?, apiKey: EnvironmentReference, apiSecret: EnvironmentReference,
-                passphrase: EnvironmentReference?, instruments: [Symbol: PublishedInstrumentRules] = [:], location: SourceLocation) {
+                passphrase: EnvironmentReference?, instruments: [Symbol: InstrumentRules] = [:], location: SourceLocation) {
         self.venue = venue
         self.url = url
         self.apiKey = apiKey

@@ -2,12 +2,6 @@ import MarketModel
 import VenueKit
 
 extension InstrumentRules {
-    /// The rules a venue published (or the configuration gave), as the validator checks them.
-    public init(_ published: PublishedInstrumentRules) {
-        self.init(tickSize: published.tickSize, lotSize: published.lotSize, minSize: published.minSize,
-                  maxSize: published.maxSize, priceSignificantDigits: published.priceSignificantDigits)
-    }
-
     /// `nil` when `price` has at most ``priceSignificantDigits`` significant digits (or no such
     /// rule applies), else what is wrong. Bitfinex counts digits instead of using a tick: 12345
     /// and 0.00012345 are valid, 12345.6 is not (the venue would silently truncate it to 12345,

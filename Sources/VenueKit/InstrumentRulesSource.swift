@@ -1,10 +1,12 @@
 import MarketModel
 
-/// One instrument's trading rules as the venue publishes them, before `Orders` turns them into
-/// its validation rules. Kept in VenueKit (not `Orders.InstrumentRules`) because the adapters that
-/// parse them and the configuration that overrides them must not depend on the order core.
-public struct PublishedInstrumentRules: Sendable, Hashable, CustomStringConvertible {
-    /// Price increment (a limit price must be a multiple of it).
+/// The trading rules of one instrument, as the venue publishes them (Binance `exchangeInfo`
+/// `PRICE_FILTER`/`LOT_SIZE`, OKX `tickSz`/`lotSz`/`minSz`, ...) or the configuration gives them.
+/// Adapters parse them and the configuration overrides them here in VenueKit; `Orders` adds the
+/// checks every new order passes before anything is queued (`check(price:)`, `check(size:)`), so a
+/// request the venue would refuse for its shape never costs rate-limit budget.
+public struct InstrumentRules: Sendable, Hashable, CustomStringConvertible {
+    /// Price increment: a limit price must be an exact multiple of it.
     public var tickSize: Price
     /// Size increment (a size must be a multiple of it).
     public var lotSize: Size
@@ -16,7 +18,8 @@ public struct PublishedInstrumentRules: Sendable, Hashable, CustomStringConverti
     /// instead of (or as well as) a fixed tick.
     public var priceSignificantDigits: Int?
 
-    /// Memberwise initializer.
+    /// Memberwise initializer. `tickSize` and `lotSize` must be positive (a zero step would make
+    /// every value "a multiple"; the order checks treat a non-positive step as "no rule").
     public init(tickSize: Price, lotSize: Size, minSize: Size, maxSize: Size? = nil, priceSignificantDigits: Int? = nil) {
         self.tickSize = tickSize
         self.lotSize = lotSize
@@ -86,14 +89,14 @@ public protocol InstrumentRulesSource: Sendable {
 
     /// Rules for every symbol of `request` from its reply `body`; a symbol the reply does not
     /// describe, malformed JSON or a field that is not a decimal is an error naming venue and symbol.
-    func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: PublishedInstrumentRules]
+    func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: InstrumentRules]
 }
 
 extension InstrumentRulesSource {
     /// Convenience for tests and cold paths: parses a `String` reply.
-    public func parseInstrumentRules(_ text: String, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: PublishedInstrumentRules] {
+    public func parseInstrumentRules(_ text: String, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: InstrumentRules] {
         var copy = text
-        var result: Result<[Symbol: PublishedInstrumentRules], InstrumentRulesError> = .success([:])
+        var result: Result<[Symbol: InstrumentRules], InstrumentRulesError> = .success([:])
         copy.withUTF8 { utf8 in
             do throws(InstrumentRulesError) {
                 result = .success(try parseInstrumentRules(UnsafeRawBufferPointer(utf8), for: request))

@@ -37,7 +37,7 @@ struct InstrumentRulesConfigurationTests {
                     ETH-USDT: { tick: 0.01, lot: 0.0001, min: 0.0001, significant_digits: 5 }
             """), file: "marketmux.yaml")
         let orders = try #require(configuration.orderEntries.first)
-        #expect(orders.instruments[try Symbol("BTC-USDT")] == PublishedInstrumentRules(
+        #expect(orders.instruments[try Symbol("BTC-USDT")] == InstrumentRules(
             tickSize: FixedDecimal("0.01")!, lotSize: FixedDecimal("0.00001")!, minSize: FixedDecimal("0.00001")!, maxSize: FixedDecimal("9000")!))
         #expect(orders.instruments[try Symbol("ETH-USDT")]?.priceSignificantDigits == 5)
         #expect(orders.description.hasSuffix("instruments: BTC-USDT, ETH-USDT)"))

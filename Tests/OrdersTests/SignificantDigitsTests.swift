@@ -8,8 +8,8 @@ import VenueKit
 /// refused at start-up.
 @Suite("Significant-digit prices and refused venues")
 struct SignificantDigitsTests {
-    static let bitfinex = InstrumentRules(PublishedInstrumentRules(
-        tickSize: dec("0.00000001"), lotSize: dec("0.00000001"), minSize: dec("0.00004"), maxSize: dec("2000"), priceSignificantDigits: 5))
+    static let bitfinex = InstrumentRules(
+        tickSize: dec("0.00000001"), lotSize: dec("0.00000001"), minSize: dec("0.00004"), maxSize: dec("2000"), priceSignificantDigits: 5)
 
     @Test("significant digits ignore leading and trailing zeros", arguments: [
         ("60000", 1), ("60001", 5), ("60000.5", 6), ("12.123", 5), ("0.00012345", 5), ("1234.5", 5), ("100.10", 4), ("0", 0),

@@ -38,7 +38,7 @@ struct InstrumentRulesTests {
               {"filterType":"NOTIONAL","minNotional":"5.00000000","applyMinToMarket":true}]}]}
             """#
         let rules = try binance.parseInstrumentRules(reply, for: requests[0])
-        #expect(rules[try Symbol("BTC-USDT")] == PublishedInstrumentRules(tickSize: d("0.01"), lotSize: d("0.00001"), minSize: d("0.00001"), maxSize: d("9000")))
+        #expect(rules[try Symbol("BTC-USDT")] == InstrumentRules(tickSize: d("0.01"), lotSize: d("0.00001"), minSize: d("0.00001"), maxSize: d("9000")))
         #expect(rules[try Symbol("ETH-USDT")]?.lotSize == d("0.0001"))
         #expect(rules[try Symbol("BTC-USDT")]?.description == "tick 0.01, lot 0.00001, min 0.00001, max 9000")
 
@@ -59,7 +59,7 @@ struct InstrumentRulesTests {
         #expect(requests.map(\.request.url) == ["https://www.okx.com/api/v5/public/instruments?instType=SPOT&instId=BTC-USDT",
                                                "https://www.okx.com/api/v5/public/instruments?instType=SWAP&instId=BTC-USDT-SWAP"])
         let reply = #"{"code":"0","msg":"","data":[{"instType":"SPOT","instId":"BTC-USDT","baseCcy":"BTC","quoteCcy":"USDT","tickSz":"0.1","lotSz":"0.00000001","minSz":"0.00001","maxLmtSz":"9999999999","maxMktSz":"1000000","state":"live"}]}"#
-        #expect(try okx.parseInstrumentRules(reply, for: requests[0]) == [try Symbol("BTC-USDT"): PublishedInstrumentRules(
+        #expect(try okx.parseInstrumentRules(reply, for: requests[0]) == [try Symbol("BTC-USDT"): InstrumentRules(
             tickSize: d("0.1"), lotSize: d("0.00000001"), minSize: d("0.00001"), maxSize: d("9999999999"))])
         #expect(failure(okx, #"{"code":"51001","msg":"Instrument ID does not exist","data":[]}"#, requests[1])
                 == "okx: BTC-USDT-PERP: instruments refused: 51001 Instrument ID does not exist")
@@ -76,7 +76,7 @@ struct InstrumentRulesTests {
         #expect(request.request.url == "https://api.bybit.com/v5/market/instruments-info?category=spot&symbol=BTCUSDT")
         let reply = #"{"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[{"symbol":"BTCUSDT","baseCoin":"BTC","quoteCoin":"USDT","status":"Trading","lotSizeFilter":{"basePrecision":"0.000001","quotePrecision":"0.00000001","minOrderQty":"0.000048","maxOrderQty":"71.73956243","minOrderAmt":"1","maxOrderAmt":"2000000"},"priceFilter":{"tickSize":"0.01"}}]},"retExtInfo":{},"time":1714000000000}"#
         #expect(try spot.parseInstrumentRules(reply, for: request)[try Symbol("BTC-USDT")]
-                == PublishedInstrumentRules(tickSize: d("0.01"), lotSize: d("0.000001"), minSize: d("0.000048"), maxSize: d("71.73956243")))
+                == InstrumentRules(tickSize: d("0.01"), lotSize: d("0.000001"), minSize: d("0.000048"), maxSize: d("71.73956243")))
         #expect(failure(spot, #"{"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[]}}"#, request)
                 == "bybit: BTC-USDT: 'BTCUSDT' is not in the instruments-info reply")
         #expect(failure(spot, #"{"retCode":10001,"retMsg":"params error","result":{}}"#, request) == "bybit: instruments-info refused: 10001 params error")
@@ -86,7 +86,7 @@ struct InstrumentRulesTests {
         #expect(linearRequest.request.url == "https://api.bybit.com/v5/market/instruments-info?category=linear&symbol=BTCUSDT")
         let linearReply = #"{"retCode":0,"result":{"category":"linear","list":[{"symbol":"BTCUSDT","contractType":"LinearPerpetual","priceFilter":{"minPrice":"0.10","maxPrice":"1999999.80","tickSize":"0.10"},"lotSizeFilter":{"maxOrderQty":"1190.000","minOrderQty":"0.001","qtyStep":"0.001","postOnlyMaxOrderQty":"1190.000"}}]}}"#
         #expect(try linear.parseInstrumentRules(linearReply, for: linearRequest)[try Symbol("BTC-USDT-PERP")]
-                == PublishedInstrumentRules(tickSize: d("0.1"), lotSize: d("0.001"), minSize: d("0.001"), maxSize: d("1190")))
+                == InstrumentRules(tickSize: d("0.1"), lotSize: d("0.001"), minSize: d("0.001"), maxSize: d("1190")))
     }
 
     @Test("Kraken AssetPairs: matched on wsname with XBT undone; lot from lot_decimals")
@@ -99,8 +99,8 @@ struct InstrumentRulesTests {
              "XETHZUSD":{"altname":"ETHUSD","wsname":"ETH/USD","pair_decimals":2,"lot_decimals":8,"ordermin":"0.002","costmin":"0.5","tick_size":"0.01","status":"online"}}}
             """#
         let rules = try kraken.parseInstrumentRules(reply, for: requests[0])
-        #expect(rules[try Symbol("BTC-USD")] == PublishedInstrumentRules(tickSize: d("0.1"), lotSize: d("0.00000001"), minSize: d("0.0001")))
-        #expect(rules[try Symbol("ETH-USD")] == PublishedInstrumentRules(tickSize: d("0.01"), lotSize: d("0.00000001"), minSize: d("0.002")))
+        #expect(rules[try Symbol("BTC-USD")] == InstrumentRules(tickSize: d("0.1"), lotSize: d("0.00000001"), minSize: d("0.0001")))
+        #expect(rules[try Symbol("ETH-USD")] == InstrumentRules(tickSize: d("0.01"), lotSize: d("0.00000001"), minSize: d("0.002")))
         let onlyBTC = #"{"error":[],"result":{"XXBTZUSD":{"wsname":"XBT/USD","lot_decimals":8,"ordermin":"0.0001","tick_size":"0.1"}}}"#
         #expect(failure(kraken, onlyBTC, requests[0]) == "kraken: ETH-USD: 'ETH/USD' is not in the AssetPairs reply")
         #expect(failure(kraken, #"{"error":["EQuery:Unknown asset pair"]}"#, requests[0])
@@ -117,7 +117,7 @@ struct InstrumentRulesTests {
         #expect(request.request.url == "https://www.deribit.com/api/v2/public/get_instrument?instrument_name=BTC-PERPETUAL")
         let reply = #"{"jsonrpc":"2.0","result":{"tick_size":0.5,"tick_size_steps":[],"taker_commission":0.0005,"settlement_period":"perpetual","quote_currency":"USD","min_trade_amount":10.0,"kind":"future","is_active":true,"instrument_name":"BTC-PERPETUAL","instrument_id":124972,"contract_size":10.0,"base_currency":"BTC","state":"open"},"usIn":1714000000000000,"testnet":false}"#
         #expect(try deribit.parseInstrumentRules(reply, for: request)[try Symbol("BTC-USD-PERP")]
-                == PublishedInstrumentRules(tickSize: d("0.5"), lotSize: d("10"), minSize: d("10")))
+                == InstrumentRules(tickSize: d("0.5"), lotSize: d("10"), minSize: d("10")))
         #expect(failure(deribit, #"{"jsonrpc":"2.0","error":{"message":"Invalid params","data":{"reason":"instrument not found","param":"instrument_name"},"code":-32602}}"#, request)
                 == "deribit: BTC-USD-PERP: get_instrument refused: -32602 Invalid params (instrument not found)")
         #expect(failure(deribit, #"{"jsonrpc":"2.0","result":{"instrument_name":"ETH-PERPETUAL","tick_size":0.05,"contract_size":1,"min_trade_amount":1}}"#, request)
@@ -133,7 +133,7 @@ struct InstrumentRulesTests {
         #expect(requests.map(\.request.url) == ["https://api-pub.bitfinex.com/v2/conf/pub:info:pair"])
         let reply = #"[[["BTCUSD",[null,null,null,"0.00004","2000.0",null,null,null,0.2,0.1]],["BTCUST",[null,null,null,"0.00006","1000.0",null,null,null,0.2,0.1]],["ETHUSD",[null,null,null,"0.0008","5000.0",null,null,null,0.2,0.1]]]]"#
         let rules = try bitfinex.parseInstrumentRules(reply, for: requests[0])
-        #expect(rules[try Symbol("BTC-USD")] == PublishedInstrumentRules(tickSize: d("0.00000001"), lotSize: d("0.00000001"), minSize: d("0.00004"),
+        #expect(rules[try Symbol("BTC-USD")] == InstrumentRules(tickSize: d("0.00000001"), lotSize: d("0.00000001"), minSize: d("0.00004"),
                                                                          maxSize: d("2000"), priceSignificantDigits: 5))
         #expect(rules[try Symbol("BTC-USDT")]?.minSize == d("0.00006"))
         #expect(failure(bitfinex, #"[[["ETHUSD",[null,null,null,"0.0008","5000.0"]]]]"#, requests[0]) == "bitfinex: BTC-USD: 'BTCUSD' is not in the conf pub:info:pair reply")

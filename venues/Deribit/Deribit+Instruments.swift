@@ -29,7 +29,7 @@ extension Deribit: InstrumentRulesSource {
     }
 
     /// `result` of the JSON-RPC reply.
-    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: PublishedInstrumentRules] {
+    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: InstrumentRules] {
         let venue = Self.instrumentRulesVenue
         let root = try InstrumentRulesParsing.tree(body, venue: venue, what: "get_instrument")
         let symbol = request.symbols.first
@@ -37,14 +37,14 @@ extension Deribit: InstrumentRulesSource {
             let reason = error["data"]["reason"].text.map { " (\($0))" } ?? ""
             throw InstrumentRulesError(venue: venue, symbol: symbol, "get_instrument refused: \(error["code"].text ?? "?") \(error["message"].text ?? "")\(reason)")
         }
-        var rules: [Symbol: PublishedInstrumentRules] = [:]
+        var rules: [Symbol: InstrumentRules] = [:]
         for symbol in request.symbols {
             guard let name = symbols.venueName(for: symbol) else { continue }
             let result = root["result"]
             guard result?.isObject == true, result["instrument_name"].text == name else {
                 throw InstrumentRulesParsing.missing(symbol, venue: venue, venueName: name, reply: "get_instrument")
             }
-            rules[symbol] = PublishedInstrumentRules(
+            rules[symbol] = InstrumentRules(
                 tickSize: try InstrumentRulesParsing.positive(result["tick_size"], "tick_size", venue: venue, symbol: symbol),
                 lotSize: try InstrumentRulesParsing.positive(result["contract_size"], "contract_size", venue: venue, symbol: symbol),
                 minSize: try InstrumentRulesParsing.nonNegative(result["min_trade_amount"], "min_trade_amount", venue: venue, symbol: symbol))

@@ -31,7 +31,7 @@ extension Kraken: InstrumentRulesSource {
     }
 
     /// `result.<pair>` entries matched on `wsname` (`XBT/USD` is `BTC/USD`).
-    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: PublishedInstrumentRules] {
+    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: InstrumentRules] {
         let venue = Self.instrumentRulesVenue
         let root = try InstrumentRulesParsing.tree(body, venue: venue, what: "AssetPairs")
         if let errors = root["error"].elements, !errors.isEmpty {
@@ -47,7 +47,7 @@ extension Kraken: InstrumentRulesSource {
             let parts = wsname.split(separator: "/").map { Self.restAssetAliases[String($0)] ?? String($0) }
             byName[parts.joined(separator: "/")] = entry
         }
-        var rules: [Symbol: PublishedInstrumentRules] = [:]
+        var rules: [Symbol: InstrumentRules] = [:]
         for symbol in request.symbols {
             guard let name = symbols.venueName(for: symbol) else { continue }
             guard let entry = byName[name] else {
@@ -56,7 +56,7 @@ extension Kraken: InstrumentRulesSource {
             guard let decimalsText = entry["lot_decimals"].text, let decimals = UInt8(decimalsText), decimals <= FixedDecimal.maxScale else {
                 throw InstrumentRulesError(venue: venue, symbol: symbol, "'lot_decimals' must be an integer from 0 to \(FixedDecimal.maxScale), got \(entry["lot_decimals"].text ?? "nothing")")
             }
-            rules[symbol] = PublishedInstrumentRules(
+            rules[symbol] = InstrumentRules(
                 tickSize: try InstrumentRulesParsing.positive(entry["tick_size"], "tick_size", venue: venue, symbol: symbol),
                 lotSize: FixedDecimal(mantissa: 1, scale: decimals),
                 minSize: try InstrumentRulesParsing.nonNegative(entry["ordermin"], "ordermin", venue: venue, symbol: symbol))

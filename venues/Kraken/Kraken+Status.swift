@@ -52,12 +52,8 @@ extension Kraken: RESTStatusQuerying {
     /// ```
     /// Nothing open under the id at step 0 asks step 1; nothing closed either means not found.
     public func parseStatusReply(_ query: StatusQuery, status: Int, body: UnsafeRawBufferPointer) throws(VenueParseError) -> StatusQueryOutcome {
-        let root: JSONNode
-        do throws(VenueParseError) {
-            root = try JSONNode.parse(body)
-        } catch {
-            if status == 429 { return .answer(.rejected(reason: "HTTP 429", rateLimited: true, retryAfter: nil)) }
-            throw error
+        guard let root = try JSONNode.restReply(body, status: status) else {
+            return .answer(.rejected(reason: "HTTP \(status)", rateLimited: true, retryAfter: nil))
         }
         if let errors = root["error"].elements, !errors.isEmpty {
             let reason = errors.compactMap(\.text).joined(separator: ", ")

@@ -36,7 +36,7 @@ extension OKX: InstrumentRulesSource {
     }
 
     /// `data[]` entries by `instId`.
-    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: PublishedInstrumentRules] {
+    public func parseInstrumentRules(_ body: UnsafeRawBufferPointer, for request: InstrumentRulesRequest) throws(InstrumentRulesError) -> [Symbol: InstrumentRules] {
         let venue = Self.instrumentRulesVenue
         let root = try InstrumentRulesParsing.tree(body, venue: venue, what: "instruments")
         if let code = root["code"].text, code != "0" {
@@ -44,13 +44,13 @@ extension OKX: InstrumentRulesSource {
                                        "instruments refused: \(code) \(root["msg"].text ?? "")")
         }
         guard let entries = root["data"].elements else { throw InstrumentRulesError(venue: venue, "instruments reply has no 'data' array") }
-        var rules: [Symbol: PublishedInstrumentRules] = [:]
+        var rules: [Symbol: InstrumentRules] = [:]
         for symbol in request.symbols {
             guard let name = symbols.venueName(for: symbol) else { continue }
             guard let entry = entries.first(where: { $0["instId"].text == name }) else {
                 throw InstrumentRulesParsing.missing(symbol, venue: venue, venueName: name, reply: "instruments")
             }
-            rules[symbol] = PublishedInstrumentRules(
+            rules[symbol] = InstrumentRules(
                 tickSize: try InstrumentRulesParsing.positive(entry["tickSz"], "tickSz", venue: venue, symbol: symbol),
                 lotSize: try InstrumentRulesParsing.positive(entry["lotSz"], "lotSz", venue: venue, symbol: symbol),
                 minSize: try InstrumentRulesParsing.nonNegative(entry["minSz"], "minSz", venue: venue, symbol: symbol),

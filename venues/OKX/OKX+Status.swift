@@ -40,13 +40,8 @@ extension OKX: RESTStatusQuerying {
     /// 401 {"code":"50113","msg":"Invalid Sign","data":[]}
     /// ```
     public func parseStatusReply(_ query: StatusQuery, status: Int, body: UnsafeRawBufferPointer) throws(VenueParseError) -> StatusQueryOutcome {
-        let root: JSONNode
-        do throws(VenueParseError) {
-            root = try JSONNode.parse(body)
-        } catch {
-            // A gateway's HTML 429/5xx page is not OKX's JSON, but its status still says what happened.
-            if status == 429 { return .answer(.rejected(reason: "HTTP 429", rateLimited: true, retryAfter: nil)) }
-            throw error
+        guard let root = try JSONNode.restReply(body, status: status) else {
+            return .answer(.rejected(reason: "HTTP \(status)", rateLimited: true, retryAfter: nil))
         }
         guard root.isObject else { throw .unexpected("OKX REST reply is not an object (HTTP \(status))") }
         let code = try root["code"].requiredText("code")

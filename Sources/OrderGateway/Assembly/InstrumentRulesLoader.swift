@@ -12,7 +12,7 @@ import Venues
 enum InstrumentRulesLoader {
     /// Rules for `symbols` of `venue` (with `options`), from `restBaseURL` or the venue's production base.
     static func load(venue: VenueID, symbols: [Symbol], options: [String: String], restBaseURL: String?,
-                     retry: RESTRetryPolicy, eventLoop: any EventLoop) -> EventLoopFuture<[Symbol: PublishedInstrumentRules]> {
+                     retry: RESTRetryPolicy, eventLoop: any EventLoop) -> EventLoopFuture<[Symbol: InstrumentRules]> {
         guard !symbols.isEmpty else { return eventLoop.makeSucceededFuture([:]) }
         guard let source = InstrumentRulesRegistry.makeSource(for: venue, configuration: VenueAdapterConfiguration(symbols: symbols, options: options)) else {
             return eventLoop.makeFailedFuture(RESTCallError(
@@ -24,7 +24,7 @@ enum InstrumentRulesLoader {
             retry.run(on: eventLoop) { fetch(request, source: source, venue: venue, timeout: retry.timeout, eventLoop: eventLoop) }
         }
         return EventLoopFuture.whenAllSucceed(futures, on: eventLoop).flatMapThrowing { parts in
-            var rules: [Symbol: PublishedInstrumentRules] = [:]
+            var rules: [Symbol: InstrumentRules] = [:]
             for part in parts { rules.merge(part) { _, new in new } }
             if let missing = symbols.first(where: { rules[$0] == nil }) {
                 throw RESTCallError("\(venue): \(missing): no trading rules (the venue's REST API cannot name it); "
@@ -35,14 +35,14 @@ enum InstrumentRulesLoader {
     }
 
     private static func fetch(_ request: InstrumentRulesRequest, source: any InstrumentRulesSource, venue: VenueID,
-                              timeout: Nanoseconds, eventLoop: any EventLoop) -> EventLoopFuture<[Symbol: PublishedInstrumentRules]> {
+                              timeout: Nanoseconds, eventLoop: any EventLoop) -> EventLoopFuture<[Symbol: InstrumentRules]> {
         HTTPClient.get(request.request.url, headers: request.request.headers.map { ($0.key, $0.value) }, on: eventLoop,
                        timeoutNanoseconds: timeout)
             .flatMapErrorThrowing { error in
                 throw RESTCallError("\(venue): GET \(request.request.url): \(error)", isRetryable: (error as? TransportError)?.isRetryable ?? true)
             }
             .flatMapThrowing { response in
-                let parsed: Result<[Symbol: PublishedInstrumentRules], InstrumentRulesError> = response.body.withUnsafeBytes { body in
+                let parsed: Result<[Symbol: InstrumentRules], InstrumentRulesError> = response.body.withUnsafeBytes { body in
                     do throws(InstrumentRulesError) {
                         return .success(try source.parseInstrumentRules(body, for: request))
                     } catch {

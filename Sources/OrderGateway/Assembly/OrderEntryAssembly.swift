@@ -79,7 +79,7 @@ public enum OrderEntryAssembly {
                     refused[settings.venue] = reason
                     log("orders: \(settings.venue) refused: \(error); its orders are answered 'unsupported'", true)
                 case .success(let ready):
-                    configuration.instruments = ready.rules.mapValues(InstrumentRules.init)
+                    configuration.instruments = ready.rules
                     accepted[settings.venue] = configuration.instruments
                     routerTypes[settings.venue] = routerType
                     endpoints[settings.venue] = OrderVenueEndpoint(
@@ -107,7 +107,7 @@ public enum OrderEntryAssembly {
 
     /// A venue's rules and final credentials, once fetched.
     struct Ready: Sendable {
-        var rules: [Symbol: PublishedInstrumentRules]
+        var rules: [Symbol: InstrumentRules]
         var credentials: VenueCredentials
     }
 

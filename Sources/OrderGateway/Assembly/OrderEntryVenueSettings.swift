@@ -21,7 +21,7 @@ public struct OrderEntryVenueSettings: Sendable {
     /// Adapter options (`category: linear`, Bitfinex `symbol.X` overrides), as for market data.
     public var options: [String: String]
     /// Rules given in the configuration; they win over fetched ones, and symbols covered here are not fetched.
-    public var explicitRules: [Symbol: PublishedInstrumentRules]
+    public var explicitRules: [Symbol: InstrumentRules]
     /// The stale-data guard for this venue's orders. Requiring a live book only makes sense when
     /// the process subscribes the venue's books: `run` turns `requiresLiveBook` off for a venue
     /// configured without the `book` channel (its trades' status still guards).
@@ -30,7 +30,7 @@ public struct OrderEntryVenueSettings: Sendable {
     /// Memberwise initializer.
     public init(venue: VenueID, orderURL: String? = nil, updatesURL: String? = nil, restBaseURL: String? = nil,
                 credentials: VenueCredentials, symbols: [Symbol], options: [String: String] = [:],
-                explicitRules: [Symbol: PublishedInstrumentRules] = [:], staleDataGuard: StaleDataGuardConfiguration = .on) {
+                explicitRules: [Symbol: InstrumentRules] = [:], staleDataGuard: StaleDataGuardConfiguration = .on) {
         self.staleDataGuard = staleDataGuard
         self.venue = venue
         self.orderURL = orderURL

@@ -60,24 +60,9 @@ struct SimulatedOrderStatusREST {
     static func parameter(_ name: String, in text: String) -> String? {
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if parts.count == 2, parts[0] == name { return percentDecoded(String(parts[1])) }
+            if parts.count == 2, parts[0] == name { return PercentDecoding.decode(String(parts[1])) }
         }
         return nil
-    }
-
-    static func percentDecoded(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        var utf8 = Array(text.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2,
-               let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                utf8 = utf8.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: OKX
@@ -225,7 +210,7 @@ struct SimulatedOrderStatusREST {
         nonces["bitfinex/" + key] = nonce
         let rest = request.path.dropFirst("/v2/auth/r/orders/".count)
         let wantsHistory = rest.hasSuffix("/hist")
-        let symbol = percentDecoded(String(wantsHistory ? rest.dropLast("/hist".count) : rest))
+        let symbol = PercentDecoding.decode(String(wantsHistory ? rest.dropLast("/hist".count) : rest))
         if case .limited = exchange.admit(.status, account: key, symbol: symbol, now: now) { return error(429, 11010, "ratelimit: error") }
         exchange.noteStatusQuery()
         let limit = OrderJSON(parsing: request.body)?["limit"]?.int64.map(Int.init) ?? 25

@@ -74,26 +74,12 @@ extension SimulatorConnectionHandler {
     static func queryItems(_ query: String) -> [String: String] {
         var items: [String: String] = [:]
         for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { percentDecoded(String($0)) }
+            let parts = pair.split(separator: "=", maxSplits: 1).map { PercentDecoding.decode(String($0), plusIsSpace: true) }
             items[parts[0]] = parts.count > 1 ? parts[1] : ""
         }
         return items
     }
 
-    static func percentDecoded(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        var utf8 = Array(text.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "%"), utf8.count >= 2,
-               let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                utf8 = utf8.dropFirst(2)
-            } else {
-                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 
     /// The strings of a JSON list of names: `["BTCUSDT","ETHUSDT"]` → `BTCUSDT`, `ETHUSDT`.
     static func quotedNames(_ list: String) -> [String] {
