@@ -16,13 +16,9 @@ import Venues
 /// verified by the simulator, which answers from its exchange's real state. An order the venue
 /// never received (swallowed before its exchange saw it) must end `rejected` "not received by venue".
 @Suite(.serialized) struct RESTReconciliationTests {
-    /// (venue, symbol, resting buy price, crossing buy price, size): the simulator's reference price is 50 000.
-    static let venues: [(String, String, String, String, String)] = [
-        ("okx", "BTC-USDT", "40000.0", "60000.0", "0.001"),
-        ("bybit", "BTC-USDT-PERP", "40000.00", "60000.00", "0.001"),
-        ("kraken", "BTC-USD", "40000.0", "60000.0", "0.001"),
-        ("bitfinex", "BTC-USD", "40000", "60000", "0.001"),
-    ]
+    /// The loopback tests' rows (venue, symbol, resting price, crossing price, size) of the four
+    /// venues reconciled over REST.
+    static let venues = OrderGatewayLoopbackTests.venues.filter { ["okx", "bybit", "kraken", "bitfinex"].contains($0.0) }
 
     @Test("unknown after a drop → REST status → filled / resting; never received → rejected", arguments: venues.map(\.0))
     func reconcileOverREST(venue: String) async throws {
