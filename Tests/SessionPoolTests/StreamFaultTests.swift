@@ -44,17 +44,13 @@ struct StreamFaultTests {
     @Test("silence on one symbol: only its subscriptions go stale, the other symbol stays live, then back")
     func silenceOneSubscription() async throws {
         // Windows with a wide margin over the 10 ms between frames (a loaded CI machine stalls).
-        let windows: [MarketModel.Channel: Nanoseconds] = [.trades: Interval.milliseconds(2000), .book: Interval.milliseconds(2000)]
+        let windows: [MarketModel.Channel: Nanoseconds] = [.trades: Interval.milliseconds(1500), .book: Interval.milliseconds(1500)]
         let lifecycle = ConnectionLifecycleConfiguration(backoff: FaultHarness.backoff, dataIdleTimeout: Interval.seconds(20),
                                                          staleAfterOverrides: windows)
-        // 3 s of recorded silence at speed 1; data otherwise every 10 ms for 12 s, so the book's gap
-        // resync after the silence has ~9 s of recording left even when CI is saturated (a CI run
-        // once ran out of recording first, and the data-idle guard then replaced the connection).
-        // The resync's REST snapshot is the book at step 400 (4 s), just after the silence ends.
-        let run = try await FaultHarness.runSynthetic(connections: [0..<1200], resyncStep: { _ in 400 },
-                                                      injectWhenLive: .silenceSymbol("BTC-USDT", durationMilliseconds: 3000),
+        // 3 s of recorded silence at speed 1; data otherwise every 10 ms for 8 s.
+        let run = try await FaultHarness.runSynthetic(connections: [0..<800], injectWhenLive: .silenceSymbol("BTC-USDT", durationMilliseconds: 3000),
                                                       speed: .factor(1), lifecycle: lifecycle) { sink in
-            SyntheticBinance.markets.allSatisfy { sink.tradeIDs($0.symbol).contains(SyntheticBinance.tradeID($0, step: 1199)) } &&
+            SyntheticBinance.markets.allSatisfy { sink.tradeIDs($0.symbol).contains(SyntheticBinance.tradeID($0, step: 799)) } &&
             sink.reached(.live, after: .stale, "BTC-USDT", .book)
         }
         let sink = run.sink
@@ -67,7 +63,7 @@ struct StreamFaultTests {
         for channel in [MarketModel.Channel.trades, .book] {
             #expect(sink.states("ETH-USDT", channel) == [.connecting, .live], "ETH \(channel): \(FaultHarness.describe(sink))")
         }
-        Self.checkTradesAndBooks(sink, silenced: "BTC-USDT", recording: 0..<1200)
+        Self.checkTradesAndBooks(sink, silenced: "BTC-USDT", recording: 0..<800)
     }
 
     @Test("sequence gap: that book goes resyncing (gap), refetches its snapshot and is live again; nothing else moves")
