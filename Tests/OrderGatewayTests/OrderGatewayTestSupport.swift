@@ -154,16 +154,7 @@ final class OrderClient: @unchecked Sendable {
     var lines: [String] { lock.withLock { received } }
 
     func send(_ text: String) throws {
-        let bytes = Array((text + "\n").utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw GatewayTestTimeout(description: "write failed: errno \(errno)")
-            }
-            offset += n
-        }
+        try writeLine(text, to: fd)
     }
 
     /// Waits (bounded) for the first line matching `predicate`.
@@ -189,5 +180,20 @@ final class OrderClient: @unchecked Sendable {
     func close() {
         shutdown(fd, Int32(SHUT_RDWR))
         Glibc.close(fd)
+    }
+}
+
+/// Writes `text` and a newline to `fd` in full (retrying short writes and EINTR): the test
+/// socket clients' one way to send a request line.
+func writeLine(_ text: String, to fd: Int32) throws {
+    let bytes = Array((text + "\n").utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw GatewayTestTimeout(description: "write failed: errno \(errno)")
+        }
+        offset += n
     }
 }

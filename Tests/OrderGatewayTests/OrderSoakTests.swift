@@ -194,18 +194,7 @@ final class SoakClient: @unchecked Sendable {
     }
 
     func send(_ text: String) throws {
-        try writeLock.withLock {
-            let bytes = Array((text + "\n").utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw GatewayTestTimeout(description: "write failed: errno \(errno)")
-                }
-                offset += n
-            }
-        }
+        try writeLock.withLock { try writeLine(text, to: fd) }
     }
 
     func close() {

@@ -122,7 +122,7 @@ public enum OrderEntryAssembly {
             KrakenTokenFetcher.fetch(credentials: current, restBaseURL: restBaseURL, nonce: nonce, retry: retry, eventLoop: eventLoop)
                 .map { token in
                     var fresh = current
-                    fresh.passphrase = token
+                    fresh.passphrase = token  // Kraken's router reads the token from `passphrase`
                     return fresh
                 }
         }
@@ -136,17 +136,9 @@ public enum OrderEntryAssembly {
         let rules = InstrumentRulesLoader.load(venue: settings.venue, symbols: settings.symbolsWithoutRules, options: settings.options,
                                                restBaseURL: settings.restBaseURL, retry: options.retry, eventLoop: eventLoop)
             .map { fetched in fetched.merging(settings.explicitRules) { _, configured in configured } }
-        let credentials: EventLoopFuture<VenueCredentials>
-        if settings.venue == Kraken.spec.id && settings.credentials.passphrase == nil {
-            credentials = KrakenTokenFetcher.fetch(credentials: settings.credentials, restBaseURL: settings.restBaseURL, nonce: options.nonce,
-                                                   retry: options.retry, eventLoop: eventLoop).map { token in
-                var withToken = settings.credentials
-                withToken.passphrase = token  // Kraken's router reads the token from `passphrase`
-                return withToken
-            }
-        } else {
-            credentials = eventLoop.makeSucceededFuture(settings.credentials)
-        }
+        // The first token comes from the same fetch that refreshes it before each reconnect.
+        let credentials = tokenRefresh(settings, options: options).map { fetch in fetch(settings.credentials, eventLoop) }
+            ?? eventLoop.makeSucceededFuture(settings.credentials)
         return rules.and(credentials).map { Ready(rules: $0.0, credentials: $0.1) }
     }
 }
