@@ -217,8 +217,10 @@ struct SyntheticBinance {
 
     /// A library with the generated scenario `synthetic` (plus the recorded `server-shutdown`
     /// scenario of the real fixtures, as the source of Binance's `serverShutdown` notice).
-    func library(connections: [Range<Int>]) throws -> FixtureLibrary {
-        var scenarios = [FixtureScenario(venue: "binance", name: "synthetic", directory: "", session: try session(connections: connections))]
+    /// `resyncStep` picks the step of each connection's second (resync) snapshot.
+    func library(connections: [Range<Int>], resyncStep: ((Range<Int>) -> Int)? = nil) throws -> FixtureLibrary {
+        let recorded = try resyncStep.map { try self.session(connections: connections, resyncStep: $0) } ?? self.session(connections: connections)
+        var scenarios = [FixtureScenario(venue: "binance", name: "synthetic", directory: "", session: recorded)]
         if let notice = try FixtureLibrary(directory: FaultHarness.fixtures).scenario(venue: "binance", name: "server-shutdown") {
             scenarios.append(notice)
         }
@@ -303,7 +305,8 @@ enum FaultHarness {
     }
 
     /// A Binance run over the generated recording (two symbols × trades + book).
-    static func runSynthetic(connections: [Range<Int>], faults: [String] = [], injectWhenLive fault: Fault? = nil,
+    static func runSynthetic(connections: [Range<Int>], resyncStep: ((Range<Int>) -> Int)? = nil,
+                             faults: [String] = [], injectWhenLive fault: Fault? = nil,
                              speed: ReplaySpeed = .factor(2),
                              tls: Bool = false,
                              lifecycle: ConnectionLifecycleConfiguration = ConnectionLifecycleConfiguration(backoff: FaultHarness.backoff),
@@ -312,7 +315,7 @@ enum FaultHarness {
         var configuration = SimulatorConfiguration(speed: speed, scenarios: .named(["synthetic"]), venues: ["binance"], sessionEnd: .stayOpen)
         configuration.faults = FaultPlan(steps: try faults.map { try FaultPlan.Step(parsing: $0) })
         if tls { configuration.tls = (certificates + "/server.pem", certificates + "/server-key.pem") }
-        return try await run(Binance.self, library: try SyntheticBinance().library(connections: connections), simulator: configuration,
+        return try await run(Binance.self, library: try SyntheticBinance().library(connections: connections, resyncStep: resyncStep), simulator: configuration,
                              symbols: SyntheticBinance.symbols, channels: [.trades, .book], lifecycle: lifecycle,
                              clientOptions: clientOptions, injectWhenLive: fault, until: condition)
     }

@@ -43,14 +43,19 @@ struct StreamFaultTests {
 
     @Test("silence on one symbol: only its subscriptions go stale, the other symbol stays live, then back")
     func silenceOneSubscription() async throws {
-        // Windows with a wide margin over the 10 ms between frames (a loaded CI machine stalls).
-        let windows: [MarketModel.Channel: Nanoseconds] = [.trades: Interval.milliseconds(1500), .book: Interval.milliseconds(1500)]
+        // The silence is scripted in recorded time (after step 99, for 6 s: steps 100…699), not
+        // injected when the test sees the streams live: a loaded CI machine can delay the test's
+        // own polling by seconds, and a late silence met the end of the recording instead.
+        // 4 frames per step (two symbols × depth + trade) after the subscription ack.
+        let silence = "binance/silence:BTC-USDT:6000@1+\(1 + 4 * 100)"
+        // Stale windows with a wide margin over the 10 ms between frames and under the 6 s silence.
+        let windows: [MarketModel.Channel: Nanoseconds] = [.trades: Interval.milliseconds(2000), .book: Interval.milliseconds(2000)]
         let lifecycle = ConnectionLifecycleConfiguration(backoff: FaultHarness.backoff, dataIdleTimeout: Interval.seconds(20),
                                                          staleAfterOverrides: windows)
-        // 3 s of recorded silence at speed 1; data otherwise every 10 ms for 8 s.
-        let run = try await FaultHarness.runSynthetic(connections: [0..<800], injectWhenLive: .silenceSymbol("BTC-USDT", durationMilliseconds: 3000),
+        // The first delta after the silence is step 700; the resync snapshot is taken there.
+        let run = try await FaultHarness.runSynthetic(connections: [0..<900], resyncStep: { _ in 700 }, faults: [silence],
                                                       speed: .factor(1), lifecycle: lifecycle) { sink in
-            SyntheticBinance.markets.allSatisfy { sink.tradeIDs($0.symbol).contains(SyntheticBinance.tradeID($0, step: 799)) } &&
+            SyntheticBinance.markets.allSatisfy { sink.tradeIDs($0.symbol).contains(SyntheticBinance.tradeID($0, step: 899)) } &&
             sink.reached(.live, after: .stale, "BTC-USDT", .book)
         }
         let sink = run.sink
@@ -63,18 +68,25 @@ struct StreamFaultTests {
         for channel in [MarketModel.Channel.trades, .book] {
             #expect(sink.states("ETH-USDT", channel) == [.connecting, .live], "ETH \(channel): \(FaultHarness.describe(sink))")
         }
-        Self.checkTradesAndBooks(sink, silenced: "BTC-USDT", recording: 0..<800)
+        let withheld = Set((100..<700).map { SyntheticBinance.tradeID(SyntheticBinance.markets[0], step: $0) })
+        #expect(SyntheticBinance.markets[0].symbol == "BTC-USDT")
+        #expect(withheld.isDisjoint(with: sink.tradeIDs("BTC-USDT")), "the silence withheld steps 100…699")
+        Self.checkTradesAndBooks(sink, silenced: "BTC-USDT", recording: 0..<900)
     }
 
     @Test("sequence gap: that book goes resyncing (gap), refetches its snapshot and is live again; nothing else moves")
     func sequenceGap() async throws {
-        let run = try await FaultHarness.runSynthetic(connections: [Self.recording], injectWhenLive: .sequenceGap) { sink in
+        // Scripted after step 99 (recorded time, at speed 1: a second after connecting, with the
+        // books long live), so it lands before the resync snapshot at step 200 however loaded the
+        // machine is; the next book delta (BTC-USDT, step 100) is withheld.
+        let run = try await FaultHarness.runSynthetic(connections: [Self.recording], faults: ["binance/gap@1+\(1 + 4 * 100)"],
+                                                      speed: .factor(1)) { sink in
             Self.allTradesDelivered(sink) && SyntheticBinance.symbols.contains { sink.reached(.live, after: .resyncing, $0, .book) }
         }
         let sink = run.sink
         #expect(run.reached, "\(FaultHarness.describe(sink))")
         let affected = SyntheticBinance.symbols.filter { sink.states($0, .book).contains(.resyncing) }
-        #expect(affected.count == 1, "\(FaultHarness.describe(sink))")
+        #expect(affected == ["BTC-USDT"], "\(FaultHarness.describe(sink))")
         for symbol in SyntheticBinance.symbols {
             #expect(sink.states(symbol, .trades) == [.connecting, .live], "\(FaultHarness.describe(sink))")
             let book = sink.statuses(symbol, .book)
@@ -91,7 +103,8 @@ struct StreamFaultTests {
 
     @Test("malformed JSON: a parse-error status, the connection keeps flowing, books untouched")
     func malformedFrame() async throws {
-        let run = try await FaultHarness.runSynthetic(connections: [Self.recording], injectWhenLive: .malformedFrame,
+        // Scripted in recorded time (after step 99), so it never lands after the recording ended.
+        let run = try await FaultHarness.runSynthetic(connections: [Self.recording], faults: ["binance/malformed@1+\(1 + 4 * 100)"],
                                                       until: Self.allTradesDelivered)
         let sink = run.sink
         #expect(run.reached, "\(FaultHarness.describe(sink))")
