@@ -71,6 +71,9 @@ struct DemoCommand: AsyncParsableCommand {
             faults = FaultPlan(steps: [], chaos: ChaosConfiguration(seed: chosen, silenceMilliseconds: 60_000))
         }
         var simulatorConfiguration = SimulatorConfiguration(speed: replaySpeed, faults: faults)
+        // Most fault recordings carry only books: alternate them with recordings that carry trades,
+        // so every venue's trades keep coming between its faults.
+        simulatorConfiguration.segmentOrder = .tradesInterleaved
         if chaos {
             // With --chaos a recorded session ends by going quiet with the socket open (a half-open
             // feed) instead of closing: every venue's streams go `stale`, the data-idle guard drops the
@@ -131,10 +134,11 @@ struct DemoCommand: AsyncParsableCommand {
             if case .factor(let factor) = replaySpeed, factor > 1 {
                 for channel in plan.channels {
                     var window = max(Interval.seconds(1), Int64(Double(plan.type.spec.staleAfter(for: channel)) / factor))
-                    // With --chaos every recorded session ends in a stall: cap the windows at 2 s so each
-                    // venue's stall → stale → data-idle reconnect cycle fits well inside the screen's 10 s
-                    // (Kraken's 60 s book window would otherwise still be 6 s at --speed 10).
-                    if chaos { window = min(window, Interval.seconds(2)) }
+                    // With --chaos every recorded session ends in a stall: cap the windows at 1 s so each
+                    // venue's stall → stale → data-idle reconnect cycle (≈ 2.5 s) fits several times
+                    // inside the screen's 10 s (Kraken's 60 s book window would otherwise still be 6 s
+                    // at --speed 10), and the recordings with trades come round every few seconds.
+                    if chaos { window = min(window, Interval.seconds(1)) }
                     staleAfter[channel] = window
                 }
                 dataIdle = staleAfter.values.min().map { 2 * $0 }

@@ -129,14 +129,22 @@ struct NATSIntegrationTests {
         try server.start()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let pubLoop = group.next(), subLoop = group.next()
-        let subscriber = NATSConnection(configuration: try clientConfiguration([server.url], name: "sub"), eventLoop: subLoop)
+        // The subscriber's keep-alive too: a reconnect during the stall would lose deliveries.
+        let subscriber = NATSConnection(configuration: try clientConfiguration([server.url], name: "sub") { $0.pingInterval = Interval.seconds(120) },
+                                        eventLoop: subLoop)
         subscriber.start()
         try await subscriber.waitUntilConnected().get()
         let md = try await collect(subscriber, "mm.md.>")
         let status = try await collect(subscriber, "mm.status.>")
         try await subscriber.flush().get()
-        let connection = NATSConnection(configuration: try clientConfiguration([server.url]) { $0.pendingBufferLimit = 256 << 10 },
-                                        eventLoop: pubLoop)
+        // Keep-alive far beyond the stall: on a loaded CI machine publishing the burst while the
+        // server is stopped took over 10 s, the 5 s × 2 keep-alive judged the server dead and
+        // reconnected, and writes lost at that disconnect are never confirmed. Liveness is the
+        // subject of other tests; this one is about the bounded buffer.
+        let connection = NATSConnection(configuration: try clientConfiguration([server.url]) {
+            $0.pendingBufferLimit = 256 << 10
+            $0.pingInterval = Interval.seconds(120)
+        }, eventLoop: pubLoop)
         connection.start()
         try await connection.waitUntilConnected().get()
         let publisher = NATSPublisher(connection: connection, configuration: try NATSPublisherConfiguration(subjectPrefix: "mm"))
@@ -156,9 +164,14 @@ struct NATSIntegrationTests {
         #expect(connection.configuration.pendingBufferLimit == 256 << 10)
         kill(pid, SIGCONT)
 
-        try await waitFor("everything not dropped, and the loss report", timeout: .seconds(30), on: pubLoop) {
-            let s = connection.statisticsOnLoop
-            return s.pendingMessages == 0 && s.confirmedMessages == s.sentMessages
+        do {
+            try await waitFor("everything not dropped, and the loss report", timeout: .seconds(30), on: pubLoop) {
+                let s = connection.statisticsOnLoop
+                return s.pendingMessages == 0 && s.confirmedMessages == s.sentMessages
+            }
+        } catch {
+            Issue.record("publisher statistics at the timeout: \(try await connection.statistics().get())")
+            throw error
         }
         let stats = try await connection.statistics().get()
         let expectedMarketData = total - Int(stats.droppedMessages)

@@ -98,6 +98,17 @@ public enum FrameInspector {
         payload.contains(Array("subscribe".utf8))
     }
 
+    /// Whether the frame looks like trade data (not an ack): a `trade` word in any case (Binance
+    /// `aggTrade`, OKX `trades`, Bybit `publicTrade`, Coinbase `market_trades`, BitMEX `"table":"trade"`,
+    /// Deribit `trades.`, Kraken `"channel":"trade"`) or Bitfinex's `"te"`. A heuristic for ordering
+    /// the demo's recordings, never for correctness.
+    public static func looksLikeTrades(_ payload: [UInt8]) -> Bool {
+        guard !isSubscriptionAck(payload) else { return false }
+        if payload.firstRange(of: Array("\"te\"".utf8)) != nil { return true }
+        let lowered = payload.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
+        return lowered.firstRange(of: Array("trade".utf8)) != nil
+    }
+
     /// `chanId` of a Bitfinex `subscribed` event (`{"event":"subscribed",…,"chanId":232957,…}`).
     public static func channelID(_ payload: [UInt8]) -> Int? {
         guard let range = payload.firstRange(of: Array("\"chanId\":".utf8)) else { return nil }

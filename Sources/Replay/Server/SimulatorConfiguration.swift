@@ -17,6 +17,15 @@ public struct SimulatorConfiguration: Sendable {
         case stayOpen
     }
 
+    /// The order in which a venue's new connections take its recorded connections.
+    public enum SegmentOrder: Sendable, Equatable {
+        /// Scenario by scenario, each scenario's connections in recorded order.
+        case recorded
+        /// Alternating between recordings of scenarios that subscribe to trades and the others
+        /// (the demo: each venue's trades keep coming between the fault recordings).
+        case tradesInterleaved
+    }
+
     /// Address to listen on (loopback).
     public var host: String
     /// Port (0: any free port; read it back from the server).
@@ -52,6 +61,8 @@ public struct SimulatorConfiguration: Sendable {
     /// Heartbeats go on while the recorded data pauses or has ended (`stayOpen`), as the venue's
     /// do while a feed stalls, and stop on a half-open fault.
     public var heartbeatIntervalMilliseconds: Int64 = 1000
+    /// The round-robin order of each venue's recorded connections.
+    public var segmentOrder = SegmentOrder.recorded
 
     /// Defaults: 127.0.0.1, any port, real time, every scenario, loop by closing with 1001, deflate
     /// offered, no TLS, no faults.

@@ -21,9 +21,11 @@ public struct VenueProfile: Sendable {
     /// A profile replaying `scenarios` (one venue's); the shutdown notice is looked for in
     /// `noticeSources` (default: the same scenarios), so a rotation can use it even when the
     /// scenario that recorded it is not replayed.
-    public init(id: String, scenarios: [FixtureScenario], noticeSources: [FixtureScenario]? = nil) {
+    /// `order` sets the round-robin order of the recorded connections.
+    public init(id: String, scenarios: [FixtureScenario], noticeSources: [FixtureScenario]? = nil,
+                order: SimulatorConfiguration.SegmentOrder = .recorded) {
         self.id = id
-        segments = scenarios.flatMap(ReplaySegment.segments(of:))
+        segments = Self.ordered(scenarios, order)
         var symbols: [String] = []
         for scenario in scenarios {
             for symbol in scenario.session.config.symbols where !symbols.contains(symbol) { symbols.append(symbol) }
@@ -43,10 +45,28 @@ public struct VenueProfile: Sendable {
             if case .named(let names) = configuration.scenarios {
                 scenarios = names.compactMap { name in all.first { $0.name == name } }
             }
-            let profile = VenueProfile(id: venue, scenarios: scenarios, noticeSources: all)
+            let profile = VenueProfile(id: venue, scenarios: scenarios, noticeSources: all, order: configuration.segmentOrder)
             if !profile.segments.isEmpty { profiles.append(profile) }
         }
         return profiles
+    }
+
+    /// The recorded connections of `scenarios` in `order`.
+    static func ordered(_ scenarios: [FixtureScenario], _ order: SimulatorConfiguration.SegmentOrder) -> [ReplaySegment] {
+        let recorded = scenarios.flatMap(ReplaySegment.segments(of:))
+        guard order == .tradesInterleaved else { return recorded }
+        // A recorded connection carries trades when its scenario subscribes to them and one of its
+        // frames is trade data (a reconnect scenario may have trades on one connection only).
+        let subscribesTrades = Set(scenarios.filter { $0.session.config.channels.contains("trades") }.map(\.name))
+        func carriesTrades(_ segment: ReplaySegment) -> Bool {
+            subscribesTrades.contains(segment.scenario) && segment.frames.contains { FrameInspector.looksLikeTrades($0.payload) }
+        }
+        let trades = recorded.filter(carriesTrades)
+        let others = recorded.filter { !carriesTrades($0) }
+        guard !trades.isEmpty, !others.isEmpty else { return recorded }
+        // Every other connection replays a recording with trades, cycling the shorter list, so a
+        // venue never goes through several trade-less recordings in a row.
+        return (0..<max(trades.count, others.count)).flatMap { [trades[$0 % trades.count], others[$0 % others.count]] }
     }
 
     /// The recorded REST answer for `method target` (`target` without the `/venue` prefix).
