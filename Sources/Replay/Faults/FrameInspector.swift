@@ -100,10 +100,11 @@ public enum FrameInspector {
 
     /// Whether the frame looks like trade data (not an ack): a `trade` word in any case (Binance
     /// `aggTrade`, OKX `trades`, Bybit `publicTrade`, Coinbase `market_trades`, BitMEX `"table":"trade"`,
-    /// Deribit `trades.`, Kraken `"channel":"trade"`) or Bitfinex's `"te"`. A heuristic for ordering
-    /// the demo's recordings, never for correctness.
+    /// Deribit `trades.`, Kraken `"channel":"trade"`) or Bitfinex's `"te"`; not an ack, not BitMEX's
+    /// `partial` (trade history, which normalizes to nothing). A heuristic for ordering the demo's
+    /// recordings, never for correctness.
     public static func looksLikeTrades(_ payload: [UInt8]) -> Bool {
-        guard !isSubscriptionAck(payload) else { return false }
+        guard !isSubscriptionAck(payload), payload.firstRange(of: Array("\"action\":\"partial\"".utf8)) == nil else { return false }
         if payload.firstRange(of: Array("\"te\"".utf8)) != nil { return true }
         let lowered = payload.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 + 32 : $0 }
         return lowered.firstRange(of: Array("trade".utf8)) != nil
