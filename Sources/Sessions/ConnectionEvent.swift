@@ -14,6 +14,9 @@ public enum ConnectionEvent: Sendable, Hashable {
     /// The pool's ``ConnectBudgetLimiter`` granted the attempt asked for with
     /// ``ConnectionAction/requestConnectSlot``.
     case connectSlotGranted
+    /// The slot asked for cannot be granted before `until`: the venue's connect budget is spent or
+    /// the venue suspended connects (429/418); `reason` says which, for the status.
+    case connectSlotDelayed(until: Nanoseconds, reason: String)
     /// The WebSocket handshake of `generation` completed.
     case connected(generation: Int)
     /// The connect attempt of `generation` failed (TCP/TLS error, refused upgrade: HTTP 429 /

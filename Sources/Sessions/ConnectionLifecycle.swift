@@ -114,6 +114,12 @@ public struct ConnectionLifecycle: Sendable {
             start(now: now, into: &actions)
         case .connectSlotGranted:
             slotGranted(now: now, into: &actions)
+        case .connectSlotDelayed(let until, let reason):
+            // Say why nothing happens for a while, instead of leaving "retrying in 150ms" standing.
+            if primary?.wait == .awaitingSlot {
+                reportedState = nil  // already `connecting` at start: the new reason is still news
+                report(.connecting, "waiting for a connect slot: \(reason); next in \(durationText(max(0, until - now)))", into: &actions)
+            }
         case .connected(let generation):
             opened(generation: generation, now: now, into: &actions)
         case .connectFailed(let generation, let failure), .closed(let generation, let failure):

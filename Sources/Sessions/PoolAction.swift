@@ -1,4 +1,5 @@
 import MarketModel
+import VenueKit
 
 /// What the I/O shell must do for a venue's pool, in order.
 public enum PoolAction: Sendable, Hashable {
@@ -25,12 +26,16 @@ public struct PoolConfiguration: Sendable, Hashable {
     public var maxSubscriptionsPerConnection: Int?
     /// Seed of every connection's jitter stream (``SplitMix64/derivedSeed(_:index:)``).
     public var seed: UInt64
+    /// A connect budget in place of the venue's ``VenueKit/VenueSpec/connectBudget`` (`nil`: the
+    /// venue's). The demo scales the window by its replay speed, as it does stale windows.
+    public var connectBudget: ConnectBudget?
 
     /// Memberwise initializer.
     public init(lifecycle: ConnectionLifecycleConfiguration = ConnectionLifecycleConfiguration(),
-                maxSubscriptionsPerConnection: Int? = nil, seed: UInt64 = 0x5E55_1045) {
+                maxSubscriptionsPerConnection: Int? = nil, seed: UInt64 = 0x5E55_1045, connectBudget: ConnectBudget? = nil) {
         self.lifecycle = lifecycle
         self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
         self.seed = seed
+        self.connectBudget = connectBudget
     }
 }

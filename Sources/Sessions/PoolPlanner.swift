@@ -39,7 +39,7 @@ public struct PoolPlanner: Sendable {
         let cap = min(spec.maxSubscriptionsPerConnection, configuration.maxSubscriptionsPerConnection ?? .max)
         self.sharder = SubscriptionSharder(capacity: cap)
         // No declared budget: a zero window grants every attempt but still honours suspensions.
-        self.budget = ConnectBudgetLimiter(budget: spec.connectBudget ?? ConnectBudget(attempts: 1, window: 0))
+        self.budget = ConnectBudgetLimiter(budget: configuration.connectBudget ?? spec.connectBudget ?? ConnectBudget(attempts: 1, window: 0))
     }
 
     /// The subscriptions for `symbols` × `channels` the adapter supports (config → wanted set).
@@ -168,6 +168,10 @@ public struct PoolPlanner: Sendable {
             case .requestConnectSlot:
                 waiting.append(id)
                 grantWaiting(now: now, into: &out)
+                if waiting.elements.contains(id) {
+                    let event = ConnectionEvent.connectSlotDelayed(until: budget.earliestGrant(now: now), reason: budgetWaitReason(now: now))
+                    if let delayed = lifecycles[id]?.on(event, now: now) { absorb(id, delayed, now: now, into: &out) }
+                }
             case .cancelConnectSlotRequest:
                 waiting.removeAll { $0 == id }
             case .scheduleTimer(let at):
@@ -177,6 +181,12 @@ public struct PoolPlanner: Sendable {
                 out.append(.connection(id, action))
             }
         }
+    }
+
+    /// Why a connect must wait: a venue-imposed suspension, or the budget.
+    private func budgetWaitReason(now: Nanoseconds) -> String {
+        if let until = budget.suspendedUntil, until > now { return "the venue refused connects (HTTP 429/418)" }
+        return "the venue allows \(budget.budget.attempts) connects per \(durationText(budget.budget.window))"
     }
 
     /// Grants queued requests in order while the budget allows.

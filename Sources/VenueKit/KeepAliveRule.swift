@@ -22,7 +22,7 @@ public enum KeepAliveRule: Sendable, Equatable {
 }
 
 /// A connection-attempt budget: at most `attempts` connects per `window` ns.
-public struct ConnectBudget: Sendable, Equatable {
+public struct ConnectBudget: Sendable, Hashable {
     /// Attempts allowed per window.
     public var attempts: Int
     /// The window length in ns.

@@ -122,16 +122,25 @@ struct DemoCommand: AsyncParsableCommand {
             let venue = plan.type.spec.id.rawValue
             var options = WebSocketClientOptions()
             options.closeTimeoutNanoseconds = 1_000_000_000
-            // The simulated venue ends every recorded session with 1001 and replays the next one on
-            // reconnect: reconnect quickly here (production keeps 1 s base, 60 s cap, 60 s stable period).
+            // The simulated venue ends every recorded session (1001, or with --chaos a stall) and
+            // replays the next one on reconnect: reconnect quickly here (production keeps 1 s base,
+            // 60 s cap, 60 s stable period). Recordings last about a second at --speed 10, so a
+            // connection that served one for 1 s counts as stable; a longer period never resets the
+            // backoff and every later reconnect waits near the cap.
             let backoff = ReconnectBackoffConfiguration(base: Interval.milliseconds(200), cap: Interval.seconds(3),
-                                                        stablePeriod: Interval.seconds(5))
+                                                        stablePeriod: Interval.seconds(1))
             // Stale windows are venue time: at --speed N the recordings play N times faster, so the
             // windows shrink N times too, and a connection with no data for twice the shortest one is
             // dropped (a half-open socket goes stale, then reconnects, within the demo's minute).
             var staleAfter: [MarketModel.Channel: Int64] = [:]
             var dataIdle: Int64?
+            var connectBudget: ConnectBudget?
             if case .factor(let factor) = replaySpeed, factor > 1 {
+                // Connect budgets are venue time too: recordings N times shorter mean N times more
+                // reconnects, which would spend Bitfinex's 20 per minute in seconds.
+                connectBudget = plan.type.spec.connectBudget.map {
+                    ConnectBudget(attempts: $0.attempts, window: Int64(Double($0.window) / factor))
+                }
                 for channel in plan.channels {
                     var window = max(Interval.seconds(1), Int64(Double(plan.type.spec.staleAfter(for: channel)) / factor))
                     // With --chaos every recorded session ends in a stall: cap the windows at 1 s so each
@@ -151,7 +160,7 @@ struct DemoCommand: AsyncParsableCommand {
                 marketDataURLs: [simulator.webSocketURL(for: venue)], restBaseURL: simulator.restURL(for: venue),
                 clientOptions: options,
                 pool: PoolConfiguration(lifecycle: ConnectionLifecycleConfiguration(
-                    backoff: backoff, dataIdleTimeout: dataIdle, staleAfterOverrides: staleAfter)))
+                    backoff: backoff, dataIdleTimeout: dataIdle, staleAfterOverrides: staleAfter), connectBudget: connectBudget))
             pools.append(makeDemoPool(plan.type, configuration: configuration, eventLoop: group.next(), sink: sink))
         }
         display.banner("MarketMux demo: \(pools.count) venues simulated on 127.0.0.1:\(simulator.port), speed \(speed)"

@@ -141,6 +141,22 @@ struct PoolPlannerTests {
         #expect(retries.first { $0.connection == 1 }?.at == released)
     }
 
+    @Test("a connect held by the budget says so in its status, with the rule and the wait; a configured budget replaces the venue's")
+    func budgetWaitIsReported() {
+        let spec = testSpec(cap: 1, budget: ConnectBudget(attempts: 300, window: Interval.minutes(5)))
+        var configuration = Self.configuration()
+        configuration.connectBudget = ConnectBudget(attempts: 2, window: Interval.minutes(1))
+        var planner = PoolPlanner(spec: spec, configuration: configuration)
+        let actions = planner.setSubscriptions([sub("A-USDT"), sub("B-USDT"), sub("C-USDT")], now: 0)
+        let connects = actions.compactMap { action -> Int? in if case .connection(let id, .connect) = action { id } else { nil } }
+        #expect(connects == [0, 1], "two connects per minute: the third waits")
+        let held = actions.compactMap { action -> String? in
+            if case .connection(2, .status(let status)) = action, status.state == .connecting { status.reason } else { nil }
+        }
+        #expect(held.last == "waiting for a connect slot: the venue allows 2 connects per 60s; next in 60s", "\(held)")
+        #expect(!actions.contains { if case .connection(let id, .status(let s)) = $0 { id < 2 && s.reason.contains("allows") } else { false } })
+    }
+
     @Test("emptied shards are stopped and closed; kept subscriptions stay where they are")
     func removeShard() {
         let spec = testSpec(cap: 2)
