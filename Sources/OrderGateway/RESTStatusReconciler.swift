@@ -131,7 +131,13 @@ final class RESTStatusReconciler<Router: RESTStatusQuerying>: AnyStatusReconcile
             return
         }
         switch outcome {
-        case .answer(let answer):
+        case .answer(var answer):
+            // A rate-limit refusal carries the venue's `Retry-After` (delay-seconds, RFC 9110
+            // §10.2.3) when the router could not see it: the core then holds the venue that long
+            // instead of its default.
+            if case .rejected(let reason, true, nil) = answer, let seconds = retryAfterSeconds(response) {
+                answer = .rejected(reason: reason, rateLimited: true, retryAfter: Int64(seconds) * 1_000_000_000)
+            }
             if case .rejected(let reason, _, _) = answer {
                 delegate?.statusLog(venue, "order status query \(target) for \(job.order) refused: \(reason)", isError: true)
             }
@@ -151,4 +157,11 @@ final class RESTStatusReconciler<Router: RESTStatusQuerying>: AnyStatusReconcile
         delegate?.statusAnswered(venue, order: job.order, response: response, fromVenue: fromVenue)
         startWaiting()
     }
+}
+
+/// `Retry-After` as a whole number of seconds (RFC 9110 §10.2.3 delay-seconds). The HTTP-date
+/// form, which these venues do not send, is ignored, and so are values past a day.
+func retryAfterSeconds(_ response: HTTPResponse) -> Int? {
+    guard let text = response.header("retry-after"), let seconds = Int(text), (0...86_400).contains(seconds) else { return nil }
+    return seconds
 }
