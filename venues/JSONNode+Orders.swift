@@ -7,7 +7,7 @@ import VenueKit
 /// the market-data hot path does. The bytes are still read by ``JSONScanner`` (so malformed input
 /// ends in a ``VenueParseError`` with its byte offset), and numbers keep their text so decimals
 /// convert exactly, never through `Double`.
-indirect enum JSONNode: Sendable, Equatable {
+indirect enum JSONNode: Sendable, Equatable, JSONTree {
     /// An object (a repeated key keeps its last value).
     case object([String: JSONNode])
     /// An array.
@@ -39,35 +39,12 @@ indirect enum JSONNode: Sendable, Equatable {
 
     /// Parses one complete message.
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(VenueParseError) -> JSONNode {
-        var scanner = JSONScanner(bytes)
-        let node = try read(&scanner, depth: 0)
-        try scanner.finish()
-        return node
+        try JSONScanner.parseTree(bytes, as: JSONNode.self, maxDepth: maxDepth)
     }
 
-    /// Reads the next value.
-    static func read(_ s: inout JSONScanner, depth: Int) throws(VenueParseError) -> JSONNode {
-        guard depth < maxDepth else { throw .malformed("nesting deeper than \(maxDepth) levels", at: s.position) }
-        switch try s.peekKind() {
-        case .object:
-            try s.beginObject()
-            var members: [String: JSONNode] = [:]
-            while let key = try s.nextKey() { members[key.string] = try read(&s, depth: depth + 1) }
-            return .object(members)
-        case .array:
-            try s.beginArray()
-            var elements: [JSONNode] = []
-            while try s.nextElement() { elements.append(try read(&s, depth: depth + 1)) }
-            return .array(elements)
-        case .string: return .string(try s.readString().string)
-        case .number:
-            let number = try s.readNumber()
-            return .number(String(decoding: number.bytes, as: UTF8.self))
-        case .bool: return .bool(try s.readBool())
-        case .null:
-            _ = try s.consumeNull()
-            return .null
-        }
+    /// An object (a repeated key keeps its last value).
+    static func jsonObject(_ members: [(key: String, value: JSONNode)]) -> JSONNode {
+        .object(Dictionary(members, uniquingKeysWith: { _, last in last }))
     }
 
     /// The member `key` of an object (`nil` for a missing key or a non-object).

@@ -2,7 +2,7 @@ import VenueKit
 
 /// A minimal JSON value for the few JSON documents NATS sends us (`INFO`, JetStream API replies).
 /// Cold path only: market data never goes through it.
-public enum NATSJSON: Sendable, Hashable {
+public enum NATSJSON: Sendable, Hashable, JSONTree {
     /// `null`.
     case null
     /// `true` / `false`.
@@ -15,6 +15,11 @@ public enum NATSJSON: Sendable, Hashable {
     case array([NATSJSON])
     /// An object (duplicate keys: the last wins).
     case object([String: NATSJSON])
+
+    /// An object (a repeated key keeps its last value).
+    public static func jsonObject(_ members: [(key: String, value: NATSJSON)]) -> NATSJSON {
+        .object(Dictionary(members, uniquingKeysWith: { _, last in last }))
+    }
 
     /// The member `key` of an object, else `nil`.
     public subscript(key: String) -> NATSJSON? {
@@ -50,11 +55,8 @@ public enum NATSJSON: Sendable, Hashable {
     /// 32 levels is refused.
     public static func parse(_ bytes: some Collection<UInt8>) throws(NATSError) -> NATSJSON {
         let result: Result<NATSJSON, VenueParseError> = Array(bytes).withUnsafeBytes { buffer in
-            var scanner = JSONScanner(buffer)
             do throws(VenueParseError) {
-                let value = try read(&scanner, depth: 0)
-                try scanner.finish()
-                return .success(value)
+                return .success(try JSONScanner.parseTree(buffer, as: NATSJSON.self, maxDepth: 32))
             } catch {
                 return .failure(error)
             }
@@ -65,25 +67,4 @@ public enum NATSJSON: Sendable, Hashable {
         }
     }
 
-    private static func read(_ s: inout JSONScanner, depth: Int) throws(VenueParseError) -> NATSJSON {
-        guard depth < 32 else { throw .malformed("nested too deeply", at: s.position) }
-        switch try s.peekKind() {
-        case .object:
-            try s.beginObject()
-            var members: [String: NATSJSON] = [:]
-            while let key = try s.nextKey() { members[key.string] = try read(&s, depth: depth + 1) }
-            return .object(members)
-        case .array:
-            try s.beginArray()
-            var elements: [NATSJSON] = []
-            while try s.nextElement() { elements.append(try read(&s, depth: depth + 1)) }
-            return .array(elements)
-        case .string: return .string(try s.readString().string)
-        case .number: return .number(String(decoding: try s.readNumber().bytes, as: UTF8.self))
-        case .bool: return .bool(try s.readBool())
-        case .null:
-            _ = try s.consumeNull()
-            return .null
-        }
-    }
 }

@@ -4,7 +4,7 @@ import VenueKit
 /// price like `23416.10000000` or an id like `1660801715431` round-trips exactly (no `Double`), and
 /// objects keep their key order (Binance signs its params in sorted order, but echoes `id` as sent).
 /// The bytes are read by VenueKit's validating `JSONScanner`, as the adapters' are.
-public enum OrderJSON: Sendable, Equatable {
+public enum OrderJSON: Sendable, Equatable, JSONTree {
     /// `null`
     case null
     /// `true` / `false`
@@ -28,40 +28,15 @@ public enum OrderJSON: Sendable, Equatable {
 
     /// Parses one JSON text; `nil` when it is not valid JSON (or nests deeper than 64 levels).
     public init?(parsing bytes: [UInt8]) {
-        let value: OrderJSON? = bytes.withUnsafeBytes { buffer in
-            var scanner = JSONScanner(buffer)
-            do throws(VenueParseError) {
-                let value = try Self.read(&scanner, depth: 0)
-                try scanner.finish()
-                return value
-            } catch {
-                return nil
-            }
+        guard let value = bytes.withUnsafeBytes({ buffer in try? JSONScanner.parseTree(buffer, as: OrderJSON.self, maxDepth: 64) }) else {
+            return nil
         }
-        guard let value else { return nil }
         self = value
     }
 
-    private static func read(_ s: inout JSONScanner, depth: Int) throws(VenueParseError) -> OrderJSON {
-        guard depth < 64 else { throw .malformed("nested too deeply", at: s.position) }
-        switch try s.peekKind() {
-        case .object:
-            try s.beginObject()
-            var members: [Member] = []
-            while let key = try s.nextKey() { members.append(Member(key: key.string, value: try read(&s, depth: depth + 1))) }
-            return .object(members)
-        case .array:
-            try s.beginArray()
-            var items: [OrderJSON] = []
-            while try s.nextElement() { items.append(try read(&s, depth: depth + 1)) }
-            return .array(items)
-        case .string: return .string(try s.readString().string)
-        case .number: return .number(String(decoding: try s.readNumber().bytes, as: UTF8.self))
-        case .bool: return .bool(try s.readBool())
-        case .null:
-            _ = try s.consumeNull()
-            return .null
-        }
+    /// An object, members in source order.
+    public static func jsonObject(_ members: [(key: String, value: OrderJSON)]) -> OrderJSON {
+        .object(members.map { Member(key: $0.key, value: $0.value) })
     }
 
     /// Parses a `String`.
