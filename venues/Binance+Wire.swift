@@ -250,7 +250,11 @@ struct BinancePayload {
     }
 
     /// `true` when `e` is `name`.
-    func isEvent(_ name: StaticString) -> Bool { event.map { $0 == name } ?? false }
+    @inline(__always)
+    func isEvent(_ name: StaticString) -> Bool {
+        guard let event else { return false }
+        return event == name
+    }
 
     /// The payload's symbol, mapped (unknown names are an error, never a guess).
     func mappedSymbol(_ symbols: inout VenueSymbolMap) throws(VenueParseError) -> Symbol {

@@ -79,6 +79,77 @@ enum Digits {
         return n
     }
 
+    /// The eight decimal digits of `x` (< 10^8, zero-padded) as ASCII, the first (most
+    /// significant) digit in the lowest byte, so that storing `.littleEndian` writes them in
+    /// reading order. Branch-free and loop-free ("SWAR"): the number is split into two 4-digit
+    /// halves in 32-bit lanes, each into two 2-digit pairs in 16-bit lanes, each into two digits
+    /// in bytes; the divisions by 100 and 10 are multiply-shifts that are exact for these ranges
+    /// (x·5243>>19 = x/100 for x < 43 699, here ×2 and >>20; x·103>>10 = x/10 for x < 179), and
+    /// no lane's product reaches the next lane. Three independent multiplies instead of the four
+    /// dependent divisions of a two-digits-per-step loop.
+    @inlinable @inline(always)
+    static func eightDigits(_ x: UInt64) -> UInt64 {
+        let high = x / 10_000
+        var v = high | ((x &- high &* 10_000) &<< 32)
+        let hundreds = ((v &* 10_486) &>> 20) & 0x0000_007F_0000_007F
+        v = hundreds | ((v &- hundreds &* 100) &<< 16)
+        let tens = ((v &* 103) &>> 10) & 0x000F_000F_000F_000F
+        v = tens | ((v &- tens &* 10) &<< 8)
+        return v | 0x3030_3030_3030_3030
+    }
+
+    /// Stores the eight bytes of ``eightDigits(_:)``'s `word` in reading order.
+    @inlinable @inline(always)
+    static func store(_ word: UInt64, at p: UnsafeMutableRawPointer) {
+        p.storeBytes(of: word.littleEndian, as: UInt64.self)
+    }
+
+    /// Room ``writeWide(_:to:)`` needs at its destination (it stores whole 8-byte words).
+    @usableFromInline static let wideRoom = 20
+
+    /// Writes all digits of `value` at `p` and returns how many, in 8-digit words
+    /// (``eightDigits(_:)``): at most three words for a 20-digit `UInt64` instead of ten
+    /// dependent divisions. Unlike ``write(_:to:)`` it may store up to ``wideRoom`` bytes (junk
+    /// after the digits, up to `p + 8` for short numbers): for writers that own that much room
+    /// and write what follows afterwards (``LineWriter``).
+    @inlinable @inline(always)
+    static func writeWide(_ value: UInt64, to p: UnsafeMutableRawPointer) -> Int {
+        if value < 100_000_000 {
+            let n = count(value)
+            store(eightDigits(value) &>> UInt64(truncatingIfNeeded: (8 &- n) &* 8), at: p)
+            return n
+        }
+        if value < 10_000_000_000_000_000 {
+            let high = value / 100_000_000
+            let n = count(high)
+            store(eightDigits(high) &>> UInt64(truncatingIfNeeded: (8 &- n) &* 8), at: p)
+            store(eightDigits(value &- high &* 100_000_000), at: p + n)
+            return n &+ 8
+        }
+        let top = value / 10_000_000_000_000_000  // ≤ 1844
+        let rest = value &- top &* 10_000_000_000_000_000
+        let middle = rest / 100_000_000
+        let n = count(top)
+        store(eightDigits(top) &>> UInt64(truncatingIfNeeded: (8 &- n) &* 8), at: p)
+        store(eightDigits(middle), at: p + n)
+        store(eightDigits(rest &- middle &* 100_000_000), at: p + n + 8)
+        return n &+ 16
+    }
+
+    /// Copies `count` (1...24) bytes as whole 8-byte words: reads and writes up to 7 bytes past
+    /// `count` (callers own that room and write what follows afterwards). Unrolled: a loop here
+    /// is turned into a `memcpy` call by the optimizer, which costs more than the copy.
+    @inlinable @inline(always)
+    static func copyWords(from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer, count: Int) {
+        target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        if count > 8 {
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+            if count > 16 {
+                target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
+            }
+        }
+    }
+
     /// Writes `count` ASCII zeros at `p`.
     @inlinable @inline(always)
     static func zeros(_ count: Int, to p: UnsafeMutableRawPointer) {
@@ -96,7 +167,8 @@ extension FixedDecimal {
     public static let maxTextLength = 48
 
     /// Writes the plain decimal text (the wire form, see ``write(into:)``) at `p`, which must
-    /// have room for ``maxTextLength`` bytes, and returns its length.
+    /// have room for ``maxTextLength`` bytes, and returns its length. Bytes after the text, up to
+    /// ``maxTextLength``, may be overwritten (the digits are stored as whole 8-byte words).
     @inlinable
     public func writeText(to p: UnsafeMutableRawPointer) -> Int {
         var pos = 0
@@ -106,26 +178,38 @@ extension FixedDecimal {
         }
         let m = mantissa.magnitude
         let s = Int(scale)
-        let digits = Digits.count(m)
-        if s == 0 {
-            Digits.writeLow(m, count: digits, to: p + pos)
-            return pos &+ digits
+        if s == 0 { return pos &+ Digits.writeWide(m, to: p + pos) }
+        // All digits zero-padded to 24 in three words, then the integer part (at least one
+        // digit: "0" below 1) and the `s` fraction digits copied out around the point. No
+        // division by the variable 10^s, no per-digit loop.
+        let width = Swift.max(Digits.count(m), s &+ 1)
+        let intDigits = width &- s
+        // Words above the value's digits are all zeros: rendered only when needed (sizes
+        // usually fit one word, prices two).
+        let zeros: UInt64 = 0x3030_3030_3030_3030
+        var words: (UInt64, UInt64, UInt64, UInt64) = (zeros, zeros, 0, 0)
+        if m < 100_000_000 {
+            words.2 = Digits.eightDigits(m).littleEndian
+        } else if m < 10_000_000_000_000_000 {
+            let middle = m / 100_000_000
+            words.1 = Digits.eightDigits(middle).littleEndian
+            words.2 = Digits.eightDigits(m &- middle &* 100_000_000).littleEndian
+        } else {
+            let top = m / 10_000_000_000_000_000
+            let rest = m &- top &* 10_000_000_000_000_000
+            let middle = rest / 100_000_000
+            words.0 = Digits.eightDigits(top).littleEndian
+            words.1 = Digits.eightDigits(middle).littleEndian
+            words.2 = Digits.eightDigits(rest &- middle &* 100_000_000).littleEndian
         }
-        if digits <= s {
-            // 0.000ddd
-            p.storeBytes(of: UInt16(UInt8(ascii: "0")) | UInt16(UInt8(ascii: ".")) << 8, toByteOffset: pos, as: UInt16.self)
-            pos &+= 2
-            Digits.zeros(s &- digits, to: p + pos)
-            pos &+= s &- digits
-            Digits.writeLow(m, count: digits, to: p + pos)
-            return pos &+ digits
+        withUnsafeBytes(of: &words) { raw in
+            // Reads stay below 24 + 7 < 32 bytes: the integer part ends at 24 - s, the fraction at 24.
+            guard let digits = raw.baseAddress else { return }
+            Digits.copyWords(from: digits + (24 &- width), to: p + pos, count: intDigits)
+            p.storeBytes(of: UInt8(ascii: "."), toByteOffset: pos &+ intDigits, as: UInt8.self)
+            Digits.copyWords(from: digits + (24 &- s), to: p + (pos &+ intDigits &+ 1), count: s)
         }
-        // ddd.ddd: fraction first (right to left), then the integer digits above it.
-        let intDigits = digits &- s
-        let high = Digits.writeLow(m, count: s, to: p + pos + intDigits + 1)
-        p.storeBytes(of: UInt8(ascii: "."), toByteOffset: pos &+ intDigits, as: UInt8.self)
-        Digits.writeLow(high, count: intDigits, to: p + pos)
-        return pos &+ digits &+ 1
+        return pos &+ width &+ 1
     }
 
     /// Writes the Kraken checksum digits (see ``writeKrakenChecksumDigits(into:)``) at `p` and
