@@ -111,8 +111,10 @@ enum Digits {
     /// (``eightDigits(_:)``): at most three words for a 20-digit `UInt64` instead of ten
     /// dependent divisions. Unlike ``write(_:to:)`` it may store up to ``wideRoom`` bytes (junk
     /// after the digits, up to `p + 8` for short numbers): for writers that own that much room
-    /// and write what follows afterwards (``LineWriter``).
-    @inlinable @inline(always)
+    /// and write what follows afterwards (``LineWriter``). Out of line: inlined three times
+    /// into a line's writer it makes that function too big for the optimizer to inline the
+    /// stores themselves (each then becomes a call).
+    @usableFromInline @inline(never)
     static func writeWide(_ value: UInt64, to p: UnsafeMutableRawPointer) -> Int {
         if value < 100_000_000 {
             let n = count(value)

@@ -29,10 +29,21 @@ struct LineWriter {
         count &+= 1
     }
 
+    /// A literal's bytes. Literals are short (`,"ts_exchange":`) and their lengths constant
+    /// after inlining: up to 32 bytes are copied with word loads and stores (`copyMemory` is an
+    /// out-of-line call into the runtime and then `memmove`, several times the cost).
     @inlinable @inline(always)
     mutating func raw(_ text: StaticString) {
         let n = text.utf8CodeUnitCount
-        (start + count).copyMemory(from: text.utf8Start, byteCount: n)
+        let source = UnsafeRawPointer(text.utf8Start), target = start + count
+        if n <= 16 {
+            LineWriter.copy(source, to: target, n)
+        } else if n <= 32 {
+            LineWriter.copy(source, to: target, 16)
+            LineWriter.copy(source + 16, to: target + 16, n &- 16)
+        } else {
+            target.copyMemory(from: source, byteCount: n)
+        }
         count &+= n
     }
 
