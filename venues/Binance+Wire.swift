@@ -191,6 +191,7 @@ struct BinancePayload {
                 time = try s.readInt64()
                 guard s.nextKey(is: "m") else { break inOrder }
                 isBuyerMaker = try s.readBool()
+                if s.nextKey(is: "M") { try s.skipValue() }  // aggTrade's last key (deprecated "best price match")
             } else if s.nextKey(is: "U") {
                 firstUpdateID = try s.readInt64()
                 guard s.nextKey(is: "u") else { break inOrder }

@@ -107,6 +107,23 @@ enum Digits {
     /// Room ``writeWide(_:to:)`` needs at its destination (it stores whole 8-byte words).
     @usableFromInline static let wideRoom = 20
 
+    /// How many of ``eightDigits(_:)``'s digits are leading zeros (8 for 0): the count of low
+    /// bytes that are ASCII `0`. Counting digits this way needs no power-of-ten table (a
+    /// `switch` over powers compiles to an indirect jump, mispredicted as digit counts vary).
+    @inlinable @inline(always)
+    static func leadingZeros(_ word: UInt64) -> Int {
+        (word ^ 0x3030_3030_3030_3030).trailingZeroBitCount &>> 3
+    }
+
+    /// ``eightDigits(_:)`` of `x` (< 10^8) with its leading zeros dropped ("0" for 0), and
+    /// how many digits remain.
+    @inlinable @inline(always)
+    static func significantDigits(_ x: UInt64) -> (word: UInt64, count: Int) {
+        let w = eightDigits(x)
+        let zeros = Swift.min(leadingZeros(w), 7)
+        return (w &>> UInt64(truncatingIfNeeded: zeros &* 8), 8 &- zeros)
+    }
+
     /// Writes all digits of `value` at `p` and returns how many, in 8-digit words
     /// (``eightDigits(_:)``): at most three words for a 20-digit `UInt64` instead of ten
     /// dependent divisions. Unlike ``write(_:to:)`` it may store up to ``wideRoom`` bytes (junk
@@ -117,22 +134,22 @@ enum Digits {
     @usableFromInline @inline(never)
     static func writeWide(_ value: UInt64, to p: UnsafeMutableRawPointer) -> Int {
         if value < 100_000_000 {
-            let n = count(value)
-            store(eightDigits(value) &>> UInt64(truncatingIfNeeded: (8 &- n) &* 8), at: p)
+            let (w, n) = significantDigits(value)
+            store(w, at: p)
             return n
         }
         if value < 10_000_000_000_000_000 {
             let high = value / 100_000_000
-            let n = count(high)
-            store(eightDigits(high) &>> UInt64(truncatingIfNeeded: (8 &- n) &* 8), at: p)
+            let (w, n) = significantDigits(high)
+            store(w, at: p)
             store(eightDigits(value &- high &* 100_000_000), at: p + n)
             return n &+ 8
         }
-        let top = value / 10_000_000_000_000_000  // ≤ 1844
+        let top = value / 10_000_000_000_000_000  // 1...1844
         let rest = value &- top &* 10_000_000_000_000_000
         let middle = rest / 100_000_000
-        let n = count(top)
-        store(eightDigits(top) &>> UInt64(truncatingIfNeeded: (8 &- n) &* 8), at: p)
+        let (w, n) = significantDigits(top)
+        store(w, at: p)
         store(eightDigits(middle), at: p + n)
         store(eightDigits(rest &- middle &* 100_000_000), at: p + n + 8)
         return n &+ 16
@@ -184,26 +201,34 @@ extension FixedDecimal {
         // All digits zero-padded to 24 in three words, then the integer part (at least one
         // digit: "0" below 1) and the `s` fraction digits copied out around the point. No
         // division by the variable 10^s, no per-digit loop.
-        let width = Swift.max(Digits.count(m), s &+ 1)
-        let intDigits = width &- s
         // Words above the value's digits are all zeros: rendered only when needed (sizes
-        // usually fit one word, prices two).
+        // usually fit one word, prices two). The digit count comes from the highest word's
+        // leading zeros (0 for m = 0, which shows as "0.000…").
         let zeros: UInt64 = 0x3030_3030_3030_3030
         var words: (UInt64, UInt64, UInt64, UInt64) = (zeros, zeros, 0, 0)
+        let digits: Int
         if m < 100_000_000 {
-            words.2 = Digits.eightDigits(m).littleEndian
+            let low = Digits.eightDigits(m)
+            digits = 8 &- Digits.leadingZeros(low)
+            words.2 = low.littleEndian
         } else if m < 10_000_000_000_000_000 {
             let middle = m / 100_000_000
-            words.1 = Digits.eightDigits(middle).littleEndian
+            let high = Digits.eightDigits(middle)
+            digits = 16 &- Digits.leadingZeros(high)
+            words.1 = high.littleEndian
             words.2 = Digits.eightDigits(m &- middle &* 100_000_000).littleEndian
         } else {
             let top = m / 10_000_000_000_000_000
             let rest = m &- top &* 10_000_000_000_000_000
             let middle = rest / 100_000_000
-            words.0 = Digits.eightDigits(top).littleEndian
+            let highest = Digits.eightDigits(top)
+            digits = 24 &- Digits.leadingZeros(highest)
+            words.0 = highest.littleEndian
             words.1 = Digits.eightDigits(middle).littleEndian
             words.2 = Digits.eightDigits(rest &- middle &* 100_000_000).littleEndian
         }
+        let width = Swift.max(digits, s &+ 1)
+        let intDigits = width &- s
         withUnsafeBytes(of: &words) { raw in
             // Reads stay below 24 + 7 < 32 bytes: the integer part ends at 24 - s, the fraction at 24.
             guard let digits = raw.baseAddress else { return }
@@ -282,13 +307,19 @@ public enum DecimalText {
         let digits = Digits.count(value.magnitude)
         let length = value < 0 ? digits &+ 1 : digits
         if length <= 15 {
-            // Built in place as a small string (ASCII: no validation pass, no allocation).
-            return String(unsafeUninitializedCapacity: length) { buffer in
-                guard let base = buffer.baseAddress else { return 0 }
-                let p = UnsafeMutableRawPointer(base)
-                if value < 0 { p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self) }
-                Digits.writeLow(value.magnitude, count: digits, to: p + (length &- digits))
-                return length
+            // Rendered eight digits per word on the stack (``Digits/writeWide(_:to:)`` needs
+            // room the string's own buffer does not have), then built in place as a small
+            // string (ASCII: no validation pass, no allocation).
+            var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            return withUnsafeMutableBytes(of: &scratch) { raw -> String in
+                guard let text = raw.baseAddress else { return "" }
+                if value < 0 { text.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self) }
+                _ = Digits.writeWide(value.magnitude, to: text + (length &- digits))
+                return String(unsafeUninitializedCapacity: length) { buffer in
+                    guard let base = buffer.baseAddress else { return 0 }
+                    LineWriter.copy(UnsafeRawPointer(text), to: UnsafeMutableRawPointer(base), length)
+                    return length
+                }
             }
         }
         // Rendered on the stack, then decoded: `String(unsafeUninitializedCapacity:)` with room

@@ -27,6 +27,16 @@ struct LineWriterTests {
         return (String(decoding: bytes[..<n], as: UTF8.self), intact)
     }
 
+    @Test("powers of ten without a table")
+    func powers() {
+        var p: UInt64 = 1
+        for n in 0 ... 19 {
+            #expect(Digits.powerOfTen(n) == p, "10^\(n)")
+            if n < 19 { p *= 10 }
+        }
+        #expect(Digits.powerOfTen(25) == p)
+    }
+
     @Test("eight digits per word, zero-padded")
     func eightDigits() {
         for x: UInt64 in [0, 1, 9, 10, 99, 100, 999, 1_000, 9_999, 10_000, 10_001, 99_999, 100_000, 1_234_567, 9_999_999, 10_000_000, 12_345_678, 99_999_999] {

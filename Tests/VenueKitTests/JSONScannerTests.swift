@@ -283,6 +283,43 @@ struct JSONScannerDecimalTests {
     }
 }
 
+@Suite("JSONScanner digit runs")
+struct JSONScannerDigitTests {
+    @Test("powers of ten for runs of 0 to 8 digits")
+    func powers() {
+        var p: UInt64 = 1
+        for n in 0 ... 8 {
+            #expect(SWAR.power(n) == p)
+            p *= 10
+        }
+    }
+
+    @Test("integers and decimals of every digit count, quoted and plain")
+    func everyLength() {
+        var digits = ""
+        for n in 1 ... 18 {
+            digits += String((n * 7) % 10 == 0 && n == 1 ? 1 : (n * 7) % 10)
+            for text in [digits, "\"\(digits)\"", "-\(digits)"] {
+                let got: Int64? = Array(text.utf8).withUnsafeBytes { raw in
+                    var s = JSONScanner(raw)
+                    return try? s.readInt64()
+                }
+                #expect(got == Int64(text.replacingOccurrences(of: "\"", with: "")), "\(text)")
+            }
+            for split in 1 ..< max(2, n) where split < n {
+                let decimal = String(digits.prefix(split)) + "." + String(digits.dropFirst(split))
+                for text in [decimal, "\"\(decimal)\"", "-\(decimal)"] {
+                    let got: String? = Array(text.utf8).withUnsafeBytes { raw in
+                        var s = JSONScanner(raw)
+                        return (try? s.readDecimal())?.description
+                    }
+                    #expect(got == text.replacingOccurrences(of: "\"", with: ""), "\(text)")
+                }
+            }
+        }
+    }
+}
+
 @Suite("JSONScanner levels")
 struct JSONScannerLevelTests {
     static let cases: [(String, [String]?)] = [
