@@ -239,11 +239,12 @@ extension FixedDecimal {
         return pos &+ width &+ 1
     }
 
-    /// Writes the Kraken checksum digits (see ``writeKrakenChecksumDigits(into:)``) at `p` and
-    /// returns their count.
+    /// Writes the Kraken checksum digits (see ``writeKrakenChecksumDigits(into:)``) at `p`, which
+    /// must have room for ``maxTextLength`` bytes, and returns their count. Bytes after the
+    /// digits, up to 20, may be overwritten (eight digits per word store).
     @inlinable @inline(always)
     public func writeKrakenChecksumDigits(to p: UnsafeMutableRawPointer) -> Int {
-        Digits.write(mantissa.magnitude, to: p)
+        Digits.writeWide(mantissa.magnitude, to: p)
     }
 
     /// Writes JavaScript's `Number.prototype.toString` form (see ``writeJavaScriptForm(into:)``)
