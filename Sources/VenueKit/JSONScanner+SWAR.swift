@@ -11,15 +11,21 @@ enum SWAR {
     /// 0x80 in every byte.
     @inlinable static var highs: UInt64 { 0x8080_8080_8080_8080 }
 
-    /// 10^0 ... 10^8, for appending a run of up to eight digits to a value: one element of a
-    /// vector constant (a load from read-only data and an indexed read). A `switch` here
-    /// compiles to an indirect jump through a table, mispredicted whenever the digit counts of
-    /// consecutive numbers differ (sizes with trimmed zeros); a `let` array would need a lazy
-    /// initialization check in every module that inlines this.
+    /// 10^0 ... 10^8, for appending a run of up to eight digits to a value.
     @inlinable @inline(always)
     static func power(_ n: Int) -> UInt64 {
-        let powers = SIMD16<UInt32>(1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 0, 0, 0, 0, 0, 0, 0)
-        return UInt64(powers[n & 15])
+        // A switch compiles to a table lookup without the lazy-global check of a `let` array.
+        switch n {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        default: return 100_000_000
+        }
     }
 
     /// The offset (0...8) of the first byte of `w` that ends a plain string run: `"`, `\`, a
