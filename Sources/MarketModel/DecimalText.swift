@@ -305,36 +305,30 @@ public enum DecimalText {
     /// inline in the `String` (no allocation).
     @inlinable
     public static func string(_ value: Int64) -> String {
-        let digits = Digits.count(value.magnitude)
-        let length = value < 0 ? digits &+ 1 : digits
-        if length <= 15 {
-            // Rendered eight digits per word on the stack (``Digits/writeWide(_:to:)`` needs
-            // room the string's own buffer does not have), then built in place as a small
-            // string (ASCII: no validation pass, no allocation).
-            var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-            return withUnsafeMutableBytes(of: &scratch) { raw -> String in
-                guard let text = raw.baseAddress else { return "" }
-                if value < 0 { text.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self) }
-                _ = Digits.writeWide(value.magnitude, to: text + (length &- digits))
+        // Rendered eight digits per word on the stack after a sign slot (``Digits/writeWide(_:to:)``
+        // needs room a string's own buffer does not have; its count replaces a digit-count lookup).
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &scratch) { raw -> String in
+            guard let p = raw.baseAddress else { return "" }
+            let digits = Digits.writeWide(value.magnitude, to: p + 1)
+            var start = 1
+            if value < 0 {
+                p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
+                start = 0
+            }
+            let length = digits &+ 1 &- start
+            let text = UnsafeRawPointer(p + start)
+            if length <= 15 {
+                // Built in place as a small string (ASCII: no validation pass, no allocation).
                 return String(unsafeUninitializedCapacity: length) { buffer in
                     guard let base = buffer.baseAddress else { return 0 }
-                    LineWriter.copy(UnsafeRawPointer(text), to: UnsafeMutableRawPointer(base), length)
+                    LineWriter.copy(text, to: UnsafeMutableRawPointer(base), length)
                     return length
                 }
             }
-        }
-        // Rendered on the stack, then decoded: `String(unsafeUninitializedCapacity:)` with room
-        // for more than 15 bytes allocates storage.
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        return withUnsafeMutableBytes(of: &scratch) { raw -> String in
-            guard let p = raw.baseAddress else { return "" }
-            var n = 0
-            if value < 0 {
-                p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
-                n = 1
-            }
-            n &+= Digits.write(value.magnitude, to: p + n)
-            return String(decoding: UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n), as: UTF8.self)
+            // `String(unsafeUninitializedCapacity:)` with room for more than 15 bytes allocates
+            // storage; decoding from the stack allocates exactly once.
+            return String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self)
         }
     }
 }

@@ -57,6 +57,17 @@ struct LineWriterTests {
         }
     }
 
+    @Test("integer ids as strings, both signs, at every digit-count boundary")
+    func idStrings() {
+        for v in Self.boundaryValues where v <= UInt64(Int64.max) {
+            let x = Int64(v)
+            #expect(DecimalText.string(x) == String(x))
+            #expect(DecimalText.string(-x) == String(-x))
+        }
+        #expect(DecimalText.string(.min) == String(Int64.min))
+        #expect(DecimalText.string(.max) == String(Int64.max))
+    }
+
     /// The decimal text by plain string arithmetic: the digits, zero-padded to scale + 1, with the point.
     static func reference(_ mantissa: Int64, _ scale: Int) -> String {
         let digits = String(mantissa.magnitude)
