@@ -191,6 +191,7 @@ struct BinancePayload {
                 time = try s.readInt64()
                 guard s.nextKey(is: "m") else { break inOrder }
                 isBuyerMaker = try s.readBool()
+                if s.nextKey(is: "M") { try s.skipValue() }  // aggTrade's last key (deprecated "best price match")
             } else if s.nextKey(is: "U") {
                 firstUpdateID = try s.readInt64()
                 guard s.nextKey(is: "u") else { break inOrder }
@@ -250,7 +251,11 @@ struct BinancePayload {
     }
 
     /// `true` when `e` is `name`.
-    func isEvent(_ name: StaticString) -> Bool { event.map { $0 == name } ?? false }
+    @inline(__always)
+    func isEvent(_ name: StaticString) -> Bool {
+        guard let event else { return false }
+        return event == name
+    }
 
     /// The payload's symbol, mapped (unknown names are an error, never a guess).
     func mappedSymbol(_ symbols: inout VenueSymbolMap) throws(VenueParseError) -> Symbol {

@@ -27,6 +27,8 @@ extension Bybit {
                 try s.skipValue()
                 guard s.nextKey(is: "i") else { break inOrder }
                 id = try s.readString().string
+                // The rest of a trade in Bybit's order, none of it read: skipped (validated).
+                while s.nextKey(is: "BT") || s.nextKey(is: "RPI") || s.nextKey(is: "seq") { try s.skipValue() }
             }
             while let key = try s.nextKey() {
                 if key == "s" { symbol = try symbols.require(try s.readString()) }

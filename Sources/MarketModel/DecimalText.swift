@@ -79,6 +79,96 @@ enum Digits {
         return n
     }
 
+    /// The eight decimal digits of `x` (< 10^8, zero-padded) as ASCII, the first (most
+    /// significant) digit in the lowest byte, so that storing `.littleEndian` writes them in
+    /// reading order. Branch-free and loop-free ("SWAR"): the number is split into two 4-digit
+    /// halves in 32-bit lanes, each into two 2-digit pairs in 16-bit lanes, each into two digits
+    /// in bytes; the divisions by 100 and 10 are multiply-shifts that are exact for these ranges
+    /// (x·5243>>19 = x/100 for x < 43 699, here ×2 and >>20; x·103>>10 = x/10 for x < 179), and
+    /// no lane's product reaches the next lane. Three independent multiplies instead of the four
+    /// dependent divisions of a two-digits-per-step loop.
+    @inlinable @inline(always)
+    static func eightDigits(_ x: UInt64) -> UInt64 {
+        let high = x / 10_000
+        var v = high | ((x &- high &* 10_000) &<< 32)
+        let hundreds = ((v &* 10_486) &>> 20) & 0x0000_007F_0000_007F
+        v = hundreds | ((v &- hundreds &* 100) &<< 16)
+        let tens = ((v &* 103) &>> 10) & 0x000F_000F_000F_000F
+        v = tens | ((v &- tens &* 10) &<< 8)
+        return v | 0x3030_3030_3030_3030
+    }
+
+    /// Stores the eight bytes of ``eightDigits(_:)``'s `word` in reading order.
+    @inlinable @inline(always)
+    static func store(_ word: UInt64, at p: UnsafeMutableRawPointer) {
+        p.storeBytes(of: word.littleEndian, as: UInt64.self)
+    }
+
+    /// Room ``writeWide(_:to:)`` needs at its destination (it stores whole 8-byte words).
+    @usableFromInline static let wideRoom = 20
+
+    /// How many of ``eightDigits(_:)``'s digits are leading zeros (8 for 0): the count of low
+    /// bytes that are ASCII `0`. Counting digits this way needs no power-of-ten table (a
+    /// `switch` over powers compiles to an indirect jump, mispredicted as digit counts vary).
+    @inlinable @inline(always)
+    static func leadingZeros(_ word: UInt64) -> Int {
+        (word ^ 0x3030_3030_3030_3030).trailingZeroBitCount &>> 3
+    }
+
+    /// ``eightDigits(_:)`` of `x` (< 10^8) with its leading zeros dropped ("0" for 0), and
+    /// how many digits remain.
+    @inlinable @inline(always)
+    static func significantDigits(_ x: UInt64) -> (word: UInt64, count: Int) {
+        let w = eightDigits(x)
+        let zeros = Swift.min(leadingZeros(w), 7)
+        return (w &>> UInt64(truncatingIfNeeded: zeros &* 8), 8 &- zeros)
+    }
+
+    /// Writes all digits of `value` at `p` and returns how many, in 8-digit words
+    /// (``eightDigits(_:)``): at most three words for a 20-digit `UInt64` instead of ten
+    /// dependent divisions. Unlike ``write(_:to:)`` it may store up to ``wideRoom`` bytes (junk
+    /// after the digits, up to `p + 8` for short numbers): for writers that own that much room
+    /// and write what follows afterwards (``LineWriter``). Out of line: inlined three times
+    /// into a line's writer it makes that function too big for the optimizer to inline the
+    /// stores themselves (each then becomes a call).
+    @usableFromInline @inline(never)
+    static func writeWide(_ value: UInt64, to p: UnsafeMutableRawPointer) -> Int {
+        if value < 100_000_000 {
+            let (w, n) = significantDigits(value)
+            store(w, at: p)
+            return n
+        }
+        if value < 10_000_000_000_000_000 {
+            let high = value / 100_000_000
+            let (w, n) = significantDigits(high)
+            store(w, at: p)
+            store(eightDigits(value &- high &* 100_000_000), at: p + n)
+            return n &+ 8
+        }
+        let top = value / 10_000_000_000_000_000  // 1...1844
+        let rest = value &- top &* 10_000_000_000_000_000
+        let middle = rest / 100_000_000
+        let (w, n) = significantDigits(top)
+        store(w, at: p)
+        store(eightDigits(middle), at: p + n)
+        store(eightDigits(rest &- middle &* 100_000_000), at: p + n + 8)
+        return n &+ 16
+    }
+
+    /// Copies `count` (1...24) bytes as whole 8-byte words: reads and writes up to 7 bytes past
+    /// `count` (callers own that room and write what follows afterwards). Unrolled: a loop here
+    /// is turned into a `memcpy` call by the optimizer, which costs more than the copy.
+    @inlinable @inline(always)
+    static func copyWords(from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer, count: Int) {
+        target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        if count > 8 {
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+            if count > 16 {
+                target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
+            }
+        }
+    }
+
     /// Writes `count` ASCII zeros at `p`.
     @inlinable @inline(always)
     static func zeros(_ count: Int, to p: UnsafeMutableRawPointer) {
@@ -96,7 +186,8 @@ extension FixedDecimal {
     public static let maxTextLength = 48
 
     /// Writes the plain decimal text (the wire form, see ``write(into:)``) at `p`, which must
-    /// have room for ``maxTextLength`` bytes, and returns its length.
+    /// have room for ``maxTextLength`` bytes, and returns its length. Bytes after the text, up to
+    /// ``maxTextLength``, may be overwritten (the digits are stored as whole 8-byte words).
     @inlinable
     public func writeText(to p: UnsafeMutableRawPointer) -> Int {
         var pos = 0
@@ -106,33 +197,54 @@ extension FixedDecimal {
         }
         let m = mantissa.magnitude
         let s = Int(scale)
-        let digits = Digits.count(m)
-        if s == 0 {
-            Digits.writeLow(m, count: digits, to: p + pos)
-            return pos &+ digits
+        if s == 0 { return pos &+ Digits.writeWide(m, to: p + pos) }
+        // All digits zero-padded to 24 in three words, then the integer part (at least one
+        // digit: "0" below 1) and the `s` fraction digits copied out around the point. No
+        // division by the variable 10^s, no per-digit loop.
+        // Words above the value's digits are all zeros: rendered only when needed (sizes
+        // usually fit one word, prices two). The digit count comes from the highest word's
+        // leading zeros (0 for m = 0, which shows as "0.000…").
+        let zeros: UInt64 = 0x3030_3030_3030_3030
+        var words: (UInt64, UInt64, UInt64, UInt64) = (zeros, zeros, 0, 0)
+        let digits: Int
+        if m < 100_000_000 {
+            let low = Digits.eightDigits(m)
+            digits = 8 &- Digits.leadingZeros(low)
+            words.2 = low.littleEndian
+        } else if m < 10_000_000_000_000_000 {
+            let middle = m / 100_000_000
+            let high = Digits.eightDigits(middle)
+            digits = 16 &- Digits.leadingZeros(high)
+            words.1 = high.littleEndian
+            words.2 = Digits.eightDigits(m &- middle &* 100_000_000).littleEndian
+        } else {
+            let top = m / 10_000_000_000_000_000
+            let rest = m &- top &* 10_000_000_000_000_000
+            let middle = rest / 100_000_000
+            let highest = Digits.eightDigits(top)
+            digits = 24 &- Digits.leadingZeros(highest)
+            words.0 = highest.littleEndian
+            words.1 = Digits.eightDigits(middle).littleEndian
+            words.2 = Digits.eightDigits(rest &- middle &* 100_000_000).littleEndian
         }
-        if digits <= s {
-            // 0.000ddd
-            p.storeBytes(of: UInt16(UInt8(ascii: "0")) | UInt16(UInt8(ascii: ".")) << 8, toByteOffset: pos, as: UInt16.self)
-            pos &+= 2
-            Digits.zeros(s &- digits, to: p + pos)
-            pos &+= s &- digits
-            Digits.writeLow(m, count: digits, to: p + pos)
-            return pos &+ digits
+        let width = Swift.max(digits, s &+ 1)
+        let intDigits = width &- s
+        withUnsafeBytes(of: &words) { raw in
+            // Reads stay below 24 + 7 < 32 bytes: the integer part ends at 24 - s, the fraction at 24.
+            guard let digits = raw.baseAddress else { return }
+            Digits.copyWords(from: digits + (24 &- width), to: p + pos, count: intDigits)
+            p.storeBytes(of: UInt8(ascii: "."), toByteOffset: pos &+ intDigits, as: UInt8.self)
+            Digits.copyWords(from: digits + (24 &- s), to: p + (pos &+ intDigits &+ 1), count: s)
         }
-        // ddd.ddd: fraction first (right to left), then the integer digits above it.
-        let intDigits = digits &- s
-        let high = Digits.writeLow(m, count: s, to: p + pos + intDigits + 1)
-        p.storeBytes(of: UInt8(ascii: "."), toByteOffset: pos &+ intDigits, as: UInt8.self)
-        Digits.writeLow(high, count: intDigits, to: p + pos)
-        return pos &+ digits &+ 1
+        return pos &+ width &+ 1
     }
 
-    /// Writes the Kraken checksum digits (see ``writeKrakenChecksumDigits(into:)``) at `p` and
-    /// returns their count.
+    /// Writes the Kraken checksum digits (see ``writeKrakenChecksumDigits(into:)``) at `p`, which
+    /// must have room for ``maxTextLength`` bytes, and returns their count. Bytes after the
+    /// digits, up to 20, may be overwritten (eight digits per word store).
     @inlinable @inline(always)
     public func writeKrakenChecksumDigits(to p: UnsafeMutableRawPointer) -> Int {
-        Digits.write(mantissa.magnitude, to: p)
+        Digits.writeWide(mantissa.magnitude, to: p)
     }
 
     /// Writes JavaScript's `Number.prototype.toString` form (see ``writeJavaScriptForm(into:)``)
@@ -193,30 +305,30 @@ public enum DecimalText {
     /// inline in the `String` (no allocation).
     @inlinable
     public static func string(_ value: Int64) -> String {
-        let digits = Digits.count(value.magnitude)
-        let length = value < 0 ? digits &+ 1 : digits
-        if length <= 15 {
-            // Built in place as a small string (ASCII: no validation pass, no allocation).
-            return String(unsafeUninitializedCapacity: length) { buffer in
-                guard let base = buffer.baseAddress else { return 0 }
-                let p = UnsafeMutableRawPointer(base)
-                if value < 0 { p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self) }
-                Digits.writeLow(value.magnitude, count: digits, to: p + (length &- digits))
-                return length
-            }
-        }
-        // Rendered on the stack, then decoded: `String(unsafeUninitializedCapacity:)` with room
-        // for more than 15 bytes allocates storage.
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        // Rendered eight digits per word on the stack after a sign slot (``Digits/writeWide(_:to:)``
+        // needs room a string's own buffer does not have; its count replaces a digit-count lookup).
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         return withUnsafeMutableBytes(of: &scratch) { raw -> String in
             guard let p = raw.baseAddress else { return "" }
-            var n = 0
+            let digits = Digits.writeWide(value.magnitude, to: p + 1)
+            var start = 1
             if value < 0 {
                 p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
-                n = 1
+                start = 0
             }
-            n &+= Digits.write(value.magnitude, to: p + n)
-            return String(decoding: UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n), as: UTF8.self)
+            let length = digits &+ 1 &- start
+            let text = UnsafeRawPointer(p + start)
+            if length <= 15 {
+                // Built in place as a small string (ASCII: no validation pass, no allocation).
+                return String(unsafeUninitializedCapacity: length) { buffer in
+                    guard let base = buffer.baseAddress else { return 0 }
+                    LineWriter.copy(text, to: UnsafeMutableRawPointer(base), length)
+                    return length
+                }
+            }
+            // `String(unsafeUninitializedCapacity:)` with room for more than 15 bytes allocates
+            // storage; decoding from the stack allocates exactly once.
+            return String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self)
         }
     }
 }

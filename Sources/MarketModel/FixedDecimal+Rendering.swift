@@ -39,7 +39,7 @@ extension FixedDecimal: CustomStringConvertible {
     /// Appends the decimal digits of `value` (no sign, no padding).
     @inlinable
     public static func writeUnsigned(_ value: UInt64, into buffer: inout [UInt8]) {
-        appendRendered(to: &buffer) { Digits.write(value, to: $0) }
+        appendRendered(to: &buffer) { Digits.writeWide(value, to: $0) }  // 48 bytes of scratch: room for its word stores
     }
 
     /// Appends the decimal digits of a signed integer.

@@ -144,8 +144,13 @@ extension JSONScanner {
                         return
                     }
                     if at(cursor) == UInt8(ascii: ",") {
-                        // Extra entries (OKX's deprecated "0" and order count): validated, skipped.
+                        // Extra entries (OKX's deprecated "0" and order count): validated, skipped;
+                        // compact quoted ones inline, anything else by the general loop.
                         atContainerStart = false
+                        while cursor &+ 1 < end, at(cursor) == UInt8(ascii: ","), at(cursor &+ 1) == UInt8(ascii: "\"") {
+                            cursor &+= 1
+                            _ = try scanString()
+                        }
                         try skipRestOfContainer(isObject: false)
                         levels.append(BookLevel(price: price, size: size))
                         return

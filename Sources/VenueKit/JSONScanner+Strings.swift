@@ -7,8 +7,9 @@ extension JSONScanner {
     /// escapes, control characters and UTF-8, and returns a view of its contents.
     ///
     /// Plain ASCII contents (keys, symbols, ids, decimals) are found eight bytes per step
-    /// (``SWAR/stringStop(_:)``); anything else — an escape, a control character, a non-ASCII
-    /// byte, the last few bytes of the buffer — continues in ``scanStringSlow(open:from:)``.
+    /// (``SWAR/stringStop(_:)``), the last few bytes of the buffer one at a time; anything
+    /// else — an escape, a control character, a non-ASCII byte, a missing quote — continues in
+    /// ``scanStringSlow(open:from:)``.
     @inlinable @inline(always)
     mutating func scanString() throws(VenueParseError) -> JSONString {
         let open = cursor
@@ -18,10 +19,21 @@ extension JSONScanner {
             let n = SWAR.stringStop(word(i))
             i &+= n
             if n < 8 {
-                guard at(i) == UInt8(ascii: "\"") else { break }
+                guard at(i) == UInt8(ascii: "\"") else { return try scanStringSlow(open: open, from: i) }
                 cursor = i &+ 1
                 return JSONString(bytes: slice(start, i), hasEscapes: false)
             }
+        }
+        // The last few bytes of the buffer (a message's final string, e.g. a trailing
+        // timestamp): plain ASCII up to the quote, one byte at a time.
+        while i < end {
+            let c = at(i)
+            if c == UInt8(ascii: "\"") {
+                cursor = i &+ 1
+                return JSONString(bytes: slice(start, i), hasEscapes: false)
+            }
+            guard c >= 0x20, c < 0x80, c != UInt8(ascii: "\\") else { break }
+            i &+= 1
         }
         return try scanStringSlow(open: open, from: i)
     }

@@ -230,6 +230,23 @@ public struct JSONScanner {
     @inlinable @inline(always)
     public mutating func nextKey(is key: StaticString) -> Bool {
         let n = key.utf8CodeUnitCount
+        // Keys of up to 4 bytes (5 right after `{`): the whole `,"key":` is one masked 8-byte
+        // compare against a pattern built from the literal (a constant after inlining).
+        if n <= 4, cursor &+ 8 <= end {
+            let literal = UnsafeRawPointer(key.utf8Start)
+            var bare: UInt64 = 0x22  // `"key":` without the comma
+            for i in 0 ..< n {
+                bare |= UInt64(literal.load(fromByteOffset: i, as: UInt8.self)) &<< UInt64(8 &* (i &+ 1))
+            }
+            bare |= (0x22 | 0x3A00) &<< UInt64(8 &* (n &+ 1))
+            let pattern = atContainerStart ? bare : bare &<< 8 | 0x2C
+            let length = atContainerStart ? n &+ 3 : n &+ 4
+            let mask: UInt64 = length == 8 ? ~0 : (1 &<< UInt64(8 &* length)) &- 1
+            guard word(cursor) & mask == pattern else { return false }
+            cursor &+= length
+            atContainerStart = false
+            return true
+        }
         let quote = atContainerStart ? cursor : cursor &+ 1
         let after = quote &+ n &+ 3  // "key":
         guard after <= end else { return false }

@@ -79,6 +79,41 @@ public struct JSONString {
         return JSONString.rawEqual(bytes, prefix.utf8Start, n)
     }
 
+    /// Up to 16 raw bytes and their count in two words (see ``packed``).
+    public struct Packed: Equatable, Sendable {
+        /// The bytes, gathered by overlapping loads (see ``packed``).
+        public var low: UInt64, high: UInt64
+        /// The number of bytes.
+        public var count: Int
+
+        /// Wraps gathered words.
+        @inlinable
+        public init(low: UInt64, high: UInt64, count: Int) {
+            self.low = low
+            self.high = high
+            self.count = count
+        }
+    }
+
+    /// The raw contents as two words when they are at most 16 bytes without escapes, else `nil`:
+    /// equal packed values mean equal contents (the loads overlap but cover every byte, the same
+    /// way for equal counts), so a short name is compared with two word compares and no loop.
+    /// Reads only the string's own bytes.
+    @inlinable
+    public var packed: Packed? {
+        let n = bytes.count
+        guard n <= 16, !hasEscapes else { return nil }
+        guard n > 0, let p = bytes.baseAddress else { return Packed(low: 0, high: 0, count: 0) }
+        if n >= 8 {
+            return Packed(low: p.loadUnaligned(as: UInt64.self), high: p.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self), count: n)
+        }
+        if n >= 4 {
+            return Packed(low: UInt64(p.loadUnaligned(as: UInt32.self)), high: UInt64(p.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)), count: n)
+        }
+        let first = UInt64(p.load(as: UInt8.self)), middle = UInt64(p.load(fromByteOffset: n &>> 1, as: UInt8.self))
+        return Packed(low: first | middle &<< 8, high: UInt64(p.load(fromByteOffset: n &- 1, as: UInt8.self)), count: n)
+    }
+
     /// Compares the first `n` bytes of `a` with `b` (8 bytes at a time). `a` holds ≥ `n` bytes.
     @inlinable @inline(always)
     static func rawEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {

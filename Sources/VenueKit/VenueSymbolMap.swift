@@ -6,8 +6,11 @@ import MarketModel
 public struct VenueSymbolMap: Sendable {
     private var toVenue: [Symbol: String] = [:]
     private var fromVenue: [String: Symbol] = [:]
-    private var lastVenueName: [UInt8] = []
-    private var lastSymbol: Symbol?
+    @usableFromInline var lastVenueName: [UInt8] = []
+    /// ``lastVenueName`` as ``JSONString/packed`` words when it is at most 16 bytes: the
+    /// repeat check is then two word compares, with no array access.
+    @usableFromInline var lastPacked: JSONString.Packed?
+    @usableFromInline var lastSymbol: Symbol?
 
     /// Creates an empty map.
     public init() {}
@@ -33,11 +36,20 @@ public struct VenueSymbolMap: Sendable {
     public var symbols: [Symbol] { Array(toVenue.keys) }
 
     /// Looks a venue name up straight from message bytes; caches the last hit.
+    @inlinable @inline(__always)
     public mutating func lookup(_ name: JSONString) -> Symbol? {
+        if let packed = name.packed, packed == lastPacked, let lastSymbol { return lastSymbol }
+        return lookupSlow(name)
+    }
+
+    /// ``lookup(_:)`` past the short-name repeat check: long or escaped names, and misses.
+    @usableFromInline
+    mutating func lookupSlow(_ name: JSONString) -> Symbol? {
         if let lastSymbol, name.equals(lastVenueName) { return lastSymbol }
         let key = name.string
         guard let symbol = fromVenue[key] else { return nil }
         lastVenueName = Array(key.utf8)
+        lastPacked = lastVenueName.withUnsafeBytes { JSONString(bytes: $0, hasEscapes: false).packed }
         lastSymbol = symbol
         return symbol
     }

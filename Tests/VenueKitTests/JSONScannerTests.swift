@@ -283,6 +283,84 @@ struct JSONScannerDecimalTests {
     }
 }
 
+@Suite("JSONScanner digit runs")
+struct JSONScannerDigitTests {
+    @Test("powers of ten for runs of 0 to 8 digits")
+    func powers() {
+        var p: UInt64 = 1
+        for n in 0 ... 8 {
+            #expect(SWAR.power(n) == p)
+            p *= 10
+        }
+    }
+
+    @Test("integers and decimals of every digit count, quoted and plain")
+    func everyLength() {
+        var digits = ""
+        for n in 1 ... 18 {
+            digits += String((n * 7) % 10 == 0 && n == 1 ? 1 : (n * 7) % 10)
+            for text in [digits, "\"\(digits)\"", "-\(digits)"] {
+                let got: Int64? = Array(text.utf8).withUnsafeBytes { raw in
+                    var s = JSONScanner(raw)
+                    return try? s.readInt64()
+                }
+                #expect(got == Int64(text.replacingOccurrences(of: "\"", with: "")), "\(text)")
+            }
+            for split in 1 ..< max(2, n) where split < n {
+                let decimal = String(digits.prefix(split)) + "." + String(digits.dropFirst(split))
+                for text in [decimal, "\"\(decimal)\"", "-\(decimal)"] {
+                    let got: String? = Array(text.utf8).withUnsafeBytes { raw in
+                        var s = JSONScanner(raw)
+                        return (try? s.readDecimal())?.description
+                    }
+                    #expect(got == text.replacingOccurrences(of: "\"", with: ""), "\(text)")
+                }
+            }
+        }
+    }
+}
+
+@Suite("JSONScanner in-order keys")
+struct JSONScannerKeyTests {
+    /// Whether `nextKey(is:)` matches `key` as the member after `prefix` in `text` (then the
+    /// value must follow), padded with `pad` bytes of trailing whitespace so that both the
+    /// one-word compare (room for 8 bytes) and the bytewise path near the end are exercised.
+    func matches(_ text: String, after prefix: Int, _ key: StaticString, pad: Int) -> (Bool, Int) {
+        Array((text + String(repeating: " ", count: pad)).utf8).withUnsafeBytes { raw in
+            var s = JSONScanner(raw)
+            try? s.beginObject()
+            for _ in 0 ..< prefix {
+                _ = try? s.nextKey()
+                try? s.skipValue()
+            }
+            let hit = s.nextKey(is: key)
+            return (hit, s.position)
+        }
+    }
+
+    @Test("one-word and bytewise compares agree, at the container start and after a comma")
+    func agree() {
+        let cases: [(String, Int, StaticString, Bool)] = [
+            (#"{"e":1}"#, 0, "e", true), (#"{"e":1}"#, 0, "E", false), (#"{"ab":1}"#, 0, "a", false),
+            (#"{"a":1,"pu":2}"#, 1, "pu", true), (#"{"a":1,"pu":2}"#, 1, "p", false), (#"{"a":1,"pu":2}"#, 1, "pux", false),
+            (#"{"a":1,"side":2}"#, 1, "side", true), (#"{"side":2}"#, 0, "side", true), (#"{"sidz":2}"#, 0, "side", false),
+            (#"{"a":1, "q":2}"#, 1, "q", false), (#"{"a":1,"q" :2}"#, 1, "q", false), (#"{"a":1,"\u0071":2}"#, 1, "q", false),
+            (#"{"a":1,"":2}"#, 1, "", true), (#"{"a":1,"ts":"1"}"#, 1, "ts", true), (#"{"a":1,"symbol":2}"#, 1, "symbol", true),
+            (#"{"a":1}"#, 1, "b", false),
+        ]
+        for (text, prefix, key, expected) in cases {
+            for pad in [0, 1, 4, 8, 12] {
+                let (hit, position) = matches(text, after: prefix, key, pad: pad)
+                #expect(hit == expected, "\(text) key \(key) pad \(pad)")
+                if hit {
+                    let value = Array(text.utf8)[position]
+                    #expect(value == UInt8(ascii: "1") || value == UInt8(ascii: "2") || value == UInt8(ascii: "\""), "\(text) pad \(pad)")
+                }
+            }
+        }
+    }
+}
+
 @Suite("JSONScanner levels")
 struct JSONScannerLevelTests {
     static let cases: [(String, [String]?)] = [

@@ -134,6 +134,13 @@ extension BitMEX {
             guard s.nextKey(is: "price") else { break inOrder }
             f.price = try s.readOptionalDecimal()
             if s.nextKey(is: "timestamp") { f.ts = try readTime(&s) }
+            // Trade rows go on with `tickDirection,trdMatchID,grossValue,homeNotional,foreignNotional,trdType`.
+            guard s.nextKey(is: "tickDirection") else { break inOrder }
+            try s.skipValue()
+            guard s.nextKey(is: "trdMatchID") else { break inOrder }
+            f.matchID = try s.readString().string
+            while s.nextKey(is: "grossValue") || s.nextKey(is: "homeNotional") || s.nextKey(is: "foreignNotional")
+                || s.nextKey(is: "trdType") { try s.skipValue() }
         }
         while let key = try s.nextKey() {
             if key == "symbol" { f.symbol = try symbols.require(s.readString()) }

@@ -19,10 +19,11 @@ extension Coinbase {
             return v
         }
         func at(_ i: Int, _ c: UInt8) -> Bool { i < n && b[i] == c }
-        guard n >= 20, let year = digits(0, 4), at(4, 0x2D), let month = digits(5, 2), at(7, 0x2D), let day = digits(8, 2),
-              at(10, UInt8(ascii: "T")), let hour = digits(11, 2), at(13, 0x3A), let minute = digits(14, 2), at(16, 0x3A),
-              let second = digits(17, 2), (1970 ... 2261).contains(year), (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61
+        // `YYYY-MM-DDTHH:MM:SS`: digits and separators checked in one pass (VenueKit), ranges here.
+        guard n >= 20, let t = RFC3339.dateTime(b), (1970 ... 2261).contains(t.year), (1 ... 12).contains(t.month),
+              (1 ... 31).contains(t.day), t.hour < 24, t.minute < 60, t.second < 61
         else { throw VenueParseError.invalidValue("timestamp", "expected RFC 3339 'YYYY-MM-DDTHH:MM:SS[.f]Z', got '\(text.string)'") }
+        let (year, month, day, hour, minute, second) = (t.year, t.month, t.day, t.hour, t.minute, t.second)
         var i = 19, fraction: Int64 = 0, scale: Int64 = 1_000_000_000
         if at(i, 0x2E) {
             i += 1
@@ -40,12 +41,8 @@ extension Coinbase {
         return seconds * 1_000_000_000 + fraction
     }
 
-    /// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+    /// Days from 1970-01-01 to a proleptic Gregorian date (``RFC3339/daysSinceEpoch(year:month:day:)``).
     static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        return era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+        RFC3339.daysSinceEpoch(year: year, month: month, day: day)
     }
 }

@@ -226,11 +226,10 @@ public struct Kraken: VenueAdapter {
         func bad() -> VenueParseError {
             .invalidValue("timestamp", "expected RFC 3339 UTC like 2023-10-06T17:35:55.440295Z, got '\(text.string)'")
         }
-        guard n >= 20, n <= 30, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
-              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[n - 1] == UInt8(ascii: "Z"),
-              let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2), let hour = digits(11, 2),
-              let minute = digits(14, 2), let second = digits(17, 2),
-              (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61 else { throw bad() }
+        // `YYYY-MM-DDTHH:MM:SS` (digits and separators checked in one pass), then `[.f]Z`.
+        guard n >= 20, n <= 30, b[n - 1] == UInt8(ascii: "Z"), let t = RFC3339.dateTime(b) else { throw bad() }
+        let (year, month, day, hour, minute, second) = (t.year, t.month, t.day, t.hour, t.minute, t.second)
+        guard (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61 else { throw bad() }
         var fraction: Int64 = 0
         if n > 20 {
             guard b[19] == UInt8(ascii: "."), n > 21, let f = digits(20, n - 21) else { throw bad() }

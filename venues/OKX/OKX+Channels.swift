@@ -42,6 +42,7 @@ extension OKX {
             side = try Self.side(try s.readString())
             guard s.nextKey(is: "ts") else { break inOrder }
             ts = try Self.nanos(try s.readInt64())
+            while s.nextKey(is: "count") || s.nextKey(is: "source") { try s.skipValue() }  // not read: skipped (validated)
         }
         while let key = try s.nextKey() {
             if key == "px" { price = try s.readDecimal() }
