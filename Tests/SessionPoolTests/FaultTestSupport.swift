@@ -26,8 +26,22 @@ final class RecordingSink: VenueSessionSink, @unchecked Sendable {
     private var events: [MarketEvent] = []
     private var logs: [String] = []
     private var isFrozen = false
+    private var freezeCondition: (@Sendable (RecordingSink) -> Bool)?
 
-    func publish(_ events: [MarketEvent]) { lock.withLock { if !isFrozen { self.events += events } } }
+    func publish(_ events: [MarketEvent]) {
+        let condition: (@Sendable (RecordingSink) -> Bool)? = lock.withLock {
+            guard !isFrozen else { return nil }
+            self.events += events
+            return freezeCondition
+        }
+        // Checked on the publishing thread right after each batch, so the record ends at the
+        // event that met the condition, however late the test's own polling notices (a loaded CI
+        // machine polled seconds late, and the record then held the recording's end going stale).
+        if let condition, condition(self) { freeze() }
+    }
+
+    /// Freezes the record as soon as a published batch makes `condition` true.
+    func freeze(when condition: @escaping @Sendable (RecordingSink) -> Bool) { lock.withLock { freezeCondition = condition } }
     func log(venue: VenueID, _ message: String, isError: Bool) { lock.withLock { if !isFrozen { logs.append(message) } } }
     /// Ignores everything published from now on (the shutdown's own `disconnected` lines).
     func freeze() { lock.withLock { isFrozen = true } }
@@ -268,7 +282,7 @@ enum FaultHarness {
         lifecycle: ConnectionLifecycleConfiguration = ConnectionLifecycleConfiguration(backoff: FaultHarness.backoff),
         clientOptions: WebSocketClientOptions = WebSocketClientOptions(),
         timeout: Double = 30, injectWhenLive fault: Fault? = nil,
-        until condition: @escaping (RecordingSink) -> Bool
+        until condition: @escaping @Sendable (RecordingSink) -> Bool
     ) async throws -> Run {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let log = EventLog()
@@ -285,6 +299,7 @@ enum FaultHarness {
                 marketDataURLs: [simulator.webSocketURL(for: venue)], restBaseURL: simulator.restURL(for: venue),
                 clientOptions: options, pool: PoolConfiguration(lifecycle: lifecycle)),
             eventLoop: group.next(), sink: sink)
+        sink.freeze(when: condition)
         pool.start()
         if let fault {
             // Inject once every subscription is live (books included), so the fault always lands
@@ -311,7 +326,7 @@ enum FaultHarness {
                              tls: Bool = false,
                              lifecycle: ConnectionLifecycleConfiguration = ConnectionLifecycleConfiguration(backoff: FaultHarness.backoff),
                              clientOptions: WebSocketClientOptions = WebSocketClientOptions(),
-                             until condition: @escaping (RecordingSink) -> Bool) async throws -> Run {
+                             until condition: @escaping @Sendable (RecordingSink) -> Bool) async throws -> Run {
         var configuration = SimulatorConfiguration(speed: speed, scenarios: .named(["synthetic"]), venues: ["binance"], sessionEnd: .stayOpen)
         configuration.faults = FaultPlan(steps: try faults.map { try FaultPlan.Step(parsing: $0) })
         if tls { configuration.tls = (certificates + "/server.pem", certificates + "/server-key.pem") }

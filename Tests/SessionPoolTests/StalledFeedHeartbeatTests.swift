@@ -18,7 +18,7 @@ struct StalledFeedHeartbeatTests {
         keepAlive: KeepAliveConfiguration(missedHeartbeats: 1, grace: Interval.milliseconds(500)),
         dataIdleTimeout: Interval.seconds(6), staleAfterOverrides: [.book: Interval.milliseconds(2500)])
 
-    static func run(heartbeatMilliseconds: Int64, until condition: @escaping (RecordingSink) -> Bool) async throws -> FaultHarness.Run {
+    static func run(heartbeatMilliseconds: Int64, until condition: @escaping @Sendable (RecordingSink) -> Bool) async throws -> FaultHarness.Run {
         // The recorded book session replays at full speed, then the connection stays open without data.
         var configuration = SimulatorConfiguration(speed: .max, scenarios: .named(["book"]), venues: ["kraken"], sessionEnd: .stayOpen)
         configuration.heartbeatIntervalMilliseconds = heartbeatMilliseconds
