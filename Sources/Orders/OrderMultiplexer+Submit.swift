@@ -73,14 +73,16 @@ extension OrderMultiplexer {
         return .success(())
     }
 
+    /// Why a cancel or cancel-all cannot go to `venue`: not configured, or no order entry there.
+    private func orderEntryRefusal(_ venue: VenueID) -> OrderRejection? {
+        guard venues[venue] != nil else { return OrderRejection(.unknownVenue, "venue '\(venue)' is not configured") }
+        guard desks[venue] != nil else { return OrderRejection(.unsupported, "venue '\(venue)' has no WebSocket order entry") }
+        return nil
+    }
+
     private mutating func cancel(_ cancellation: OrderCancellation, from subscriber: OrderSubscriber, now: Nanoseconds,
                                  into actions: inout [OrderAction]) -> Result<Void, OrderRejection> {
-        guard venues[cancellation.venue] != nil else {
-            return .failure(OrderRejection(.unknownVenue, "venue '\(cancellation.venue)' is not configured"))
-        }
-        guard desks[cancellation.venue] != nil else {
-            return .failure(OrderRejection(.unsupported, "venue '\(cancellation.venue)' has no WebSocket order entry"))
-        }
+        if let refusal = orderEntryRefusal(cancellation.venue) { return .failure(refusal) }
         let key = OrderKey(subscriber: subscriber, clientOrderID: cancellation.clientOrderID)
         guard let record = records[key] else {
             return .failure(OrderRejection(.unknownOrder, "no order '\(cancellation.clientOrderID)' from this connection"))
@@ -102,12 +104,7 @@ extension OrderMultiplexer {
     /// kill switch for everyone's. Accepted even when nothing is open (the request is idempotent).
     private mutating func cancelAll(_ request: OrderCancelAll, from subscriber: OrderSubscriber, now: Nanoseconds,
                                     into actions: inout [OrderAction]) -> Result<Void, OrderRejection> {
-        guard venues[request.venue] != nil else {
-            return .failure(OrderRejection(.unknownVenue, "venue '\(request.venue)' is not configured"))
-        }
-        guard desks[request.venue] != nil else {
-            return .failure(OrderRejection(.unsupported, "venue '\(request.venue)' has no WebSocket order entry"))
-        }
+        if let refusal = orderEntryRefusal(request.venue) { return .failure(refusal) }
         actions.append(.reply(subscriber: subscriber, requestID: request.requestID, result: .accepted))
         if request.allClients {
             killAll(venue: request.venue, symbol: request.symbol, now: now, into: &actions)
