@@ -239,11 +239,19 @@ public struct JSONScanner {
                 bare |= UInt64(literal.load(fromByteOffset: i, as: UInt8.self)) &<< UInt64(8 &* (i &+ 1))
             }
             bare |= (0x22 | 0x3A00) &<< UInt64(8 &* (n &+ 1))
-            let pattern = atContainerStart ? bare : bare &<< 8 | 0x2C
-            let length = atContainerStart ? n &+ 3 : n &+ 4
+            // After a value (the common case) the member is `,"key":`: one compare against a
+            // constant, without reading the container-start flag; only a miss looks at the flag
+            // (the first member, `"key":` right after `{`).
+            let w = word(cursor)
+            let length = n &+ 4
             let mask: UInt64 = length == 8 ? ~0 : (1 &<< UInt64(8 &* length)) &- 1
-            guard word(cursor) & mask == pattern else { return false }
-            cursor &+= length
+            if w & mask == bare &<< 8 | 0x2C, !atContainerStart {
+                cursor &+= length
+                return true
+            }
+            let bareMask: UInt64 = (1 &<< UInt64(8 &* (n &+ 3))) &- 1
+            guard atContainerStart, w & bareMask == bare else { return false }
+            cursor &+= n &+ 3
             atContainerStart = false
             return true
         }

@@ -30,7 +30,7 @@ while let arg = arguments.popFirst() {
     case "--updates": options.depthUpdates = int()
     case "--venue": onlyVenues.append(arguments.popFirst() ?? "")
     case "--no-foundation": includesFoundation = false
-    case "--experiment-bookset": break
+    case "--experiment-bookset", "--experiment-glue": break
     case "--breakdown": breakdownVenues.append(arguments.popFirst() ?? "")
     case "--dump": dumpVenues.append(arguments.popFirst() ?? "")
     case "--write-corpus": corpusDirectory = arguments.popFirst()
@@ -131,6 +131,12 @@ if !dumpVenues.isEmpty {
     dump(DeribitFeed())
     dump(BitMEXFeed())
     dump(BitfinexFeed())
+    exit(0)
+}
+
+if CommandLine.arguments.contains("--experiment-glue") {
+    try GlueExperiment(venue: BinanceFeed()).run(options: options)
+    try GlueExperiment(venue: OKXFeed(withChecksum: true)).run(options: options)
     exit(0)
 }
 
