@@ -7,7 +7,12 @@ extension InstrumentRules {
     /// `nil` when `price` is positive and on the tick grid, else what is wrong with it.
     public func check(price: Price) -> String? {
         guard !price.isNegative, !price.isZero else { return "price \(price) must be positive" }
-        guard price.isExactMultiple(of: tickSize) else {
+        // Deribit: a coarser tick applies above each `tick_size_steps` price.
+        if let step = tickSteps.last(where: { price > $0.abovePrice }) {
+            guard price.isExactMultiple(of: step.tickSize) else {
+                return "price \(price) is not a multiple of the tick size \(step.tickSize) that applies above \(step.abovePrice)"
+            }
+        } else if !price.isExactMultiple(of: tickSize) {
             return "price \(price) is not a multiple of the tick size \(tickSize)"
         }
         return check(significantDigitsOf: price)

@@ -18,20 +18,51 @@ public struct InstrumentRules: Sendable, Hashable, CustomStringConvertible {
     /// instead of (or as well as) a fixed tick.
     public var priceSignificantDigits: Int?
 
+    /// Coarser ticks for higher prices (Deribit `tick_size_steps`), by ascending ``TickStep/abovePrice``;
+    /// empty when one tick applies to every price.
+    public var tickSteps: [TickStep]
+
     /// Memberwise initializer. `tickSize` and `lotSize` must be positive (a zero step would make
     /// every value "a multiple"; the order checks treat a non-positive step as "no rule").
-    public init(tickSize: Price, lotSize: Size, minSize: Size, maxSize: Size? = nil, priceSignificantDigits: Int? = nil) {
+    /// `tickSteps` may come in any order; they are kept sorted by price.
+    public init(tickSize: Price, lotSize: Size, minSize: Size, maxSize: Size? = nil, priceSignificantDigits: Int? = nil,
+                tickSteps: [TickStep] = []) {
         self.tickSize = tickSize
         self.lotSize = lotSize
         self.minSize = minSize
         self.maxSize = maxSize
         self.priceSignificantDigits = priceSignificantDigits
+        self.tickSteps = tickSteps.sorted { $0.abovePrice < $1.abovePrice }
     }
 
-    /// `tick 0.01, lot 0.00001, min 0.00001[, max 9000][, 5 significant digits]`.
+    /// The tick a limit price of `price` must sit on: the step of the highest ``TickStep/abovePrice``
+    /// below `price`, else ``tickSize``.
+    public func tickSize(at price: Price) -> Price {
+        var tick = tickSize
+        for step in tickSteps where price > step.abovePrice { tick = step.tickSize }
+        return tick
+    }
+
+    /// `tick 0.01, lot 0.00001, min 0.00001[, max 9000][, 5 significant digits][, tick 0.0005 above 0.005]`.
     public var description: String {
         "tick \(tickSize), lot \(lotSize), min \(minSize)" + (maxSize.map { ", max \($0)" } ?? "")
             + (priceSignificantDigits.map { ", \($0) significant digits" } ?? "")
+            + tickSteps.map { ", tick \($0.tickSize) above \($0.abovePrice)" }.joined()
+    }
+}
+
+/// A coarser price tick that applies above a price (Deribit `tick_size_steps`: "the price from which
+/// the increased tick size applies").
+public struct TickStep: Sendable, Hashable {
+    /// Prices strictly above this use ``tickSize``.
+    public var abovePrice: Price
+    /// The tick above ``abovePrice`` (a multiple of the instrument's base tick).
+    public var tickSize: Price
+
+    /// Memberwise initializer.
+    public init(abovePrice: Price, tickSize: Price) {
+        self.abovePrice = abovePrice
+        self.tickSize = tickSize
     }
 }
 

@@ -29,6 +29,17 @@ struct SignificantDigitsTests {
         #expect(Self.bitfinex.check(size: dec("2000.1")) == "size 2000.1 is above the maximum size 2000")
     }
 
+    @Test("Deribit tick_size_steps: above a step's price only its coarser tick passes, with the step named")
+    func tickSteps() {
+        let option = InstrumentRules(tickSize: dec("0.0001"), lotSize: dec("0.1"), minSize: dec("0.1"),
+                                     tickSteps: [TickStep(abovePrice: dec("0.005"), tickSize: dec("0.0005"))])
+        #expect(option.check(price: dec("0.0043")) == nil)
+        #expect(option.check(price: dec("0.005")) == nil)
+        #expect(option.check(price: dec("0.0055")) == nil)
+        #expect(option.check(price: dec("0.0053")) == "price 0.0053 is not a multiple of the tick size 0.0005 that applies above 0.005")
+        #expect(option.check(price: dec("0.00431")) == "price 0.00431 is not a multiple of the tick size 0.0001")
+    }
+
     @Test("without the rule, any number of digits on the tick is fine")
     func noRule() {
         let rules = InstrumentRules(tickSize: dec("0.01"), lotSize: dec("0.001"), minSize: dec("0.001"))

@@ -124,6 +124,25 @@ struct InstrumentRulesTests {
                 == "deribit: BTC-USD-PERP: 'BTC-PERPETUAL' is not in the get_instrument reply")
         #expect(failure(deribit, #"{"jsonrpc":"2.0","result":{"instrument_name":"BTC-PERPETUAL","contract_size":10,"min_trade_amount":10}}"#, request)
                 == "deribit: BTC-USD-PERP: missing field 'tick_size'")
+        #expect(failure(deribit, #"{"jsonrpc":"2.0","result":{"instrument_name":"BTC-PERPETUAL","tick_size":0.5,"tick_size_steps":{"above_price":1},"contract_size":10,"min_trade_amount":10}}"#, request)
+                == "deribit: BTC-USD-PERP: 'tick_size_steps' must be an array")
+        #expect(failure(deribit, #"{"jsonrpc":"2.0","result":{"instrument_name":"BTC-PERPETUAL","tick_size":0.5,"tick_size_steps":[{"above_price":1,"tick_size":0}],"contract_size":10,"min_trade_amount":10}}"#, request)
+                == "deribit: BTC-USD-PERP: 'tick_size_steps.tick_size' must be positive, got 0")
+    }
+
+    @Test("Deribit tick_size_steps: an option's coarser tick above 0.005 is parsed and checked")
+    func deribitTickSteps() throws {
+        let deribit = try source(Deribit.self, ["BTC-USD-20261225-100000-C"])
+        let request = try #require(deribit.instrumentRulesRequests(restBaseURL: "https://www.deribit.com").first)
+        #expect(request.request.url.hasSuffix("instrument_name=BTC-25DEC26-100000-C"))
+        let reply = #"{"jsonrpc":"2.0","result":{"tick_size":0.0001,"tick_size_steps":[{"above_price":0.005,"tick_size":0.0005}],"strike":100000.0,"settlement_period":"month","quote_currency":"BTC","option_type":"call","min_trade_amount":0.1,"kind":"option","is_active":true,"instrument_name":"BTC-25DEC26-100000-C","contract_size":1.0,"base_currency":"BTC","state":"open"},"usIn":1714000000000000,"testnet":false}"#
+        let rules = try #require(try deribit.parseInstrumentRules(reply, for: request)[try Symbol("BTC-USD-20261225-100000-C")])
+        #expect(rules == InstrumentRules(tickSize: d("0.0001"), lotSize: d("1"), minSize: d("0.1"),
+                                         tickSteps: [TickStep(abovePrice: d("0.005"), tickSize: d("0.0005"))]))
+        #expect(rules.tickSize(at: d("0.0049")) == d("0.0001"))
+        #expect(rules.tickSize(at: d("0.005")) == d("0.0001"))  // "above": the boundary keeps the base tick
+        #expect(rules.tickSize(at: d("0.0051")) == d("0.0005"))
+        #expect(rules.description == "tick 0.0001, lot 1, min 0.1, tick 0.0005 above 0.005")
     }
 
     @Test("Bitfinex conf pub:info:pair: min/max by pair, 5 significant digits, 8-decimal steps")
