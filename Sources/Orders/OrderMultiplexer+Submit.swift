@@ -73,10 +73,13 @@ extension OrderMultiplexer {
         return .success(())
     }
 
-    /// Why a cancel or cancel-all cannot go to `venue`: not configured, or no order entry there.
+    /// Why a cancel or cancel-all cannot go to `venue`: not configured, or no order entry there
+    /// (with the reason start-up recorded, as a new order gets from ``OrderValidator``).
     private func orderEntryRefusal(_ venue: VenueID) -> OrderRejection? {
-        guard venues[venue] != nil else { return OrderRejection(.unknownVenue, "venue '\(venue)' is not configured") }
-        guard desks[venue] != nil else { return OrderRejection(.unsupported, "venue '\(venue)' has no WebSocket order entry") }
+        guard let configuration = venues[venue] else { return OrderRejection(.unknownVenue, "venue '\(venue)' is not configured") }
+        guard desks[venue] != nil else {
+            return OrderRejection(.unsupported, configuration.unavailableReason ?? "venue '\(venue)' has no WebSocket order entry")
+        }
         return nil
     }
 

@@ -63,6 +63,17 @@ struct ValidationTests {
         #expect(actions.rejection == OrderRejection(.invalidField, "size 0.004 is below the minimum size 0.005"))
     }
 
+    @Test("a cancel or cancel-all on a venue refused at start-up names the reason, like a new order")
+    func refusedVenueCancel() {
+        var refused = VenueOrderConfiguration(venue: .bitfinex, spec: nil, frameBuilder: nil, instruments: [:])
+        refused.unavailableReason = "venue 'bitfinex' has no order entry in this run: bitfinex: HTTP 503"
+        var mux = OrderMultiplexer(configuration: OrderMultiplexerConfiguration(venues: [refused]))
+        let expected = OrderRejection(.unsupported, "venue 'bitfinex' has no order entry in this run: bitfinex: HTTP 503")
+        #expect(mux.submit(cancel("a", venue: .bitfinex), from: alice, now: 0).rejection == expected)
+        #expect(mux.submit(.cancelAll(OrderCancelAll(requestID: "ca", venue: .bitfinex, symbol: nil, allClients: false)), from: alice, now: 0).rejection
+                == expected)
+    }
+
     @Test("side, type and time in force the venue does not support")
     func capabilities() {
         var mux = makeMultiplexer(types: [.limit], timeInForce: [.gtc, .ioc], sides: [.sell])
