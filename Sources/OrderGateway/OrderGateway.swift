@@ -109,10 +109,12 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, StatusReconcil
         }
     }
 
-    /// Closes every order connection (open orders stay at the venues).
+    /// Closes every order connection and every REST status query on the wire (open orders stay
+    /// at the venues).
     public func stop() {
         eventLoop.execute { [self] in
             for link in links.values { link.stop() }
+            for reconciler in reconcilers.values { reconciler.stop() }
             timer?.cancel()
         }
     }

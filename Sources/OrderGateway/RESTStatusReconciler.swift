@@ -12,6 +12,8 @@ protocol AnyStatusReconciler: AnyObject {
     func query(_ order: OrderKey, venueClientOrderID: String, symbol: Symbol)
     /// Queries waiting for a free slot plus those on the wire.
     var outstanding: Int { get }
+    /// Drops waiting queries, closes those on the wire and reports nothing more (gateway stop).
+    func stop()
 }
 
 /// Where a reconciler reports (the gateway, on its event loop).
@@ -53,6 +55,9 @@ final class RESTStatusReconciler<Router: RESTStatusQuerying>: AnyStatusReconcile
     /// The clock reading of the last signed request: Kraken and Bitfinex nonces (µs) must grow per
     /// API key, so two requests in the same microsecond get readings 1 µs apart.
     private var lastSignedAt: Nanoseconds = 0
+    /// Completed by ``stop()``: cancels every request on the wire.
+    private let stopped: EventLoopPromise<Void>
+    private var isStopped = false
 
     /// A reconciler for `venue` sending to `baseURL` (the router's production host unless the
     /// endpoint overrides it).
@@ -68,11 +73,25 @@ final class RESTStatusReconciler<Router: RESTStatusQuerying>: AnyStatusReconcile
         self.maxInFlight = max(1, maxInFlight)
         self.clock = clock
         self.delegate = delegate
+        self.stopped = eventLoop.makePromise(of: Void.self)
+    }
+
+    deinit {
+        stopped.succeed()  // a promise must not be dropped uncompleted
     }
 
     var outstanding: Int { waiting.count + inFlight }
 
+    func stop() {
+        guard !isStopped else { return }
+        isStopped = true
+        waiting.removeAll()
+        inFlight = 0  // their completions are ignored from now on
+        stopped.succeed()
+    }
+
     func query(_ order: OrderKey, venueClientOrderID: String, symbol: Symbol) {
+        guard !isStopped else { return }
         waiting.append(Job(order: order, query: StatusQuery(venueClientOrderID: venueClientOrderID, symbol: symbol)))
         startWaiting()
     }
@@ -99,9 +118,10 @@ final class RESTStatusReconciler<Router: RESTStatusQuerying>: AnyStatusReconcile
         let url = baseURL + request.pathWithQuery
         let target = "\(request.method) \(request.pathWithQuery.prefix { $0 != "?" })"
         HTTPClient.request(method: request.method, url, headers: request.sortedHeaders, body: Array(request.body.utf8), on: eventLoop,
-                           caFile: caFile, timeoutNanoseconds: timeout)
+                           caFile: caFile, timeoutNanoseconds: timeout, cancelledBy: stopped.futureResult)
             .hop(to: eventLoop)
             .whenComplete { [self] result in
+                guard !isStopped else { return }  // the gateway is gone: nothing more is reported
                 switch result {
                 case .success(let response):
                     received(response, for: job, target: target)

@@ -17,11 +17,18 @@ public enum HTTPClient {
 
     /// Sends `method` to `url` with `headers` and `body` (a `Content-Length` is added when the
     /// body is not empty or the method is POST/PUT); fails on timeout, TLS or parse errors, not on
-    /// HTTP error statuses (the caller reads the venue's error body).
+    /// HTTP error statuses (the caller reads the venue's error body). When `cancelledBy` completes
+    /// first, the request fails at once and its connection is closed (an owner shutting down).
     public static func request(method: String, _ url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
                                on eventLoop: any EventLoop, tlsContext: TLSContext? = nil, caFile: String? = nil,
-                               timeoutNanoseconds: Int64 = 10_000_000_000) -> EventLoopFuture<HTTPResponse> {
+                               timeoutNanoseconds: Int64 = 10_000_000_000,
+                               cancelledBy cancellation: EventLoopFuture<Void>? = nil) -> EventLoopFuture<HTTPResponse> {
         let promise = eventLoop.makePromise(of: HTTPResponse.self)
+        // A completed promise ignores later completions, so the first of answer, timeout and
+        // cancellation wins; completing it closes the channel (below).
+        cancellation?.whenComplete { _ in
+            promise.fail(TransportError(.connectionLost, "\(method) \(url) was cancelled", isRetryable: false))
+        }
         let target: WebSocketURL
         do {
             let lower = url.lowercased()
