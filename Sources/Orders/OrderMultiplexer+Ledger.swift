@@ -20,6 +20,7 @@ extension OrderMultiplexer {
         guard let record = records[key], record.isOpen, !state.isTerminal else { return }
         records[key]?.state = state
         records[key]?.reason = reason
+        if (state == .accepted || state == .partiallyFilled), record.acknowledgedAt == nil { records[key]?.acknowledgedAt = now }
         emit(key, now: now, into: &actions)
     }
 

@@ -75,7 +75,8 @@ extension OrderMultiplexer {
                 return true
             }
             let request = OutboundOrderRequest.cancel(venueClientOrderID: record.order.venueClientOrderID, symbol: record.order.symbol)
-            switch trySend(request, venue: venue, usesReserve: true, pending: .cancel(key), now: now, into: &actions) {
+            switch trySend(request, venue: venue, usesReserve: true, pending: .cancel(key), demands: cancelDemands(job, venue: venue, now: now),
+                           now: now, into: &actions) {
             case .throttled:
                 return false
             case .sent:
@@ -163,9 +164,9 @@ extension OrderMultiplexer {
     /// records the pending request. The frame is built before the throttle is charged, so a
     /// builder failure costs no budget.
     mutating func trySend(_ request: OutboundOrderRequest, venue: VenueID, usesReserve: Bool, pending: PendingRequest,
-                          now: Nanoseconds, into actions: inout [OrderAction]) -> SendOutcome {
+                          demands: [ThrottleDemand]? = nil, now: Nanoseconds, into actions: inout [OrderAction]) -> SendOutcome {
         guard let builder = desks[venue]?.builder else { return .throttled }
-        let demands = desks[venue]?.demands[request.kind] ?? []
+        let demands = demands ?? desks[venue]?.demands[request.kind] ?? []
         guard throttle.earliestTime(for: demands, usesReserve: usesReserve, now: now) <= now else { return .throttled }
         let requestID = String(nextRequestNumber)
         let frame: OutboundMessage
@@ -192,27 +193,40 @@ extension OrderMultiplexer {
             guard let desk = desks[venue] else { continue }
             if !desk.newLane.isEmpty, let deadline = desk.earliestDeadline { wake = min(wake ?? deadline, deadline) }
             guard desk.isUp else { continue }
-            let head: (OrderRequestKind, Bool)?
-            if !desk.cancelLane.isEmpty {
-                head = (desk.cancelLane.first.map(Self.isCancelAll) == true ? .cancelAll : .cancel, true)
+            let head: ([ThrottleDemand], Bool)?
+            if let job = desk.cancelLane.first {
+                head = (cancelDemands(job, venue: venue, now: now), true)
             } else if !desk.statusLane.isEmpty {
-                head = (.status, false)
+                head = (desk.demands[.status] ?? [], false)
             } else if !desk.newLane.isEmpty {
-                head = (.place, false)
+                head = (desk.demands[.place] ?? [], false)
             } else {
                 head = nil
             }
-            if let (kind, usesReserve) = head {
-                let time = throttle.earliestTime(for: desk.demands[kind] ?? [], usesReserve: usesReserve, now: now)
+            if let (demands, usesReserve) = head {
+                let time = throttle.earliestTime(for: demands, usesReserve: usesReserve, now: now)
                 wake = min(wake ?? time, time)
             }
         }
         return wake
     }
 
-    private static func isCancelAll(_ job: CancelJob) -> Bool {
-        if case .all = job { return true }
-        return false
+    /// What the cancel lane's `job` costs: the venue's cancel or cancel-all weights, and for a
+    /// venue with a ``VenueKit/CancelPenalty`` a single cancel weighs by the order's age since the
+    /// venue confirmed it (not confirmed yet: age 0, the heaviest) — so the throttle paces cancels
+    /// as the venue counts them instead of learning it from rate-limit refusals.
+    func cancelDemands(_ job: CancelJob, venue: VenueID, now: Nanoseconds) -> [ThrottleDemand] {
+        guard let desk = desks[venue] else { return [] }
+        switch job {
+        case .all:
+            return desk.demands[.cancelAll] ?? []
+        case .one(let key):
+            let base = desk.demands[.cancel] ?? []
+            guard let penalty = desk.spec.cancelPenalty else { return base }
+            let age = records[key]?.acknowledgedAt.map { now &- $0 } ?? 0
+            let weight = max(desk.spec.weight(of: .cancel), penalty.weight(age: age))
+            return base.map { ThrottleDemand(key: $0.key, weight: weight) }
+        }
     }
 
     /// Appends a wake-up request when the next wake-up differs from the one already requested.

@@ -65,7 +65,7 @@ public struct OrderMultiplexer: Sendable {
                 let key = VenueDesk.key(for: limit, configuration: venue)
                 // Account cells are shared: the first venue naming the account registers them.
                 guard throttle.cells[key] == nil else { continue }
-                let maxWeight = limit.appliesTo.map { spec.weight(of: $0) }.max() ?? 1
+                let maxWeight = limit.appliesTo.map { spec.maxWeight(of: $0) }.max() ?? 1
                 throttle.register(key, cell: GCRACell(capacity: limit.capacity, interval: limit.interval,
                                                       policy: venue.throttlePolicy, maxWeight: maxWeight))
             }

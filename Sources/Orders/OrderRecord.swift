@@ -34,6 +34,9 @@ public struct OrderRecord: Sendable, Hashable {
     var cancel = RequestProgress.idle
     /// A pending status query.
     var status = RequestProgress.idle
+    /// When the venue first confirmed the order (accepted or a fill): the start of its age for a
+    /// venue that charges young orders' cancels more (``VenueKit/CancelPenalty``).
+    var acknowledgedAt: Nanoseconds?
     /// Status queries answered with an error on the current connection.
     var statusAttempts = 0
 

@@ -102,11 +102,15 @@ public struct OrderEntrySpec: Sendable {
     public var clientOrderIDFormat: ClientOrderIDFormat
     /// `true` when the venue has a cancel-all request (otherwise Orders cancels one by one).
     public var supportsCancelAll: Bool
+    /// A cancel's weight by the age of the order it cancels, where the venue charges young orders'
+    /// cancels more (Kraken's trading counter); `nil`: ``weights`` alone.
+    public var cancelPenalty: CancelPenalty?
 
     /// Memberwise initializer.
     public init(venue: VenueID, url: String, updatesURL: String? = nil, limits: [OrderRateLimit],
                 weights: [OrderRequestKind: Int] = [:], keepAlive: KeepAliveRule,
-                clientOrderIDFormat: ClientOrderIDFormat, supportsCancelAll: Bool) {
+                clientOrderIDFormat: ClientOrderIDFormat, supportsCancelAll: Bool, cancelPenalty: CancelPenalty? = nil) {
+        self.cancelPenalty = cancelPenalty
         self.venue = venue
         self.url = url
         self.updatesURL = updatesURL
@@ -119,6 +123,51 @@ public struct OrderEntrySpec: Sendable {
 
     /// The weight of one request of `kind`.
     public func weight(of kind: OrderRequestKind) -> Int { weights[kind] ?? 1 }
+
+    /// The heaviest a request of `kind` can be (a cancel's largest penalty included): the
+    /// throttle's cells must let that much through at once.
+    public func maxWeight(of kind: OrderRequestKind) -> Int {
+        guard kind == .cancel, let cancelPenalty else { return weight(of: kind) }
+        return max(weight(of: kind), cancelPenalty.maxWeight)
+    }
+}
+
+/// A cancel's weight that falls with the age of the order it cancels (Kraken spot: +8 for an order
+/// younger than 5 s, +6 under 10 s, +5 under 15 s, +4 under 45 s, +2 under 90 s, +1 under 300 s).
+public struct CancelPenalty: Sendable, Hashable {
+    /// `(age, weight)`: a cancel of an order younger than `age` weighs `weight`; by ascending age.
+    public var steps: [(below: Nanoseconds, weight: Int)]
+    /// The weight for orders older than every step.
+    public var otherwise: Int
+
+    /// `steps` in any order.
+    public init(steps: [(below: Nanoseconds, weight: Int)], otherwise: Int) {
+        self.steps = steps.sorted { $0.below < $1.below }
+        self.otherwise = otherwise
+    }
+
+    /// The weight of cancelling an order `age` old (a negative or unknown age counts as new).
+    public func weight(age: Nanoseconds) -> Int {
+        for step in steps where age < step.below { return step.weight }
+        return otherwise
+    }
+
+    /// The largest weight.
+    public var maxWeight: Int { steps.map(\.weight).max().map { max($0, otherwise) } ?? otherwise }
+
+    /// Equal steps and fallback.
+    public static func == (lhs: CancelPenalty, rhs: CancelPenalty) -> Bool {
+        lhs.otherwise == rhs.otherwise && lhs.steps.map(\.below) == rhs.steps.map(\.below) && lhs.steps.map(\.weight) == rhs.steps.map(\.weight)
+    }
+
+    /// Hashes steps and fallback.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(otherwise)
+        for step in steps {
+            hasher.combine(step.below)
+            hasher.combine(step.weight)
+        }
+    }
 }
 
 /// A validated order as the router sends it.

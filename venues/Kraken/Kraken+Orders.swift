@@ -36,7 +36,11 @@ extension Kraken: OrderRouting {
         ],
         keepAlive: .applicationPing(payload: #"{"method":"ping"}"#, every: Interval.seconds(20)),
         clientOrderIDFormat: .alphanumeric(maxLength: 18),  // cl_ord_id: UUID, 32-hex short UUID, or ≤ 18 characters of free text
-        supportsCancelAll: true)
+        supportsCancelAll: true,
+        // NT-KR-RL / KR-CLI: a cancel adds a penalty by the order's age (+8 under 5 s … +1 under
+        // 300 s, 0 after). Charged at least 1, the counter's cost of any request.
+        cancelPenalty: CancelPenalty(steps: [(Interval.seconds(5), 8), (Interval.seconds(10), 6), (Interval.seconds(15), 5),
+                                            (Interval.seconds(45), 4), (Interval.seconds(90), 2)], otherwise: 1))
 
     /// Subscribes the `executions` channel with an open-orders snapshot (its ack is the login answer).
     public func loginFrames(context: OrderFrameContext) throws(OrderRoutingError) -> [OutboundMessage] {
