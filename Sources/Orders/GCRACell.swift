@@ -11,6 +11,11 @@ import MarketModel
 /// so `Σw < B + interval/T ≤ capacity + 1`, i.e. **never more than `capacity` units in any window
 /// of length `interval`**, whether the venue counts in fixed or sliding windows. (The plain token
 /// bucket with burst = capacity would allow up to 2·capacity − 1 in one venue window.)
+///
+/// A venue counter that decays by one unit every `d` ns up to a threshold `capacity` (Kraken) is
+/// that GCRA exactly with `T = d`: the debt `tat − now` is the counter in units of `T`, and it
+/// never exceeds `B ≤ capacity`. Its sustained rate is the venue's decay rate, not the window
+/// bound's `(capacity − B + 1)/interval`, which would be half of it.
 public struct GCRACell: Sendable, Hashable {
     /// Units allowed per ``interval`` (may be lowered by venue feedback, never raised).
     public private(set) var capacity: Int
@@ -20,6 +25,8 @@ public struct GCRACell: Sendable, Hashable {
     public let policy: ThrottlePolicy
     /// The heaviest request this limit is expected to see (the burst is at least this plus the reserve).
     public let maxWeight: Int
+    /// Set for a decaying-counter limit: ns per unit of decay, used as `T` (see the type's documentation).
+    public let decayInterval: Nanoseconds?
     /// `B`: units that may go back to back after an idle period.
     public private(set) var burst: Int
     /// `R`: units of the burst only cancels may use.
@@ -32,18 +39,21 @@ public struct GCRACell: Sendable, Hashable {
     public private(set) var blockedUntil: Nanoseconds?
 
     /// A cell for `capacity` units per `interval`; `capacity` and `interval` are clamped to ≥ 1.
-    public init(capacity: Int, interval: Nanoseconds, policy: ThrottlePolicy = ThrottlePolicy(), maxWeight: Int = 1) {
+    /// `decayInterval` makes it a decaying counter of threshold `capacity` (`interval` then unused).
+    public init(capacity: Int, interval: Nanoseconds, policy: ThrottlePolicy = ThrottlePolicy(), maxWeight: Int = 1,
+                decayInterval: Nanoseconds? = nil) {
         self.capacity = max(1, capacity)
         self.interval = max(1, interval)
         self.policy = policy
         self.maxWeight = max(1, maxWeight)
+        self.decayInterval = decayInterval.map { max(1, $0) }
         (burst, reserve, emissionInterval) = Self.parameters(capacity: self.capacity, interval: self.interval,
-                                                             policy: policy, maxWeight: self.maxWeight)
+                                                             policy: policy, maxWeight: self.maxWeight, decayInterval: self.decayInterval)
     }
 
     /// `(B, R, T)` for a capacity; see the type's documentation.
     static func parameters(capacity: Int, interval: Nanoseconds, policy: ThrottlePolicy,
-                           maxWeight: Int) -> (burst: Int, reserve: Int, emission: Nanoseconds) {
+                           maxWeight: Int, decayInterval: Nanoseconds? = nil) -> (burst: Int, reserve: Int, emission: Nanoseconds) {
         var burst = max(1, (capacity * policy.burstPercent + 99) / 100)
         // A reserve needs a burst of at least 2 (one unit for new orders, one kept back).
         var reserve = 0
@@ -52,6 +62,7 @@ public struct GCRACell: Sendable, Hashable {
         }
         // New orders must fit at all: raise the burst (within capacity) to cover their weight.
         if burst - reserve < maxWeight { burst = min(capacity, maxWeight + reserve) }
+        if let decayInterval { return (burst, reserve, decayInterval) }
         let windows = Int64(capacity - burst + 1)
         let emission = (interval + windows - 1) / windows
         return (burst, reserve, emission)
@@ -105,7 +116,7 @@ public struct GCRACell: Sendable, Hashable {
         let debtUnits = (debt + emissionInterval - 1) / emissionInterval
         capacity = newCapacity
         (burst, reserve, emissionInterval) = Self.parameters(capacity: capacity, interval: interval,
-                                                             policy: policy, maxWeight: maxWeight)
+                                                             policy: policy, maxWeight: maxWeight, decayInterval: decayInterval)
         if tat != nil { tat = now + debtUnits * emissionInterval }
     }
 

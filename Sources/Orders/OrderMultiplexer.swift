@@ -67,7 +67,7 @@ public struct OrderMultiplexer: Sendable {
                 guard throttle.cells[key] == nil else { continue }
                 let maxWeight = limit.appliesTo.map { spec.maxWeight(of: $0) }.max() ?? 1
                 throttle.register(key, cell: GCRACell(capacity: limit.capacity, interval: limit.interval,
-                                                      policy: venue.throttlePolicy, maxWeight: maxWeight))
+                                                      policy: venue.throttlePolicy, maxWeight: maxWeight, decayInterval: limit.decayInterval))
             }
             desks[venue.venue] = desk
         }

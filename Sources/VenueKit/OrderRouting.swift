@@ -49,10 +49,15 @@ public struct OrderRateLimit: Sendable, Hashable {
     public var interval: Nanoseconds
     /// Which requests count against it.
     public var appliesTo: Set<OrderRequestKind>
+    /// For a counter that decays instead of a window (Kraken's trading counter): the ns it takes
+    /// to fall by one unit; ``capacity`` is then the counter's threshold and ``interval`` only
+    /// names the limit's scale. `nil` for a window limit.
+    public var decayInterval: Nanoseconds?
 
     /// Memberwise initializer.
     public init(name: String, scope: Scope, capacity: Int, interval: Nanoseconds,
-                appliesTo: Set<OrderRequestKind> = Set(OrderRequestKind.allCases)) {
+                appliesTo: Set<OrderRequestKind> = Set(OrderRequestKind.allCases), decayInterval: Nanoseconds? = nil) {
+        self.decayInterval = decayInterval
         self.name = name
         self.scope = scope
         self.capacity = capacity

@@ -242,7 +242,10 @@ enum OrderSoak {
         var spec = spec
         spec.limits = spec.limits.map { limit in
             var limit = limit
-            if limit.appliesTo != [.login] { limit.capacity *= factor }
+            if limit.appliesTo != [.login] {
+                limit.capacity *= factor
+                limit.decayInterval = limit.decayInterval.map { $0 / Int64(factor) }  // a counter decays ×factor faster
+            }
             return limit
         }
         return spec

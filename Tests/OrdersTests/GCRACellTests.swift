@@ -71,6 +71,35 @@ struct GCRACellTests {
         #expect(maxUnitsInAnyWindow(grants, interval: Interval.seconds(10)) <= 50)
     }
 
+    @Test("a decaying counter (Kraken: threshold 60, −1/s): the venue's counter never passes the threshold, and the sustained rate is its decay rate",
+          arguments: [20, 50, 100])
+    func decayingCounter(burstPercent: Int) {
+        var random = TestRandom(seed: UInt64(burstPercent) &+ 7)
+        var cell = GCRACell(capacity: 60, interval: Interval.minutes(1), policy: ThrottlePolicy(burstPercent: burstPercent, cancelReservePercent: 20),
+                            maxWeight: 8, decayInterval: second)
+        #expect(cell.emissionInterval == second)
+        var now: Nanoseconds = 0
+        var counter = 0.0, peak = 0.0, units = 0  // the venue's view: +weight, −1 per second
+        var last: Nanoseconds = 0
+        for _ in 0..<20_000 {
+            now += Int64.random(in: 0...Interval.milliseconds(100), using: &random)
+            let weight = random.chance(30) ? Int.random(in: 1...8, using: &random) : 1
+            let usesReserve = random.chance(30)
+            if cell.earliestTime(weight: weight, usesReserve: usesReserve, now: now) <= now {
+                cell.charge(weight: weight, now: now)
+                counter = max(0, counter - Double(now - last) / 1e9) + Double(weight)
+                last = now
+                peak = max(peak, counter)
+                units += weight
+            }
+        }
+        #expect(peak <= 60.000_001, "the venue's counter reached \(peak)")
+        // ~1000 s of demand above the decay rate: close to 1 unit per second went out (the window
+        // model of the same limit allowed about half).
+        let seconds = Double(now) / 1e9
+        #expect(Double(units) >= 0.95 * seconds, "\(units) units in \(seconds) s")
+    }
+
     @Test("venue feedback: used 8 of 10 leaves 2 units, never loosens")
     func tighten() {
         var cell = GCRACell(capacity: 10, interval: second)

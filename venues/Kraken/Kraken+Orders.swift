@@ -30,9 +30,10 @@ extension Kraken: OrderRouting {
         venue: .kraken, url: "wss://ws-auth.kraken.com/v2",
         limits: [
             // NT-KR-RL / KR-CLI: per-pair trading counter, Starter tier threshold 60 decaying 1/s; each
-            // add/cancel adds 1 (fast cancels add more), modelled as 60 per minute account-wide.
+            // add adds 1 and a cancel its penalty (below). Modelled as that counter account-wide
+            // (one counter for every pair: never above any pair's).
             OrderRateLimit(name: "trading-counter", scope: .account, capacity: 60, interval: Interval.minutes(1),
-                           appliesTo: [.place, .cancel, .cancelAll]),
+                           appliesTo: [.place, .cancel, .cancelAll], decayInterval: Interval.seconds(1)),
         ],
         keepAlive: .applicationPing(payload: #"{"method":"ping"}"#, every: Interval.seconds(20)),
         clientOrderIDFormat: .alphanumeric(maxLength: 18),  // cl_ord_id: UUID, 32-hex short UUID, or ≤ 18 characters of free text
