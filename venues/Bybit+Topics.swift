@@ -18,7 +18,7 @@ extension Bybit {
                 guard s.nextKey(is: "s") else { break inOrder }
                 symbol = try symbols.require(try s.readString())
                 guard s.nextKey(is: "S") else { break inOrder }
-                side = try Self.side(try s.readString())
+                side = try Self.side(&s)
                 guard s.nextKey(is: "v") else { break inOrder }
                 size = try s.readDecimal()
                 guard s.nextKey(is: "p") else { break inOrder }
@@ -32,7 +32,7 @@ extension Bybit {
             }
             while let key = try s.nextKey() {
                 if key == "s" { symbol = try symbols.require(try s.readString()) }
-                else if key == "S" { side = try Self.side(try s.readString()) }
+                else if key == "S" { side = try Self.side(&s) }
                 else if key == "v" { size = try s.readDecimal() }
                 else if key == "p" { price = try s.readDecimal() }
                 else if key == "i" { id = try s.readString().string }
@@ -49,9 +49,9 @@ extension Bybit {
     mutating func appendBook(_ book: BookData, isSnapshot: Bool, time: Nanoseconds?, context: ParseContext,
                              into output: inout [VenueOutput]) {
         // BY-OB: `u == 1` is a snapshot after a service restart — overwrite the book.
-        let update = BookUpdate(venue: Self.spec.id, symbol: book.symbol, isSnapshot: isSnapshot || book.updateID == 1,
-                                bids: book.bids, asks: book.asks, tsExchange: time, tsRecv: context.tsRecv)
-        output.append(.book(BookMessage(update: update, sequencing: .bybit(updateID: book.updateID))))
+        output.append(.book(BookMessage(venue: Self.spec.id, symbol: book.symbol, isSnapshot: isSnapshot || book.updateID == 1,
+                                        bids: book.bids, asks: book.asks, tsExchange: time, tsRecv: context.tsRecv,
+                                        sequencing: .bybit(updateID: book.updateID))))
     }
 
     /// Spot `orderbook.1`: `{"topic":"orderbook.1.BTCUSDT","ts":1673853746003,"type":"snapshot","data":{"s":"BTCUSDT","b":[["21109.77","0.852"]],"a":[["21109.78","1.406"]],"u":2876701,"seq":31004823045},"cts":1673853746001}`
@@ -74,7 +74,7 @@ extension Bybit {
     /// The level arrays reuse the adapter's scratch storage (see `LevelScratch`).
     mutating func readBookData(_ s: inout JSONScanner) throws(VenueParseError) -> BookData {
         var symbol: Symbol?, u: Int64?
-        var bids = bidScratch.take(), asks = askScratch.take()
+        var (bids, asks) = scratch.take()
         try s.beginObject()
         inOrder: do {
             guard s.nextKey(is: "s") else { break inOrder }
@@ -93,8 +93,7 @@ extension Bybit {
             else if key == "u" { u = try s.readInt64() }
             else { try s.skipValue() }
         }
-        bidScratch.keep(bids)
-        askScratch.keep(asks)
+        scratch.keep(bids, asks)
         guard let symbol else { throw .missingField("data.s") }
         guard let u else { throw .missingField("data.u") }
         return BookData(symbol: symbol, bids: bids, asks: asks, updateID: u)
@@ -142,29 +141,28 @@ extension Bybit {
     /// `S` is the *position* side ("Buy" = a long was liquidated, BY-ALLLIQ), so the liquidation
     /// order's side is the opposite; `p` is the bankruptcy price, `v` the executed size.
     mutating func parseLiquidations(_ s: inout JSONScanner, context: ParseContext, into output: inout [VenueOutput]) throws(VenueParseError) {
-        var events: [VenueOutput] = []
         try s.beginArray()
         while try s.nextElement() {
             var symbol: Symbol?, side: Side?, size: Size?, price: Price?, time: Int64?
             try s.beginObject()
             while let key = try s.nextKey() {
                 if key == "s" { symbol = try symbols.require(try s.readString()) }
-                else if key == "S" { side = try Self.side(try s.readString()).opposite }
+                else if key == "S" { side = try Self.side(&s).opposite }
                 else if key == "v" { size = try s.readDecimal() }
                 else if key == "p" { price = try s.readDecimal() }
                 else if key == "T" { time = try s.readInt64() }
                 else { try s.skipValue() }
             }
             guard let symbol, let side, let size, let price else { throw .missingField("s/S/v/p") }
-            events.append(.liquidation(Liquidation(venue: Self.spec.id, symbol: symbol, side: side, price: price, size: size,
+            output.append(.liquidation(Liquidation(venue: Self.spec.id, symbol: symbol, side: side, price: price, size: size,
                                                    tsExchange: try Self.nanoseconds(time), tsRecv: context.tsRecv)))
         }
-        try s.finish()
-        output.append(contentsOf: events)
+        try s.finish()   // a failure here is rolled back by `parse` (appendingAllOrNothing)
     }
 
     /// `"Buy"` / `"Sell"`.
-    static func side(_ text: JSONString) throws(VenueParseError) -> Side {
+    static func side(_ s: inout JSONScanner) throws(VenueParseError) -> Side {
+        let text = try s.readString()
         if text == "Buy" { return .buy }
         if text == "Sell" { return .sell }
         throw .invalidValue("S", "expected Buy or Sell, got '\(text.string)'")
@@ -182,8 +180,7 @@ extension Bybit {
     /// Bybit times are ms since the epoch; overflow is an error, not a trap.
     static func nanoseconds(_ ms: Int64?) throws(VenueParseError) -> Nanoseconds? {
         guard let ms else { return nil }
-        let (ns, overflow) = ms.multipliedReportingOverflow(by: 1_000_000)
-        guard !overflow, ms >= 0 else { throw .invalidValue("time", "\(ms) ms is out of range") }
-        return ns
+        guard ms >= 0 else { throw .invalidValue("time", "\(ms) ms is out of range") }
+        return try VenueTime.nanoseconds(milliseconds: ms, "time")
     }
 }

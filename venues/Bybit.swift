@@ -42,8 +42,9 @@ public struct Bybit: VenueAdapter {
     let depth: Int
     var symbols = VenueSymbolMap()
     /// Level storage reused from one orderbook message to the next.
-    var bidScratch = LevelScratch(), askScratch = LevelScratch()
-    var active: Set<Subscription> = []
+    var scratch = BookScratch()
+    /// The subscriptions on their topics (`tickers` serves BBO and funding).
+    var active = SubscriptionTable()
     var quotes: [Symbol: Quote] = [:]
     var pending: [String: [Subscription]] = [:]
     var nextRequestID = 1
@@ -87,37 +88,32 @@ public struct Bybit: VenueAdapter {
 
     /// `{"req_id":"1","op":"subscribe","args":["publicTrade.BTCUSDT","orderbook.50.BTCUSDT"]}`.
     public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        active.formUnion(subscriptions)
+        for sub in subscriptions { if let t = topic(for: sub) { active.update(sub, on: t, adding: true) } }
         return requestFrames("subscribe", subscriptions)
     }
 
     /// `{"req_id":"2","op":"unsubscribe","args":[...]}` (a `tickers` topic stays while BBO or funding uses it).
     public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        active.subtract(subscriptions)
-        let stillUsed = Set(active.compactMap(topic(for:)))
-        return requestFrames("unsubscribe", subscriptions.filter { topic(for: $0).map { !stillUsed.contains($0) } ?? false })
+        for sub in subscriptions { active.update(sub, on: "", adding: false) }
+        return requestFrames("unsubscribe", subscriptions.filter { topic(for: $0).map { !active.isUsed($0) } ?? false })
     }
 
     /// Topics sorted (frames do not depend on the caller's order) and de-duplicated (`tickers`
     /// serves both BBO and funding), ≤ 10 per frame; each `req_id` remembers its subscriptions.
     mutating func requestFrames(_ op: String, _ subscriptions: [Subscription]) -> [OutboundMessage] {
-        let rank = { (c: Channel) in Channel.allCases.firstIndex(of: c) ?? 0 }
         var topics: [String] = [], owners: [String: [Subscription]] = [:]
-        for sub in subscriptions.sorted(by: { ($0.symbol, rank($0.channel)) < ($1.symbol, rank($1.channel)) }) {
+        for sub in subscriptions.sorted(by: Subscription.symbolThenChannel) {
             guard let t = topic(for: sub) else { continue }
             if owners[t] == nil { topics.append(t) }
             owners[t, default: []].append(sub)
         }
-        var frames: [OutboundMessage] = []
-        for start in stride(from: 0, to: topics.count, by: Self.topicsPerFrame) {
-            let chunk = topics[start ..< min(start + Self.topicsPerFrame, topics.count)]
+        return OutboundMessage.batches(topics, maxCount: Self.topicsPerFrame).map { chunk in
             let id = String(nextRequestID)
             nextRequestID += 1
             pending[id] = chunk.flatMap { owners[$0] ?? [] }
             let args = chunk.map { "\"\($0)\"" }.joined(separator: ",")
-            frames.append(OutboundMessage(text: "{\"req_id\":\"\(id)\",\"op\":\"\(op)\",\"args\":[\(args)]}"))
+            return OutboundMessage(text: "{\"req_id\":\"\(id)\",\"op\":\"\(op)\",\"args\":[\(args)]}")
         }
-        return frames
     }
 
     /// Parses one frame: a topic message (any key order — BY-OB warns `ts`/`type` order varies)
@@ -129,13 +125,7 @@ public struct Bybit: VenueAdapter {
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
-        let mark = output.count
-        do throws(VenueParseError) {
-            try parseObject(message, context: context, into: &output)
-        } catch {
-            output.removeSubrange(mark...)  // all or nothing: never half a message
-            throw error
-        }
+        try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context: context, into: &output) }
     }
 
     /// The topics whose `data` is read in place, in one pass, once `topic` has been seen (venue

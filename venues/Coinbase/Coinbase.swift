@@ -6,7 +6,7 @@ import VenueKit
 /// `heartbeats` channel that keeps idle subscriptions open. Every message carries an envelope
 /// `sequence_num` counted per connection across all channels, reported as
 /// ``VenueOutput/connectionSequence(_:)``; the book has no sequence of its own.
-public struct Coinbase: VenueAdapter {
+public struct Coinbase: SymmetricSubscriptions {
     /// Static facts from VENUES.md §2.1 (CB-ADV-OV, CB-ADV-CH, CB-ADV-RL).
     public static let spec = VenueSpec(
         id: .coinbase, displayName: "Coinbase Advanced Trade",
@@ -23,11 +23,11 @@ public struct Coinbase: VenueAdapter {
         book: BookSpec(bootstrap: .streamSnapshot))
 
     var symbols = VenueSymbolMap()
-    /// What the session asked for: decides which of bbo/ticker a `ticker` message feeds and
-    /// when a shared venue channel may really be unsubscribed.
-    var wanted: Set<Subscription> = []
+    /// What the session asked for, each on its `channel product` pair: decides which of
+    /// bbo/ticker a `ticker` message feeds and when a shared venue channel may really be unsubscribed.
+    var wanted = SubscriptionTable()
     /// Level storage reused from one book message to the next.
-    var bidScratch = LevelScratch(), askScratch = LevelScratch()
+    var scratch = BookScratch()
 
     /// Builds the product table (`BTC-USD` is both the normalized and the venue name).
     public init(configuration: VenueAdapterConfiguration) {
@@ -51,25 +51,15 @@ public struct Coinbase: VenueAdapter {
     }
 
     /// One frame per venue channel (CB-ADV-OV: one channel per subscribe message), listing the
-    /// products not already subscribed on it (bbo and ticker share `ticker`).
-    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        frames("subscribe", subscriptions, adding: true)
-    }
-
-    /// Unsubscribes a venue channel for a product only when nothing else still needs it.
-    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        frames("unsubscribe", subscriptions, adding: false)
-    }
-
-    mutating func frames(_ type: String, _ subscriptions: [Subscription], adding: Bool) -> [OutboundMessage] {
+    /// products not already subscribed on it (bbo and ticker share `ticker`); unsubscribes a venue
+    /// channel for a product only when nothing else still needs it.
+    public mutating func frames(for subscriptions: [Subscription], subscribe adding: Bool) -> [OutboundMessage] {
+        let type = adding ? "subscribe" : "unsubscribe"
         var order: [String] = []
         var products: [String: [String]] = [:]
         for sub in subscriptions {
             guard let channel = Self.spec.channelNames[sub.channel], let product = venueSymbol(for: sub.symbol),
-                  adding ? !wanted.contains(sub) : wanted.contains(sub) else { continue }
-            let shared = wanted.contains { $0 != sub && $0.symbol == sub.symbol && Self.spec.channelNames[$0.channel] == channel }
-            if adding { wanted.insert(sub) } else { wanted.remove(sub) }
-            guard !shared else { continue }
+                  wanted.update(sub, on: "\(channel) \(product)", adding: adding) == .venueChannel else { continue }
             if products[channel] == nil { order.append(channel) }
             products[channel, default: []].append(product)
         }
@@ -97,7 +87,7 @@ public struct Coinbase: VenueAdapter {
                 channel = try s.readString()
                 if s.nextKey(is: "client_id") { try s.skipValue() }
                 guard s.nextKey(is: "timestamp") else { break inOrder }
-                ts = try Self.nanoseconds(rfc3339: s.readString())
+                ts = try RFC3339.nanoseconds(s.readString())
                 guard s.nextKey(is: "sequence_num") else { break inOrder }
                 seq = try s.readInt64()
                 guard let channel, s.nextKey(is: "events") else { break inOrder }
@@ -106,7 +96,7 @@ public struct Coinbase: VenueAdapter {
             }
             while let key = try s.nextKey() {
                 if key == "channel" { channel = try s.readString() }
-                else if key == "timestamp" { ts = try Self.nanoseconds(rfc3339: s.readString()) }
+                else if key == "timestamp" { ts = try RFC3339.nanoseconds(s.readString()) }
                 else if key == "sequence_num" { seq = try s.readInt64() }
                 else if key == "events" {
                     // Venue order puts the envelope first: parse in place; otherwise read it later.
@@ -155,8 +145,8 @@ public struct Coinbase: VenueAdapter {
     mutating func parseBook(_ s: inout JSONScanner, seq: Int64, ts: Nanoseconds?, _ context: ParseContext,
                             _ output: inout [VenueOutput]) throws(VenueParseError) {
         var symbol: Symbol?, isSnapshot = false
-        var bids = bidScratch.take(), asks = askScratch.take()
-        defer { bidScratch.keep(bids); askScratch.keep(asks) }
+        var (bids, asks) = scratch.take()
+        defer { scratch.keep(bids, asks) }
         func readUpdates(_ s: inout JSONScanner) throws(VenueParseError) {
             try s.beginArray()
             while try s.nextElement() {
@@ -204,9 +194,8 @@ public struct Coinbase: VenueAdapter {
             else { try s.skipValue() }
         }
         guard let symbol else { throw VenueParseError.missingField("product_id") }
-        let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: isSnapshot, bids: bids, asks: asks,
-                                tsExchange: ts, tsRecv: context.tsRecv)
-        output.append(.book(BookMessage(update: update, sequencing: .connectionSequence(seq))))
+        output.append(.book(BookMessage(venue: Self.spec.id, symbol: symbol, isSnapshot: isSnapshot, bids: bids, asks: asks,
+                                        tsExchange: ts, tsRecv: context.tsRecv, sequencing: .connectionSequence(seq))))
     }
 
     // {"type":"update","trades":[{"trade_id":"995098700","product_id":"BTC-USD","price":"68900.50",
@@ -260,7 +249,7 @@ public struct Coinbase: VenueAdapter {
                 guard t.nextKey(is: "size") else { break inOrder }
                 size = try t.readDecimal()
                 guard t.nextKey(is: "time") else { break inOrder }
-                time = try Self.nanoseconds(rfc3339: t.readString())
+                time = try RFC3339.nanoseconds(t.readString())
                 guard t.nextKey(is: "side") else { break inOrder }
                 side = try readSide(&t)
             }
@@ -269,7 +258,7 @@ public struct Coinbase: VenueAdapter {
                 else if key == "price" { price = try t.readDecimal() }
                 else if key == "size" { size = try t.readDecimal() }
                 else if key == "trade_id" { id = try t.readString().string }
-                else if key == "time" { time = try Self.nanoseconds(rfc3339: t.readString()) }
+                else if key == "time" { time = try RFC3339.nanoseconds(t.readString()) }
                 else if key == "side" { side = try readSide(&t) }
                 else { try t.skipValue() }
             }
@@ -290,30 +279,25 @@ public struct Coinbase: VenueAdapter {
         guard try s.seek(key: "tickers") else { throw VenueParseError.missingField("tickers") }
         try s.beginArray()
         while try s.nextElement() {
-            var symbol: Symbol?, last: Price?, bid: Price?, bidSize: Size?, ask: Price?, askSize: Size?
-            var volume: Size?, high: Price?, low: Price?
+            var symbol: Symbol?, q = QuoteFields()
+            q.tsExchange = ts
             try s.beginObject()
             while let key = try s.nextKey() {
                 if key == "product_id" { symbol = try symbols.require(s.readString()) }
-                else if key == "price" { last = try s.readOptionalDecimal() }
-                else if key == "best_bid" { bid = try s.readOptionalDecimal() }
-                else if key == "best_bid_quantity" { bidSize = try s.readOptionalDecimal() }
-                else if key == "best_ask" { ask = try s.readOptionalDecimal() }
-                else if key == "best_ask_quantity" { askSize = try s.readOptionalDecimal() }
-                else if key == "volume_24_h" { volume = try s.readOptionalDecimal() }
-                else if key == "high_24_h" { high = try s.readOptionalDecimal() }
-                else if key == "low_24_h" { low = try s.readOptionalDecimal() }
+                else if key == "price" { q.last = try s.readOptionalDecimal() }
+                else if key == "best_bid" { q.bid = try s.readOptionalDecimal() }
+                else if key == "best_bid_quantity" { q.bidSize = try s.readOptionalDecimal() }
+                else if key == "best_ask" { q.ask = try s.readOptionalDecimal() }
+                else if key == "best_ask_quantity" { q.askSize = try s.readOptionalDecimal() }
+                else if key == "volume_24_h" { q.volume24h = try s.readOptionalDecimal() }
+                else if key == "high_24_h" { q.high24h = try s.readOptionalDecimal() }
+                else if key == "low_24_h" { q.low24h = try s.readOptionalDecimal() }
                 else { try s.skipValue() }
             }
             guard let symbol else { throw VenueParseError.missingField("product_id") }
-            if wanted.contains(Subscription(symbol: symbol, channel: .bbo)) {
-                output.append(.bbo(BBO(venue: Self.spec.id, symbol: symbol, bidPrice: bid, bidSize: bidSize, askPrice: ask,
-                                       askSize: askSize, tsExchange: ts, tsRecv: context.tsRecv)))
-            }
-            if wanted.contains(Subscription(symbol: symbol, channel: .ticker)) {
-                output.append(.ticker(Ticker(venue: Self.spec.id, symbol: symbol, last: last, bid: bid, ask: ask, volume24h: volume,
-                                             high24h: high, low24h: low, tsExchange: ts, tsRecv: context.tsRecv)))
-            }
+            let use = wanted.channels(for: symbol)
+            q.append(to: &output, bbo: use.contains(.bbo), ticker: use.contains(.ticker), venue: Self.spec.id, symbol: symbol,
+                     tsRecv: context.tsRecv)
         }
         try s.skipRestOfContainer(isObject: true)
     }

@@ -4,13 +4,6 @@ import VenueKit
 /// Channel parsers for ``Deribit``: trades (+ liquidations), book, quote/ticker (+ funding),
 /// platform state, and JSON-RPC results and errors.
 extension Deribit {
-    /// Deribit times are ms since the epoch; a value whose ns overflow Int64 is refused, not trapped on.
-    static func nanoseconds(ms: Int64) throws(VenueParseError) -> Nanoseconds {
-        let (ns, overflow) = ms.multipliedReportingOverflow(by: 1_000_000)
-        guard !overflow else { throw VenueParseError.invalidValue("timestamp", "\(ms) ms does not fit in ns") }
-        return ns
-    }
-
     // {"timestamp":1765531356452,"price":92294.5,"amount":10.0,"direction":"sell","instrument_name":"BTC-PERPETUAL",
     //  "trade_seq":271252854,"mark_price":92287.11,"tick_direction":2,"contracts":1.0,"trade_id":"403691824","liquidation":"T"}
     // `direction` is the taker side; `amount` is USD for inverse contracts, coin for options (NT-DB).
@@ -21,11 +14,6 @@ extension Deribit {
         func readID(_ s: inout JSONScanner) throws(VenueParseError) -> String {
             try s.peekKind() == .number ? DecimalText.string(s.readInt64()) : s.readString().string
         }
-        func readDirection(_ s: inout JSONScanner) throws(VenueParseError) -> Side {
-            let d = try s.readString()
-            guard d == "buy" || d == "sell" else { throw VenueParseError.invalidValue("direction", "expected buy or sell") }
-            return d == "buy" ? .buy : .sell
-        }
         try s.beginObject()
         // Deribit's member order (one compare per key), then any order.
         inOrder: do {
@@ -34,7 +22,7 @@ extension Deribit {
             guard s.nextKey(is: "trade_id") else { break inOrder }
             id = try readID(&s)
             guard s.nextKey(is: "timestamp") else { break inOrder }
-            ts = try Self.nanoseconds(ms: s.readInt64())
+            ts = try s.readMilliseconds("timestamp")
             guard s.nextKey(is: "tick_direction") else { break inOrder }
             try s.skipValue()
             guard s.nextKey(is: "price") else { break inOrder }
@@ -46,7 +34,7 @@ extension Deribit {
             guard s.nextKey(is: "index_price") else { break inOrder }
             try s.skipValue()
             guard s.nextKey(is: "direction") else { break inOrder }
-            side = try readDirection(&s)
+            side = try s.readSide(field: "direction")
             guard s.nextKey(is: "amount") else { break inOrder }
             amount = try s.readDecimal()
         }
@@ -55,8 +43,8 @@ extension Deribit {
             else if key == "price" { price = try s.readDecimal() }
             else if key == "amount" { amount = try s.readDecimal() }
             else if key == "trade_id" { id = try readID(&s) }
-            else if key == "timestamp" { ts = try Self.nanoseconds(ms: s.readInt64()) }
-            else if key == "direction" { side = try readDirection(&s) }
+            else if key == "timestamp" { ts = try s.readMilliseconds("timestamp") }
+            else if key == "direction" { side = try s.readSide(field: "direction") }
             else if key == "liquidation" {
                 let flag = try s.readString()
                 isMakerLiquidated = flag == "M" || flag == "MT"
@@ -66,7 +54,7 @@ extension Deribit {
         guard let symbol, let price, let amount, let side, !id.isEmpty else {
             throw VenueParseError.missingField("instrument_name/price/amount/direction/trade_id")
         }
-        let use = wantedIndex.channels(for: symbol)
+        let use = wanted.channels(for: symbol)
         if use.contains(.trades) {
             output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: amount, side: side,
                                        tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
@@ -83,13 +71,13 @@ extension Deribit {
     // The snapshot lists every level as "new" and has no prev_change_id (DB-BOOK); Books checks the chain.
     mutating func parseBook(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
         var symbol: Symbol?, isSnapshot = false, changeID: Int64?, prevID: Int64?, ts: Nanoseconds?
-        var bids = bidScratch.take(), asks = askScratch.take()
+        var (bids, asks) = scratch.take()
         try s.beginObject()
         inOrder: do {
             guard s.nextKey(is: "type") else { break inOrder }
             isSnapshot = try s.readString() == "snapshot"
             guard s.nextKey(is: "timestamp") else { break inOrder }
-            ts = try Self.nanoseconds(ms: s.readInt64())
+            ts = try s.readMilliseconds("timestamp")
             if s.nextKey(is: "prev_change_id") { prevID = try s.consumeNull() ? nil : s.readInt64() }
             guard s.nextKey(is: "instrument_name") else { break inOrder }
             symbol = try symbols.require(s.readString())
@@ -105,18 +93,16 @@ extension Deribit {
             else if key == "type" { isSnapshot = try s.readString() == "snapshot" }
             else if key == "change_id" { changeID = try s.readInt64() }
             else if key == "prev_change_id" { prevID = try s.consumeNull() ? nil : s.readInt64() }
-            else if key == "timestamp" { ts = try Self.nanoseconds(ms: s.readInt64()) }
+            else if key == "timestamp" { ts = try s.readMilliseconds("timestamp") }
             else if key == "bids" { try Self.readLevels(&s, into: &bids) }
             else if key == "asks" { try Self.readLevels(&s, into: &asks) }
             else { try s.skipValue() }
         }
-        bidScratch.keep(bids)
-        askScratch.keep(asks)
+        scratch.keep(bids, asks)
         guard let symbol, let changeID else { throw VenueParseError.missingField("instrument_name/change_id") }
         guard isSnapshot || prevID != nil else { throw VenueParseError.missingField("prev_change_id") }
-        let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: isSnapshot, bids: bids, asks: asks,
-                                tsExchange: ts, tsRecv: context.tsRecv)
-        output.append(.book(BookMessage(update: update, sequencing: .deribit(changeID: changeID, prevChangeID: isSnapshot ? nil : prevID))))
+        output.append(.book(BookMessage(venue: Self.spec.id, symbol: symbol, isSnapshot: isSnapshot, bids: bids, asks: asks, tsExchange: ts,
+                                        tsRecv: context.tsRecv, sequencing: .deribit(changeID: changeID, prevChangeID: isSnapshot ? nil : prevID))))
     }
 
     /// `[["new"|"change"|"delete", price, amount], ...]`; a delete is size 0 (its `0.0` keeps the venue digits).
@@ -145,45 +131,39 @@ extension Deribit {
     //  comparable with other venues' per-interval rates, so there is no next funding time.
     mutating func parseQuote(_ s: inout JSONScanner, isTicker: Bool, _ context: ParseContext,
                              _ output: inout [VenueOutput]) throws(VenueParseError) {
-        var symbol: Symbol?, ts: Nanoseconds?, bid: Price?, bidSize: Size?, ask: Price?, askSize: Size?
-        var last: Price?, mark: Price?, funding: FixedDecimal?, volume: Size?, high: Price?, low: Price?
+        var symbol: Symbol?, q = QuoteFields(), mark: Price?, funding: FixedDecimal?
         try s.beginObject()
         while let key = try s.nextKey() {
             if key == "instrument_name" { symbol = try symbols.require(s.readString()) }
-            else if key == "timestamp" { ts = try Self.nanoseconds(ms: s.readInt64()) }
-            else if key == "best_bid_price" { bid = try s.readOptionalDecimal() }
-            else if key == "best_bid_amount" { bidSize = try s.readOptionalDecimal() }
-            else if key == "best_ask_price" { ask = try s.readOptionalDecimal() }
-            else if key == "best_ask_amount" { askSize = try s.readOptionalDecimal() }
-            else if key == "last_price" { last = try s.readOptionalDecimal() }
+            else if key == "timestamp" { q.tsExchange = try s.readMilliseconds("timestamp") }
+            else if key == "best_bid_price" { q.bid = try s.readOptionalDecimal() }
+            else if key == "best_bid_amount" { q.bidSize = try s.readOptionalDecimal() }
+            else if key == "best_ask_price" { q.ask = try s.readOptionalDecimal() }
+            else if key == "best_ask_amount" { q.askSize = try s.readOptionalDecimal() }
+            else if key == "last_price" { q.last = try s.readOptionalDecimal() }
             else if key == "mark_price" { mark = try s.readOptionalDecimal() }
             else if key == "funding_8h" { funding = try s.readOptionalDecimal() }
             else if key == "stats" {
                 try s.beginObject()
                 while let k = try s.nextKey() {
-                    if k == "volume" { volume = try s.readOptionalDecimal() }
-                    else if k == "high" { high = try s.readOptionalDecimal() }
-                    else if k == "low" { low = try s.readOptionalDecimal() }
+                    if k == "volume" { q.volume24h = try s.readOptionalDecimal() }
+                    else if k == "high" { q.high24h = try s.readOptionalDecimal() }
+                    else if k == "low" { q.low24h = try s.readOptionalDecimal() }
                     else { try s.skipValue() }
                 }
             } else { try s.skipValue() }
         }
         guard let symbol else { throw VenueParseError.missingField("instrument_name") }
         // An empty side shows as a null price or a zero amount (illiquid options).
-        if bidSize?.isZero ?? true { (bid, bidSize) = (nil, nil) }
-        if askSize?.isZero ?? true { (ask, askSize) = (nil, nil) }
-        let use = wantedIndex.channels(for: symbol)
-        if !isTicker, use.contains(.bbo) {
-            output.append(.bbo(BBO(venue: Self.spec.id, symbol: symbol, bidPrice: bid, bidSize: bidSize, askPrice: ask,
-                                   askSize: askSize, tsExchange: ts, tsRecv: context.tsRecv)))
-        }
-        if isTicker, use.contains(.ticker) {
-            output.append(.ticker(Ticker(venue: Self.spec.id, symbol: symbol, last: last, bid: bid, ask: ask, volume24h: volume,
-                                         high24h: high, low24h: low, tsExchange: ts, tsRecv: context.tsRecv)))
-        }
+        if q.bidSize?.isZero ?? true { (q.bid, q.bidSize) = (nil, nil) }
+        if q.askSize?.isZero ?? true { (q.ask, q.askSize) = (nil, nil) }
+        // `quote.` feeds the BBO; `ticker.` the ticker and the funding rate.
+        let use = wanted.channels(for: symbol)
+        q.append(to: &output, bbo: !isTicker && use.contains(.bbo), ticker: isTicker && use.contains(.ticker), venue: Self.spec.id,
+                 symbol: symbol, tsRecv: context.tsRecv)
         if isTicker, let funding, use.contains(.funding) {
             output.append(.funding(Funding(venue: Self.spec.id, symbol: symbol, rate: funding, nextFundingTime: nil,
-                                           markPrice: mark, tsExchange: ts, tsRecv: context.tsRecv)))
+                                           markPrice: mark, tsExchange: q.tsExchange, tsRecv: context.tsRecv)))
         }
     }
 
@@ -217,11 +197,8 @@ extension Deribit {
         try s.beginArray()
         while try s.nextElement() { accepted.insert(try s.readString().string) }
         let ok = requested.filter { accepted.contains($0.1) }.map(\.0), refused = requested.filter { !accepted.contains($0.1) }.map(\.0)
-        output.append(.subscribed(SubscriptionAck(subscriptions: ok, requestID: String(id))))
-        if !refused.isEmpty {
-            output.append(.subscribed(SubscriptionAck(subscriptions: refused, isSuccess: false, requestID: String(id),
-                                                      message: "not in public/subscribe result")))
-        }
+        output.append(.acknowledged(ok, requestID: String(id)))
+        if !refused.isEmpty { output.append(.refused(refused, requestID: String(id), message: "not in public/subscribe result")) }
     }
 
     // {"jsonrpc":"2.0","id":3,"error":{"code":10028,"message":"too_many_requests","data":null}}: 10028 also
@@ -237,8 +214,7 @@ extension Deribit {
         let message = "deribit error \(code): \(text)"
         output.append(.venueError(message))
         if let id, let requested = pending.removeValue(forKey: id) {
-            output.append(.subscribed(SubscriptionAck(subscriptions: requested.map(\.0), isSuccess: false,
-                                                      requestID: String(id), message: message)))
+            output.append(.refused(requested.map(\.0), requestID: String(id), message: message))
         }
     }
 }

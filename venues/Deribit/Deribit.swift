@@ -11,7 +11,7 @@ import VenueKit
 /// `raw` or `agg2`. Instruments: `BTC-PERPETUAL` → `BTC-USD-PERP`, `BTC_USDC-PERPETUAL` →
 /// `BTC-USDC-PERP`, `BTC-27DEC26` → `BTC-USD-20261227`, `BTC-27DEC26-100000-C` →
 /// `BTC-USD-20261227-100000-C`, `XRP_USDC-30MAY25-2d5-C` → `XRP-USDC-20250530-2.5-C`, `BTC_USDC` → `BTC-USDC`.
-public struct Deribit: VenueAdapter {
+public struct Deribit: SymmetricSubscriptions {
     /// Static facts from VENUES.md §6.1 (DB-HB, DB-RL, NT-DB-RL).
     public static let spec = VenueSpec(
         id: .deribit, displayName: "Deribit", marketDataURLs: ["wss://www.deribit.com/ws/api/v2"],
@@ -26,9 +26,9 @@ public struct Deribit: VenueAdapter {
         book: BookSpec(bootstrap: .streamSnapshot))
 
     var symbols = VenueSymbolMap()
-    var wanted: Set<Subscription> = [] { didSet { wantedIndex = SubscriptionIndex(wanted) } }
-    /// `wanted` per symbol, for the per-message checks (one lookup, not a hash per channel).
-    var wantedIndex = SubscriptionIndex()
+    /// What the session asked for, each on its venue channel (`trades.…` feeds trades and
+    /// liquidations, `ticker.…` ticker and funding); also the per-message "is this wanted?" check.
+    var wanted = SubscriptionTable()
     /// Channel suffix: `100ms` (public), `raw` (authenticated), `agg2`.
     let interval: String
     /// JSON-RPC ids 1 and 2 are the session-start requests; everything else counts from 3.
@@ -36,7 +36,7 @@ public struct Deribit: VenueAdapter {
     /// Subscribe requests awaiting their response, to diff `result` against (DB-NOTIF).
     var pending: [Int64: [(Subscription, String)]] = [:]
     /// Level storage reused from one book message to the next.
-    var bidScratch = LevelScratch(), askScratch = LevelScratch()
+    var scratch = BookScratch()
 
     /// Builds the instrument table; `options["interval"]` selects `100ms` (default), `raw` or `agg2`.
     public init(configuration: VenueAdapterConfiguration) {
@@ -98,29 +98,22 @@ public struct Deribit: VenueAdapter {
          OutboundMessage(text: #"{"jsonrpc":"2.0","id":2,"method":"public/subscribe","params":{"channels":["platform_state"]}}"#)]
     }
 
-    /// All new channels in one `public/subscribe` (subscribe is the credit-expensive call).
-    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        request("public/subscribe", subscriptions, adding: true)
-    }
-
-    /// `public/unsubscribe` for channels no remaining subscription shares.
-    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        request("public/unsubscribe", subscriptions, adding: false)
-    }
-
     func channel(for sub: Subscription) -> String? {
         guard let name = Self.spec.channelNames[sub.channel], let instrument = venueSymbol(for: sub.symbol) else { return nil }
         return sub.channel == .bbo ? "quote.\(instrument)" : "\(name).\(instrument).\(interval)"
     }
 
-    mutating func request(_ method: String, _ subscriptions: [Subscription], adding: Bool) -> [OutboundMessage] {
+    /// All new channels in one `public/subscribe` (subscribe is the credit-expensive call);
+    /// `public/unsubscribe` for channels no remaining subscription shares.
+    public mutating func frames(for subscriptions: [Subscription], subscribe adding: Bool) -> [OutboundMessage] {
+        let method = adding ? "public/subscribe" : "public/unsubscribe"
         var channels: [String] = [], requested: [(Subscription, String)] = []
         for sub in subscriptions {
-            guard let name = channel(for: sub), adding ? !wanted.contains(sub) : wanted.contains(sub) else { continue }
-            let isShared = wanted.contains { $0 != sub && channel(for: $0) == name }
-            if adding { wanted.insert(sub) } else { wanted.remove(sub) }
+            guard let name = channel(for: sub) else { continue }
+            let change = wanted.update(sub, on: name, adding: adding)
+            guard change != .unchanged else { continue }
             requested.append((sub, name))
-            if !isShared, !channels.contains(name) { channels.append(name) }
+            if change == .venueChannel { channels.append(name) }
         }
         guard !channels.isEmpty else { return [] }
         let id = nextID

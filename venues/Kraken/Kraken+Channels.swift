@@ -24,17 +24,12 @@ extension Kraken {
     //  "ord_type":"limit","trade_id":10218208,"timestamp":"2023-10-06T17:35:55.440295Z"}]}   (side = taker side)
     mutating func trade(_ s: inout JSONScanner, _ context: ParseContext) throws(VenueParseError) -> Trade {
         var symbol: Symbol?, side: Side?, price: Price?, size: Size?, id: Int64?, ts: Int64?
-        func readSide(_ s: inout JSONScanner) throws(VenueParseError) -> Side {
-            let text = try s.readString()
-            guard text == "buy" || text == "sell" else { throw .invalidValue("side", "expected buy or sell, got '\(text.string)'") }
-            return text == "buy" ? .buy : .sell
-        }
         // Kraken's member order first (one compare per key), then any order.
         inOrder: do {
             guard s.nextKey(is: "symbol") else { break inOrder }
             symbol = try symbols.require(try s.readString())
             guard s.nextKey(is: "side") else { break inOrder }
-            side = try readSide(&s)
+            side = try s.readSide(field: "side")
             guard s.nextKey(is: "price") else { break inOrder }
             price = try s.readDecimal()
             guard s.nextKey(is: "qty") else { break inOrder }
@@ -44,19 +39,19 @@ extension Kraken {
             guard s.nextKey(is: "trade_id") else { break inOrder }
             id = try s.readInt64()
             guard s.nextKey(is: "timestamp") else { break inOrder }
-            ts = try Self.nanos(rfc3339: try s.readString())
+            ts = try RFC3339.nanoseconds(try s.readString())
         }
         while let key = try s.nextKey() {
             if key == "symbol" { symbol = try symbols.require(try s.readString()) }
-            else if key == "side" { side = try readSide(&s) }
+            else if key == "side" { side = try s.readSide(field: "side") }
             else if key == "price" { price = try s.readDecimal() }
             else if key == "qty" { size = try s.readDecimal() }
             else if key == "trade_id" { id = try s.readInt64() }
-            else if key == "timestamp" { ts = try Self.nanos(rfc3339: try s.readString()) }
+            else if key == "timestamp" { ts = try RFC3339.nanoseconds(try s.readString()) }
             else { try s.skipValue() }
         }
-        return Trade(venue: .kraken, symbol: try need(symbol, "symbol"), price: try need(price, "price"), size: try need(size, "qty"),
-                     side: try need(side, "side"), tradeID: DecimalText.string(try need(id, "trade_id")), tsExchange: try need(ts, "timestamp"),
+        return Trade(venue: .kraken, symbol: try symbol.required("symbol"), price: try price.required("price"), size: try size.required("qty"),
+                     side: try side.required("side"), tradeID: DecimalText.string(try id.required("trade_id")), tsExchange: try ts.required("timestamp"),
                      tsRecv: context.tsRecv)
     }
 
@@ -66,7 +61,7 @@ extension Kraken {
     //  "checksum":2114181697,"timestamp":"2023-10-06T17:35:56.440295Z"}]}
     mutating func book(_ s: inout JSONScanner, isSnapshot: Bool, _ context: ParseContext) throws(VenueParseError) -> BookMessage {
         var symbol: Symbol?, checksum: Int64?, ts: Int64?
-        var bids = bidScratch.take(), asks = askScratch.take()
+        var (bids, asks) = scratch.take()
         inOrder: do {
             guard s.nextKey(is: "symbol") else { break inOrder }
             symbol = try symbols.require(try s.readString())
@@ -77,24 +72,23 @@ extension Kraken {
             guard s.nextKey(is: "checksum") else { break inOrder }
             checksum = try s.readInt64()
             guard s.nextKey(is: "timestamp") else { break inOrder }
-            ts = try Self.nanos(rfc3339: try s.readString())
+            ts = try RFC3339.nanoseconds(try s.readString())
         }
         while let key = try s.nextKey() {
             if key == "symbol" { symbol = try symbols.require(try s.readString()) }
             else if key == "bids" { try Self.levels(&s, into: &bids) }
             else if key == "asks" { try Self.levels(&s, into: &asks) }
             else if key == "checksum" { checksum = try s.readInt64() }
-            else if key == "timestamp" { ts = try Self.nanos(rfc3339: try s.readString()) }
+            else if key == "timestamp" { ts = try RFC3339.nanoseconds(try s.readString()) }
             else { try s.skipValue() }
         }
-        bidScratch.keep(bids)
-        askScratch.keep(asks)
-        let crc = try need(checksum, "checksum")
+        scratch.keep(bids, asks)
+        let crc = try checksum.required("checksum")
         guard 0 ... Int64(UInt32.max) ~= crc else { throw .invalidValue("checksum", "not an unsigned 32-bit value") }
-        let update = BookUpdate(venue: .kraken, symbol: try need(symbol, "symbol"), isSnapshot: isSnapshot, bids: bids, asks: asks,
-                                tsExchange: ts, tsRecv: context.tsRecv)
         // No sequence numbers in v2: the checksum is the only integrity check [KR-CS2].
-        return BookMessage(update: update, sequencing: .none, checksum: BookChecksum(expected: UInt32(crc), algorithm: .krakenTop10))
+        return BookMessage(venue: .kraken, symbol: try symbol.required("symbol"), isSnapshot: isSnapshot, bids: bids, asks: asks,
+                           tsExchange: ts, tsRecv: context.tsRecv, sequencing: .none,
+                           checksum: BookChecksum(expected: UInt32(crc), algorithm: .krakenTop10))
     }
 
     /// `[{"price":45283.5,"qty":0.10000000},...]`: JSON numbers kept with their wire digits
@@ -113,7 +107,7 @@ extension Kraken {
                 else if key == "qty" { size = try s.readDecimal() }
                 else { try s.skipValue() }
             }
-            levels.append(BookLevel(price: try need(price, "price"), size: try need(size, "qty")))
+            levels.append(BookLevel(price: try price.required("price"), size: try size.required("qty")))
         }
     }
 
@@ -121,38 +115,21 @@ extension Kraken {
     //  "ask_qty":3.2,"last":105899.40,"volume":163.28908096,"vwap":105904.39279,"low":104711.00,"high":106613.10,
     //  "change":250.00,"change_pct":0.24,"timestamp":"2022-12-25T09:30:59.123456Z"}]}
     mutating func ticker(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
-        var symbol: Symbol?, bid: Price?, bidSize: Size?, ask: Price?, askSize: Size?, ts: Int64?
-        var last: Price?, volume: Size?, high: Price?, low: Price?
+        var symbol: Symbol?, q = QuoteFields()
         while let key = try s.nextKey() {
             if key == "symbol" { symbol = try symbols.require(try s.readString()) }
-            else if key == "bid" { bid = try s.readDecimal() }
-            else if key == "bid_qty" { bidSize = try s.readDecimal() }
-            else if key == "ask" { ask = try s.readDecimal() }
-            else if key == "ask_qty" { askSize = try s.readDecimal() }
-            else if key == "last" { last = try s.readDecimal() }
-            else if key == "volume" { volume = try s.readDecimal() }
-            else if key == "high" { high = try s.readDecimal() }
-            else if key == "low" { low = try s.readDecimal() }
-            else if key == "timestamp" { ts = try Self.nanos(rfc3339: try s.readString()) }
+            else if key == "bid" { q.bid = try s.readDecimal() }
+            else if key == "bid_qty" { q.bidSize = try s.readDecimal() }
+            else if key == "ask" { q.ask = try s.readDecimal() }
+            else if key == "ask_qty" { q.askSize = try s.readDecimal() }
+            else if key == "last" { q.last = try s.readDecimal() }
+            else if key == "volume" { q.volume24h = try s.readDecimal() }
+            else if key == "high" { q.high24h = try s.readDecimal() }
+            else if key == "low" { q.low24h = try s.readDecimal() }
+            else if key == "timestamp" { q.tsExchange = try RFC3339.nanoseconds(try s.readString()) }
             else { try s.skipValue() }
         }
-        let sym = try need(symbol, "symbol")
-        let use = tickerUse[sym] ?? TickerUse(bbo: true)
-        if use.bbo {
-            output.append(.bbo(BBO(venue: .kraken, symbol: sym, bidPrice: bid, bidSize: bidSize, askPrice: ask, askSize: askSize,
-                                   tsExchange: ts, tsRecv: context.tsRecv)))
-        }
-        if use.ticker {
-            output.append(.ticker(Ticker(venue: .kraken, symbol: sym, last: last, bid: bid, ask: ask, volume24h: volume,
-                                         high24h: high, low24h: low, tsExchange: ts, tsRecv: context.tsRecv)))
-        }
+        let sym = try symbol.required("symbol"), use = tickerChannels(for: sym)
+        q.append(to: &output, bbo: use.contains(.bbo), ticker: use.contains(.ticker), venue: .kraken, symbol: sym, tsRecv: context.tsRecv)
     }
-}
-
-/// The value or a ``VenueParseError/missingField(_:)`` naming it.
-/// (`field` is a `StaticString`: the message `String` is built only when the field is missing.)
-@inline(__always)
-private func need<T>(_ value: T?, _ field: StaticString) throws(VenueParseError) -> T {
-    guard let value else { throw .missingField(field.description) }
-    return value
 }

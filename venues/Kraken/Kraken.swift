@@ -6,7 +6,7 @@ import VenueKit
 /// Kraken spot WebSocket v2 adapter (`kraken`): JSON objects `{"channel","type","data":[...]}`,
 /// prices and quantities as JSON numbers with the pair's full precision, RFC 3339 times, books
 /// without sequence numbers but with a CRC-32 of the top 10 levels on every message.
-public struct Kraken: VenueAdapter {
+public struct Kraken: SymmetricSubscriptions {
     /// Kraken's facts (VENUES.md §3.1): the message rate limit is dynamic ("Exceeded msg rate"), so
     /// 5/s is a conservative budget; no published subscription cap (200 is ours); Cloudflare allows
     /// ~150 (re)connects per rolling 10 min per IP (docs.kraken.com spot WS intro); heartbeats ~1/s
@@ -29,13 +29,11 @@ public struct Kraken: VenueAdapter {
     /// truncate to the depth the venue maintains; a configured `bookDepth` is therefore ignored.
     static let bookDepth = 10
 
-    /// Which normalized channels one `ticker` subscription serves for a symbol.
-    struct TickerUse: Sendable { var bbo = false, ticker = false }
-
     var symbols = VenueSymbolMap()
-    var tickerUse: [Symbol: TickerUse] = [:]
+    /// The `bbo`/`ticker` subscriptions, each on its symbol's `ticker` channel (subscribed once).
+    var tickerUse = SubscriptionTable()
     /// Level storage reused from one book message to the next.
-    var bidScratch = LevelScratch(), askScratch = LevelScratch()
+    var scratch = BookScratch()
     /// Our next `req_id` (echoed in acks).
     var nextRequestID = 1
 
@@ -53,33 +51,20 @@ public struct Kraken: VenueAdapter {
     public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
 
     /// One request per channel, all symbols in its `symbol` list:
-    /// `{"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10},"req_id":2}`.
-    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        requests(isSubscribe: true, subscriptions)
-    }
-
-    /// The matching `unsubscribe` requests (same channel and depth).
-    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        requests(isSubscribe: false, subscriptions)
-    }
-
-    mutating func requests(isSubscribe: Bool, _ subscriptions: [Subscription]) -> [OutboundMessage] {
+    /// `{"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10},"req_id":2}`;
+    /// `unsubscribe` the same way (same channel and depth).
+    public mutating func frames(for subscriptions: [Subscription], subscribe isSubscribe: Bool) -> [OutboundMessage] {
         var trade: [String] = [], book: [String] = [], bbo: [String] = [], ticker: [String] = []
         // Channel order puts `.bbo` before `.ticker`, so a symbol wanting both gets the bbo trigger.
-        for sub in subscriptions.sorted(by: Self.isOrdered) {
+        for sub in subscriptions.sorted(by: Subscription.channelThenSymbol) {
             guard let name = symbols.venueName(for: sub.symbol) else { continue }
             switch sub.channel {
             case .trades: trade.append(name)
             case .book: book.append(name)
             case .bbo, .ticker:
-                // bbo and ticker share Kraken's `ticker` channel: subscribe it once per symbol.
-                var use = tickerUse[sub.symbol, default: TickerUse()]
-                let wasActive = use.bbo || use.ticker
-                if sub.channel == .bbo { use.bbo = isSubscribe } else { use.ticker = isSubscribe }
-                let isActive = use.bbo || use.ticker
-                tickerUse[sub.symbol] = isActive ? use : nil
-                if isSubscribe && !wasActive && sub.channel == .bbo { bbo.append(name) }
-                else if isSubscribe && !wasActive || !isSubscribe && wasActive && !isActive { ticker.append(name) }
+                // bbo and ticker share Kraken's `ticker` channel: (un)subscribe it for its first/last user.
+                guard tickerUse.update(sub, on: name, adding: isSubscribe) == .venueChannel else { continue }
+                if isSubscribe && sub.channel == .bbo { bbo.append(name) } else { ticker.append(name) }
             default: continue
             }
         }
@@ -97,22 +82,10 @@ public struct Kraken: VenueAdapter {
         return frames
     }
 
-    /// Channel order, then symbol: frames do not depend on the caller's order.
-    static func isOrdered(_ a: Subscription, _ b: Subscription) -> Bool {
-        let (i, j) = (Channel.allCases.firstIndex(of: a.channel) ?? 0, Channel.allCases.firstIndex(of: b.channel) ?? 0)
-        return i != j ? i < j : a.symbol < b.symbol
-    }
-
     /// Parses one Kraken v2 message: a method response (ack, pong, error) or a channel push.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
-        let mark = output.count
-        do throws(VenueParseError) {
-            try parseObject(message, context, &output)
-        } catch {
-            output.removeSubrange(mark...)
-            throw error
-        }
+        try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context, &output) }
     }
 
     // {"method":"subscribe","result":{"channel":"ticker","symbol":"BTC/USD","snapshot":true},"success":true,
@@ -191,8 +164,8 @@ public struct Kraken: VenueAdapter {
         case "trade": return [Subscription(symbol: symbol, channel: .trades)]
         case "book": return [Subscription(symbol: symbol, channel: .book)]
         case "ticker":
-            let use = tickerUse[symbol] ?? TickerUse(bbo: true)
-            return (use.bbo ? [Subscription(symbol: symbol, channel: .bbo)] : []) + (use.ticker ? [Subscription(symbol: symbol, channel: .ticker)] : [])
+            let use = tickerChannels(for: symbol)
+            return [Channel.bbo, .ticker].filter { use.contains($0) }.map { Subscription(symbol: symbol, channel: $0) }
         default: return []   // a channel we never request (e.g. status) confirms nothing of ours
         }
     }
@@ -210,37 +183,10 @@ public struct Kraken: VenueAdapter {
         }
     }
 
-    /// `2023-10-06T17:35:55.440295Z` → ns since the epoch (RFC 3339, UTC `Z`, 0-9 fraction digits).
-    static func nanos(rfc3339 text: JSONString) throws(VenueParseError) -> Int64 {
-        let b = text.bytes, n = b.count
-        func digits(_ at: Int, _ count: Int) -> Int64? {
-            var v: Int64 = 0
-            for i in at ..< at + count {
-                let d = b[i] &- UInt8(ascii: "0")
-                guard d < 10 else { return nil }
-                v = v * 10 + Int64(d)
-            }
-            return v
-        }
-        // Built only on failure: the interpolation costs more than the whole parse.
-        func bad() -> VenueParseError {
-            .invalidValue("timestamp", "expected RFC 3339 UTC like 2023-10-06T17:35:55.440295Z, got '\(text.string)'")
-        }
-        // `YYYY-MM-DDTHH:MM:SS` (digits and separators checked in one pass), then `[.f]Z`.
-        guard n >= 20, n <= 30, b[n - 1] == UInt8(ascii: "Z"), let t = RFC3339.dateTime(b) else { throw bad() }
-        let (year, month, day, hour, minute, second) = (t.year, t.month, t.day, t.hour, t.minute, t.second)
-        guard (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61 else { throw bad() }
-        var fraction: Int64 = 0
-        if n > 20 {
-            guard b[19] == UInt8(ascii: "."), n > 21, let f = digits(20, n - 21) else { throw bad() }
-            fraction = f
-            for _ in 0 ..< 9 - (n - 21) { fraction *= 10 }
-        }
-        // Days from the civil date (H. Hinnant's algorithm; years ≥ 0).
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400, yearOfEra = y - era * 400
-        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-        let days = era * 146_097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719_468
-        return ((days * 86_400 + hour * 3_600 + minute * 60 + second) * 1_000_000_000) + fraction
+    /// The `ticker` channel's users for `symbol`; `bbo` alone when none is recorded (a ticker
+    /// message for a symbol we did not subscribe here, e.g. in a replayed capture).
+    mutating func tickerChannels(for symbol: Symbol) -> SubscriptionIndex.Channels {
+        let use = tickerUse.channels(for: symbol)
+        return use.isEmpty ? SubscriptionIndex.Channels(.bbo) : use
     }
 }

@@ -18,7 +18,7 @@ extension OKX {
         while try s.nextElement() {
             try s.beginObject()
             if channel == "trades" { output.append(.trade(try Self.trade(&s, symbol, context))) }
-            else if channel == "books" { output.append(.book(try Self.book(&s, symbol, action, context, &levelScratch))) }
+            else if channel == "books" { output.append(.book(try Self.book(&s, symbol, action, context, &scratch))) }
             else if channel == "bbo-tbt" { output.append(.bbo(try Self.bbo(&s, symbol, context))) }
             else if channel == "tickers" { output.append(.ticker(try Self.ticker(&s, symbol, context))) }
             else { output.append(.funding(try Self.funding(&s, symbol, context))) }
@@ -39,37 +39,37 @@ extension OKX {
             guard s.nextKey(is: "sz") else { break inOrder }
             size = try s.readDecimal()
             guard s.nextKey(is: "side") else { break inOrder }
-            side = try Self.side(try s.readString())
+            side = try s.readSide(field: "side")
             guard s.nextKey(is: "ts") else { break inOrder }
-            ts = try Self.nanos(try s.readInt64())
+            ts = try s.readMilliseconds("ts")
             while s.nextKey(is: "count") || s.nextKey(is: "source") { try s.skipValue() }  // not read: skipped (validated)
         }
         while let key = try s.nextKey() {
             if key == "px" { price = try s.readDecimal() }
             else if key == "sz" { size = try s.readDecimal() }
-            else if key == "side" { side = try Self.side(try s.readString()) }
+            else if key == "side" { side = try s.readSide(field: "side") }
             else if key == "tradeId" { id = try s.readString().string }
-            else if key == "ts" { ts = try Self.nanos(try s.readInt64()) }
+            else if key == "ts" { ts = try s.readMilliseconds("ts") }
             else { try s.skipValue() }
         }
-        return Trade(venue: .okx, symbol: symbol, price: try need(price, "px"), size: try need(size, "sz"), side: try need(side, "side"),
-                     tradeID: try need(id, "tradeId"), tsExchange: try need(ts, "ts"), tsRecv: context.tsRecv)
+        return Trade(venue: .okx, symbol: symbol, price: try price.required("px"), size: try size.required("sz"), side: try side.required("side"),
+                     tradeID: try id.required("tradeId"), tsExchange: try ts.required("ts"), tsRecv: context.tsRecv)
     }
 
     // {"arg":{"channel":"books","instId":"BTC-USDT"},"action":"snapshot","data":[{"asks":[["8476.98","415","0","13"]],
     //  "bids":[["8476.97","256","0","12"]],"ts":"1597026383085","checksum":-855196043,"prevSeqId":-1,"seqId":123456}]}
     static func book(_ s: inout JSONScanner, _ symbol: Symbol, _ action: JSONString?, _ context: ParseContext,
-                     _ scratch: inout (bids: LevelScratch, asks: LevelScratch)) throws(VenueParseError) -> BookMessage {
+                     _ scratch: inout BookScratch) throws(VenueParseError) -> BookMessage {
         guard let action, action == "snapshot" || action == "update" else { throw .invalidValue("action", "expected snapshot or update") }
         var ts: Int64?, seq: Int64?, prev: Int64?, checksum: Int64 = 0
-        var bids = scratch.bids.take(), asks = scratch.asks.take()
+        var (bids, asks) = scratch.take()
         inOrder: do {
             guard s.nextKey(is: "asks") else { break inOrder }
             try s.readLevels(into: &asks)
             guard s.nextKey(is: "bids") else { break inOrder }
             try s.readLevels(into: &bids)
             guard s.nextKey(is: "ts") else { break inOrder }
-            ts = try Self.nanos(try s.readInt64())
+            ts = try s.readMilliseconds("ts")
             guard s.nextKey(is: "checksum") else { break inOrder }
             checksum = try s.readInt64()
             guard s.nextKey(is: "prevSeqId") else { break inOrder }
@@ -80,24 +80,22 @@ extension OKX {
         while let key = try s.nextKey() {
             if key == "asks" { try s.readLevels(into: &asks) }        // [px, sz, "0" (deprecated), numOrders]
             else if key == "bids" { try s.readLevels(into: &bids) }
-            else if key == "ts" { ts = try Self.nanos(try s.readInt64()) }
+            else if key == "ts" { ts = try s.readMilliseconds("ts") }
             else if key == "seqId" { seq = try s.readInt64() }
             else if key == "prevSeqId" { prev = try s.readInt64() }
             else if key == "checksum" { checksum = try s.readInt64() }
             else { try s.skipValue() }
         }
-        scratch.bids.keep(bids)
-        scratch.asks.keep(asks)
+        scratch.keep(bids, asks)
         guard Int64(Int32.min) ... Int64(Int32.max) ~= checksum else { throw .invalidValue("checksum", "not a signed 32-bit value") }
         let sequencing: BookSequencing
-        if let seq { sequencing = .okx(seqID: seq, prevSeqID: try need(prev, "prevSeqId")) }
+        if let seq { sequencing = .okx(seqID: seq, prevSeqID: try prev.required("prevSeqId")) }
         else if checksum != 0 { sequencing = .none }  // pre-seqId captures: the checksum is the only check
         else { throw .missingField("seqId") }
         // 0 means "no checksum" in the current format [OKX-BOOK]; a signed int32 otherwise.
         let crc = checksum == 0 ? nil : BookChecksum(expected: UInt32(truncatingIfNeeded: checksum), algorithm: .okxTop25Interleaved)
-        let update = BookUpdate(venue: .okx, symbol: symbol, isSnapshot: action == "snapshot", bids: bids, asks: asks,
-                                tsExchange: try need(ts, "ts"), tsRecv: context.tsRecv)
-        return BookMessage(update: update, sequencing: sequencing, checksum: crc)
+        return BookMessage(venue: .okx, symbol: symbol, isSnapshot: action == "snapshot", bids: bids, asks: asks,
+                           tsExchange: try ts.required("ts"), tsRecv: context.tsRecv, sequencing: sequencing, checksum: crc)
     }
 
     // {"arg":{"channel":"bbo-tbt","instId":"BTC-USDT"},"data":[{"asks":[["8476.98","415","0","13"]],
@@ -107,11 +105,11 @@ extension OKX {
         while let key = try s.nextKey() {
             if key == "asks" { try s.readLevels(into: &asks) }
             else if key == "bids" { try s.readLevels(into: &bids) }
-            else if key == "ts" { ts = try Self.nanos(try s.readInt64()) }
+            else if key == "ts" { ts = try s.readMilliseconds("ts") }
             else { try s.skipValue() }
         }
         return BBO(venue: .okx, symbol: symbol, bidPrice: bids.first?.price, bidSize: bids.first?.size, askPrice: asks.first?.price,
-                   askSize: asks.first?.size, tsExchange: try need(ts, "ts"), tsRecv: context.tsRecv)
+                   askSize: asks.first?.size, tsExchange: try ts.required("ts"), tsRecv: context.tsRecv)
     }
 
     // {"arg":{"channel":"tickers","instId":"BTC-USD-220527"},"data":[{"instType":"FUTURES","instId":"BTC-USD-220527",
@@ -126,7 +124,7 @@ extension OKX {
             else if key == "vol24h" { t.volume24h = try s.readOptionalDecimal() }  // base ccy (spot) / contracts
             else if key == "high24h" { t.high24h = try s.readOptionalDecimal() }
             else if key == "low24h" { t.low24h = try s.readOptionalDecimal() }
-            else if key == "ts" { t.tsExchange = try Self.nanos(try s.readInt64()) }
+            else if key == "ts" { t.tsExchange = try s.readMilliseconds("ts") }
             else { try s.skipValue() }
         }
         return t
@@ -139,11 +137,11 @@ extension OKX {
         while let key = try s.nextKey() {
             if key == "fundingRate" { rate = try s.readDecimal() }
             // `fundingTime` is when the current `fundingRate` settles; `nextFundingTime` is the period after.
-            else if key == "fundingTime" { settles = try Self.nanos(try s.readInt64()) }
-            else if key == "ts" { ts = try Self.nanos(try s.readInt64()) }
+            else if key == "fundingTime" { settles = try s.readMilliseconds("fundingTime") }
+            else if key == "ts" { ts = try s.readMilliseconds("ts") }
             else { try s.skipValue() }
         }
-        return Funding(venue: .okx, symbol: symbol, rate: try need(rate, "fundingRate"), nextFundingTime: settles,
+        return Funding(venue: .okx, symbol: symbol, rate: try rate.required("fundingRate"), nextFundingTime: settles,
                        tsExchange: ts, tsRecv: context.tsRecv)
     }
 
@@ -162,29 +160,21 @@ extension OKX {
             }
             guard var d = details else { throw .missingField("details") }
             // The channel carries every instrument of the type: keep the subscribed ones only.
-            guard let symbol, liquidationSymbols.values.contains(where: { $0.contains(symbol) }) else { continue }
+            guard let symbol, liquidations.channels(for: symbol).contains(.liquidations) else { continue }
             try d.beginArray()
             while try d.nextElement() {
                 try d.beginObject()
                 var side: Side?, price: Price?, size: Size?, ts: Int64?
                 while let key = try d.nextKey() {
-                    if key == "side" { side = try Self.side(try d.readString()) }  // the liquidation order's side
+                    if key == "side" { side = try d.readSide(field: "side") }  // the liquidation order's side
                     else if key == "bkPx" { price = try d.readDecimal() }
                     else if key == "sz" { size = try d.readDecimal() }         // contracts for SWAP/FUTURES
-                    else if key == "ts" { ts = try Self.nanos(try d.readInt64()) }
+                    else if key == "ts" { ts = try d.readMilliseconds("ts") }
                     else { try d.skipValue() }
                 }
-                output.append(.liquidation(Liquidation(venue: .okx, symbol: symbol, side: try need(side, "side"),
-                    price: try need(price, "bkPx"), size: try need(size, "sz"), tsExchange: ts, tsRecv: context.tsRecv)))
+                output.append(.liquidation(Liquidation(venue: .okx, symbol: symbol, side: try side.required("side"),
+                    price: try price.required("bkPx"), size: try size.required("sz"), tsExchange: ts, tsRecv: context.tsRecv)))
             }
         }
     }
-}
-
-/// The value or a ``VenueParseError/missingField(_:)`` naming it.
-/// (`field` is a `StaticString`: the message `String` is built only when the field is missing.)
-@inline(__always)
-private func need<T>(_ value: T?, _ field: StaticString) throws(VenueParseError) -> T {
-    guard let value else { throw .missingField(field.description) }
-    return value
 }

@@ -5,7 +5,7 @@ import VenueKit
 
 /// OKX v5 public WebSocket adapter (`okx`): JSON pushes keyed by `arg` (channel + instrument),
 /// every number a string, books sequenced by `seqId`/`prevSeqId`.
-public struct OKX: VenueAdapter {
+public struct OKX: SymmetricSubscriptions {
     /// OKX's limits (VENUES.md §4.1): 3 connects/s per IP; the server cuts a connection after 30 s
     /// without traffic, so we send the text `ping` after 20 s of silence; < 30 depth channels
     /// advised per connection (order book channel notes) — used as the subscription cap; 480
@@ -29,12 +29,13 @@ public struct OKX: VenueAdapter {
 
     var symbols = VenueSymbolMap()
     /// `liquidation-orders` is subscribed per `instType`, not per instrument: the symbols that
-    /// want it, so the channel is subscribed once and unsubscribed with the last symbol.
-    var liquidationSymbols: [String: Set<Symbol>] = [:]
+    /// want it, on `liquidation-orders:SWAP` etc., so the channel is subscribed once and
+    /// unsubscribed with the last symbol.
+    var liquidations = SubscriptionTable()
     /// The `id` of our next request (≤ 32 alphanumerics, echoed in acks and errors).
     var nextRequestID = 1
     /// Level storage reused from one book message to the next.
-    var levelScratch = (bids: LevelScratch(), asks: LevelScratch())
+    var scratch = BookScratch()
 
     /// Builds the `instId` table from the configured symbols.
     public init(configuration: VenueAdapterConfiguration) {
@@ -67,49 +68,26 @@ public struct OKX: VenueAdapter {
     /// The normalized symbol of an `instId`.
     public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
 
-    /// `{"id":"1","op":"subscribe","args":[{"channel":"books","instId":"BTC-USDT"},...]}`.
-    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        requests("subscribe", subscriptions)
-    }
-
+    /// `{"id":"1","op":"subscribe","args":[{"channel":"books","instId":"BTC-USDT"},...]}`;
     /// `{"id":"2","op":"unsubscribe","args":[...]}`.
-    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        requests("unsubscribe", subscriptions)
-    }
-
-    mutating func requests(_ op: String, _ subscriptions: [Subscription]) -> [OutboundMessage] {
+    public mutating func frames(for subscriptions: [Subscription], subscribe: Bool) -> [OutboundMessage] {
+        let op = subscribe ? "subscribe" : "unsubscribe"
         var args: [String] = []
-        for sub in subscriptions.sorted(by: Self.isOrdered) {
+        for sub in subscriptions.sorted(by: Subscription.channelThenSymbol) {
             guard let channel = Self.spec.channelNames[sub.channel], let inst = symbols.venueName(for: sub.symbol) else { continue }
             guard sub.channel == .liquidations else {
                 args.append("{\"channel\":\"\(channel)\",\"instId\":\"\(inst)\"}")
                 continue
             }
-            guard let type = Self.instType(for: sub.symbol.kind) else { continue }
-            var wanting = liquidationSymbols[type, default: []]
-            let wasEmpty = wanting.isEmpty
-            if op == "subscribe" { wanting.insert(sub.symbol) } else { wanting.remove(sub.symbol) }
-            liquidationSymbols[type] = wanting
-            if wasEmpty != wanting.isEmpty { args.append("{\"channel\":\"\(channel)\",\"instType\":\"\(type)\"}") }
+            guard let type = Self.instType(for: sub.symbol.kind),
+                  liquidations.update(sub, on: "\(channel):\(type)", adding: op == "subscribe") == .venueChannel else { continue }
+            args.append("{\"channel\":\"\(channel)\",\"instType\":\"\(type)\"}")
         }
         // The args of one request must stay under 64 KB [SLINKY]; batch up to ~60 KB each.
-        var batches: [[String]] = []
-        var size = 0
-        for arg in args {
-            if batches.isEmpty || size + arg.utf8.count > 60_000 { batches.append([]); size = 0 }
-            batches[batches.count - 1].append(arg)
-            size += arg.utf8.count + 1
-        }
-        return batches.map { batch in
+        return OutboundMessage.batches(args, maxBytes: 60_000).map { batch in
             defer { nextRequestID += 1 }
             return OutboundMessage(text: "{\"id\":\"\(nextRequestID)\",\"op\":\"\(op)\",\"args\":[\(batch.joined(separator: ","))]}")
         }
-    }
-
-    /// Channel order, then symbol: frames do not depend on the caller's order.
-    static func isOrdered(_ a: Subscription, _ b: Subscription) -> Bool {
-        let (i, j) = (Channel.allCases.firstIndex(of: a.channel) ?? 0, Channel.allCases.firstIndex(of: b.channel) ?? 0)
-        return i != j ? i < j : a.symbol < b.symbol
     }
 
     /// Parses one OKX frame: the text `pong`, an event (ack, error, notice) or a data push.
@@ -117,13 +95,7 @@ public struct OKX: VenueAdapter {
                                into output: inout [VenueOutput]) throws(VenueParseError) {
         // Our text `ping` is answered by the bare text `pong`, not JSON [OKX-CONN].
         if message.count == 4, message.elementsEqual("pong".utf8) { return output.append(.pong) }
-        let mark = output.count
-        do throws(VenueParseError) {
-            try parseObject(message, context, &output)
-        } catch {
-            output.removeSubrange(mark...)
-            throw error
-        }
+        try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context, &output) }
     }
 
     // {"arg":{"channel":"books","instId":"BTC-USDT"},"action":"snapshot","data":[...]}
@@ -175,30 +147,25 @@ public struct OKX: VenueAdapter {
                 }
             } else if key == "action" { action = try s.readString() }
             else if key == "event" { event = try s.readString() }
-            else if key == "code" { code = try Self.readText(&s) }
+            else if key == "code" { code = try s.readIdentifier() }
             else if key == "msg" { text = try s.readString().string }
-            else if key == "id" { requestID = try Self.readText(&s) }
-            else if key == "connCount" { text = "connCount \(try Self.readText(&s))" }
+            else if key == "id" { requestID = try s.readIdentifier() }
+            else if key == "connCount" { text = "connCount \(try s.readIdentifier())" }
             else { try s.skipValue() }
         }
         try s.finish()
-        if var deferred {
-            guard let channel else { throw .missingField("arg.channel") }
-            return try parseData(&deferred, channel, instID, action, context, &output)
-        }
+        if var deferred { return try parseData(&deferred, try channel.required("arg.channel"), instID, action, context, &output) }
         if sawData { return }
         guard let event else { throw .unexpected("okx frame without event or data") }
         if event == "subscribe" {
-            guard let channel else { throw .missingField("arg.channel") }
-            let subs = try acked(channel, instID, instType)
-            output.append(.subscribed(SubscriptionAck(subscriptions: subs, requestID: requestID)))
+            let subs = try acked(try channel.required("arg.channel"), instID, instType)
+            output.append(.acknowledged(subs, requestID: requestID))
         } else if event == "unsubscribe" {
             return  // nothing to report: the subscription is gone
         } else if event == "error" {
             // Errors carry no `arg`; our request `id` is the only link to the refused subscribe.
             let what = "\(code): \(text)"
-            output.append(requestID == nil ? .venueError(what)
-                : .subscribed(SubscriptionAck(isSuccess: false, requestID: requestID, message: what)))
+            output.append(requestID == nil ? .venueError(what) : .refused(requestID: requestID, message: what))
         } else if event == "notice" && code == "64008" {
             output.append(.reconnectRequested(reason: "\(code): \(text)"))  // service upgrade in ~30 s
         } else if event == "notice" || event == "channel-conn-count-error" {
@@ -214,28 +181,8 @@ public struct OKX: VenueAdapter {
             throw .unexpected("okx channel '\(channel.string)'")
         }
         if normalized == .liquidations {
-            return liquidationSymbols[instType?.string ?? "", default: []].sorted().map { Subscription(symbol: $0, channel: .liquidations) }
+            return liquidations.subscriptions(on: "\(channel.string):\(instType?.string ?? "")")
         }
-        guard let instID else { throw .missingField("arg.instId") }
-        return [Subscription(symbol: try symbols.require(instID), channel: normalized)]
-    }
-
-    static func side(_ text: JSONString) throws(VenueParseError) -> Side {
-        if text == "buy" { return .buy }
-        if text == "sell" { return .sell }
-        throw .invalidValue("side", "expected buy or sell, got '\(text.string)'")
-    }
-
-    /// OKX times are ms since the epoch (as strings).
-    static func nanos(_ ms: Int64) throws(VenueParseError) -> Int64 {
-        let (ns, overflow) = ms.multipliedReportingOverflow(by: 1_000_000)
-        guard !overflow else { throw .invalidValue("ts", "milliseconds out of range") }
-        return ns
-    }
-
-    /// A string or number as text (`code` and `id` are strings in OKX's docs; accept both).
-    static func readText(_ s: inout JSONScanner) throws(VenueParseError) -> String {
-        if try s.peekKind() == .string { return try s.readString().string }
-        return String(decoding: try s.readNumber().bytes, as: UTF8.self)
+        return [Subscription(symbol: try symbols.require(try instID.required("arg.instId")), channel: normalized)]
     }
 }

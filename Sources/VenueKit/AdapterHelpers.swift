@@ -1,0 +1,166 @@
+import MarketModel
+
+// Small pieces every adapter needs in the same form: the all-or-nothing rule of `parse`, the
+// missing-field error, deterministic frame order, taker sides, millisecond times and request
+// batching. Each one used to be a private copy per venue.
+
+extension Array where Element == VenueOutput {
+    /// Runs `body`, which appends one message's outputs; if it throws, what it appended is
+    /// removed before the error propagates, so a failed message never leaves half its events
+    /// behind (the rule of ``VenueAdapter/parse(_:context:into:)``).
+    @inlinable @inline(__always)
+    public mutating func appendingAllOrNothing(_ body: (inout [VenueOutput]) throws(VenueParseError) -> Void) throws(VenueParseError) {
+        let mark = count
+        do throws(VenueParseError) {
+            try body(&self)
+        } catch {
+            removeSubrange(mark...)
+            throw error
+        }
+    }
+}
+
+extension Optional {
+    /// The value, or ``VenueParseError/missingField(_:)`` naming `field` (a `StaticString`: the
+    /// message is built only when the field is missing).
+    @inlinable @inline(__always)
+    public func required(_ field: StaticString) throws(VenueParseError) -> Wrapped {
+        guard let self else { throw VenueParseError.missingField(field.description) }
+        return self
+    }
+}
+
+extension Subscription {
+    /// Channel order (`Channel.allCases`), then symbol: sorting by it makes subscribe frames
+    /// independent of the caller's order (fixture replay compares every `send` line).
+    public static func channelThenSymbol(_ a: Subscription, _ b: Subscription) -> Bool {
+        let (i, j) = (a.channel.order, b.channel.order)
+        return i != j ? i < j : a.symbol < b.symbol
+    }
+
+    /// Symbol, then channel order: for venues that list one symbol's topics together (Bybit).
+    public static func symbolThenChannel(_ a: Subscription, _ b: Subscription) -> Bool {
+        (a.symbol, a.channel.order) < (b.symbol, b.channel.order)
+    }
+}
+
+extension Channel {
+    /// The position in `Channel.allCases`, the normalized channel order.
+    var order: Int { Channel.allCases.firstIndex(of: self) ?? 0 }
+}
+
+extension JSONScanner {
+    /// Reads a side spelled `"buy"` / `"sell"` (Kraken, OKX, Deribit); anything else is
+    /// ``VenueParseError/Kind/invalidValue`` naming `field`. Whether it is the taker's side is the
+    /// venue's rule: the caller says so.
+    @inlinable
+    public mutating func readSide(field: StaticString) throws(VenueParseError) -> Side {
+        let text = try readString()
+        if text == "buy" { return .buy }
+        if text == "sell" { return .sell }
+        throw VenueParseError.invalidValue(field.description, "expected buy or sell, got '\(text.string)'")
+    }
+
+    /// Reads a time in ms since the epoch (a JSON number or a numeric string) as ns; a value
+    /// whose ns overflow `Int64` is ``VenueParseError/Kind/invalidValue`` naming `field`.
+    @inlinable @inline(__always)
+    public mutating func readMilliseconds(_ field: StaticString) throws(VenueParseError) -> Nanoseconds {
+        try VenueTime.nanoseconds(milliseconds: readInt64(), field)
+    }
+}
+
+/// Venue time conversions.
+public enum VenueTime {
+    /// ms → ns; overflow is an error, not a trap (a corrupt time must not crash the feed).
+    @inlinable @inline(__always)
+    public static func nanoseconds(milliseconds ms: Int64, _ field: StaticString) throws(VenueParseError) -> Nanoseconds {
+        let (ns, overflow) = ms.multipliedReportingOverflow(by: 1_000_000)
+        guard !overflow else { throw VenueParseError.invalidValue(field.description, "\(ms) ms does not fit in ns") }
+        return ns
+    }
+}
+
+extension OutboundMessage {
+    /// Splits request arguments into consecutive batches of at most `maxCount` items and at most
+    /// `maxBytes` UTF-8 bytes (counting one separator per item), for venues that cap one request
+    /// (Bybit spot ≤ 10 args, OKX < 64 KB). An item larger than `maxBytes` gets a batch of its own.
+    public static func batches(_ items: [String], maxCount: Int = .max, maxBytes: Int = .max) -> [[String]] {
+        var batches: [[String]] = []
+        var size = 0
+        for item in items {
+            let bytes = item.utf8.count + 1
+            if batches.isEmpty || batches[batches.count - 1].count >= maxCount || size + bytes - 1 > maxBytes {
+                batches.append([])
+                size = 0
+            }
+            batches[batches.count - 1].append(item)
+            size += bytes
+        }
+        return batches
+    }
+}
+
+/// Level storage for both sides of a book, reused from one book message to the next (see
+/// ``LevelScratch``): `take()` at the start of a message, `keep(_:_:)` once the levels are read.
+public struct BookScratch: Sendable {
+    /// Bid and ask storage.
+    @usableFromInline var bids = LevelScratch(), asks = LevelScratch()
+
+    /// Empty scratch.
+    @inlinable
+    public init() {}
+
+    /// Empty bid and ask arrays with the previous message's storage.
+    @inlinable @inline(__always)
+    public mutating func take() -> (bids: [BookLevel], asks: [BookLevel]) { (bids.take(), asks.take()) }
+
+    /// Remembers the arrays handed to the pipeline, for the next ``take()``.
+    @inlinable @inline(__always)
+    public mutating func keep(_ bids: [BookLevel], _ asks: [BookLevel]) {
+        self.bids.keep(bids)
+        self.asks.keep(asks)
+    }
+}
+
+extension BookMessage {
+    /// A book message built in one step: the ``BookUpdate`` fields, then the venue's numbers.
+    @inlinable @inline(__always)
+    public init(venue: VenueID, symbol: Symbol, isSnapshot: Bool, bids: [BookLevel], asks: [BookLevel], tsExchange: Nanoseconds?,
+                tsRecv: Nanoseconds, sequencing: BookSequencing, checksum: BookChecksum? = nil) {
+        self.init(update: BookUpdate(venue: venue, symbol: symbol, isSnapshot: isSnapshot, bids: bids, asks: asks,
+                                     tsExchange: tsExchange, tsRecv: tsRecv),
+                  sequencing: sequencing, checksum: checksum)
+    }
+}
+
+extension VenueOutput {
+    /// `.subscribed` for subscriptions the venue confirmed (empty when the ack only echoes `requestID`).
+    public static func acknowledged(_ subscriptions: [Subscription], requestID: String? = nil) -> VenueOutput {
+        .subscribed(SubscriptionAck(subscriptions: subscriptions, requestID: requestID))
+    }
+
+    /// `.subscribed` for a refusal, with the venue's reason.
+    public static func refused(_ subscriptions: [Subscription] = [], requestID: String? = nil, message: String) -> VenueOutput {
+        .subscribed(SubscriptionAck(subscriptions: subscriptions, isSuccess: false, requestID: requestID, message: message))
+    }
+}
+
+/// An adapter whose subscribe and unsubscribe frames are one request with another verb (Kraken,
+/// OKX, Coinbase, Deribit): it writes ``frames(for:subscribe:)`` once and gets
+/// ``VenueAdapter/subscribeFrames(for:)`` and ``VenueAdapter/unsubscribeFrames(for:)`` from it.
+public protocol SymmetricSubscriptions: VenueAdapter {
+    /// The frames that subscribe (`subscribe` is `true`) or unsubscribe `subscriptions`.
+    mutating func frames(for subscriptions: [Subscription], subscribe: Bool) -> [OutboundMessage]
+}
+
+extension SymmetricSubscriptions {
+    /// ``frames(for:subscribe:)`` with `subscribe: true`.
+    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
+        frames(for: subscriptions, subscribe: true)
+    }
+
+    /// ``frames(for:subscribe:)`` with `subscribe: false`.
+    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
+        frames(for: subscriptions, subscribe: false)
+    }
+}
