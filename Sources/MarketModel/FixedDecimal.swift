@@ -64,6 +64,21 @@ public struct FixedDecimal: Sendable {
         return FixedDecimal(mantissa: m, scale: s)
     }
 
+    /// 10^exponent for `exponent` in 0...``maxScale`` (a constant table, no loop).
+    @inlinable @inline(__always)
+    public static func powerOfTen(_ exponent: UInt8) -> Int64 {
+        Int64(bitPattern: Digits.powerOfTen(Int(exponent)))
+    }
+
+    /// The mantissa at the larger scale `target` (mantissa × 10^(target − scale)), or `nil` when
+    /// that does not fit in `Int64`. `target` must be in `scale...maxScale`. Books use it to
+    /// compare prices of mixed scales as plain integers.
+    @inlinable @inline(__always)
+    public func mantissa(atScale target: UInt8) -> Int64? {
+        let (m, overflow) = mantissa.multipliedReportingOverflow(by: FixedDecimal.powerOfTen(target &- scale))
+        return overflow ? nil : m
+    }
+
     /// 10^exponent as `Int128` for exponent in 0...18.
     @inlinable
     static func power128(_ exponent: Int) -> Int128 {
