@@ -100,8 +100,16 @@ public struct BookSide: Sendable {
     static func lowerBound(_ key: Int64, in keys: [Int64]) -> (found: Bool, index: Int) {
         keys.withUnsafeBufferPointer { k -> (found: Bool, index: Int) in
             guard let base = k.baseAddress, !k.isEmpty else { return (false, 0) }
+            // The answer lies in [low, low + length]. Most updates touch the top of the book:
+            // one compare first decides between the best 63 levels and the rest (6 probes
+            // instead of 10 in a 1000-level book when it is the top).
             var low = 0
             var length = k.count
+            let window = 64
+            if length > window {
+                let split = length &- window
+                if base[split] < key { low = split &+ 1; length = window &- 1 } else { length = split }
+            }
             while length > 1 {
                 let half = length &>> 1
                 // All-ones when the probe is below `key`: the sign of a difference that cannot

@@ -70,6 +70,42 @@ struct BookSideKeyTests {
         #expect(side.isKeyed && side.keyScale == 3)
     }
 
+    @Test("large sides (past the 64-level top window): lookups and updates anywhere", arguments: [true, false])
+    func largeSide(isBid: Bool) {
+        var random = Random(state: isBid ? 3 : 4)
+        var side = BookSide(isBid: isBid)
+        var model: [(price: FixedDecimal, size: FixedDecimal)] = []
+        // A 400-tick snapshot with gaps, then deltas at any depth, near the top and past both ends.
+        var snapshot: [BookLevel] = []
+        for tick in stride(from: Int64(10_000), to: 10_800, by: 2) {
+            let level = BookLevel(price: Self.price(tick: tick, scale: UInt8(random.below(3))),
+                                  size: FixedDecimal(mantissa: tick, scale: 2))
+            snapshot.append(level)
+            model.append((level.price, level.size))
+        }
+        side.replaceAll(with: isBid ? snapshot.reversed() : snapshot)
+        Self.check(side, model, isBid: isBid)
+        for step in 0 ..< 4000 {
+            let tick = Int64(9_990 + random.below(830))
+            let p = Self.price(tick: tick, scale: UInt8(random.below(3)))
+            let size = random.below(3) == 0 ? FixedDecimal.zero : FixedDecimal(mantissa: Int64(1 + random.below(99)), scale: 1)
+            side.apply(BookLevel(price: p, size: size))
+            if let i = model.firstIndex(where: { $0.price == p }) {
+                if size.isZero { model.remove(at: i) } else { model[i] = (p, size) }
+            } else if !size.isZero {
+                model.append((p, size))
+            }
+            if step % 499 == 0 { Self.check(side, model, isBid: isBid) }
+        }
+        #expect(side.count > 100)
+        Self.check(side, model, isBid: isBid)
+        // Every tick in and around the range: present ones found, absent ones not.
+        for tick in Int64(9_980) ..< 10_830 {
+            let p = Self.price(tick: tick, scale: 2)
+            #expect(side.size(at: p) == model.first(where: { $0.price == p })?.size)
+        }
+    }
+
     @Test("a price that does not fit a key drops the keys; results stay exact", arguments: [true, false])
     func overflowFallback(isBid: Bool) {
         var side = BookSide(isBid: isBid)
