@@ -120,9 +120,8 @@ public struct BookSide: Sendable {
                 length &-= half
             }
             // One element left at `low`: the answer is `low` or `low + 1`.
-            let below = base[low] < key
-            let index = below ? low &+ 1 : low
-            return (!below && base[low] == key, index)
+            let index = base[low] < key ? low &+ 1 : low
+            return (index < k.count && base[index] == key, index)
         }
     }
 
