@@ -116,7 +116,11 @@ public struct Bitfinex: VenueAdapter {
     }
 
     /// What a channel message carried, held until its trailing sequence number is read.
-    enum Body { case heartbeat, ignored, trade(Trade), levels(bids: [BookLevel], asks: [BookLevel], isSnapshot: Bool), checksum(Int64), ticker(Ticker) }
+    /// Book levels are held apart (see `parseChannel`), not in a case of this enum.
+    enum Body { case heartbeat, ignored, trade(Trade), checksum(Int64), ticker(Ticker) }
+
+    /// The levels of one book frame, held until its trailing sequence number is read.
+    typealias Levels = (bids: [BookLevel], asks: [BookLevel], isSnapshot: Bool)
 
     // [232957,[[60400,1,0.68826974],[60397,1,1.17989099],...,[60407,1,-0.5]],526]   book snapshot, SEQ 526
     // [232957,[60418,1,0.6879704],527]   [232957,[60403,0,1],528]   set a bid / delete a bid
@@ -128,6 +132,10 @@ public struct Bitfinex: VenueAdapter {
         let chanID = try s.readInt64()
         guard try s.nextElement() else { throw .missingField("message body") }
         var body = Body.ignored
+        // Book frames (one level each, ~20 per venue update) keep their levels out of `Body`:
+        // `Body` is as large as a `Trade`, and moving it through the switch below cost an
+        // outlined copy and a `memcpy` per frame.
+        var book: Levels?
         let key: FeedKey?
         if let last = lastFeed, last.chanID == chanID {
             key = last.key
@@ -146,7 +154,7 @@ public struct Bitfinex: VenueAdapter {
             }
         } else if let key {
             switch key.feed {
-            case .book: body = try levels(&s)
+            case .book: book = try levels(&s)
             case .ticker: body = .ticker(try Self.ticker(&s, key.symbol, context))
             case .trades: try s.skipValue()   // the snapshot of past trades: replayed on every subscribe
             }
@@ -162,15 +170,17 @@ public struct Bitfinex: VenueAdapter {
         }
         if let seq { output.append(.connectionSequence(seq)) }
         let sequencing = seq.map { BookSequencing.connectionSequence($0) } ?? .none
+        if let book, let key {
+            let update = BookUpdate(venue: .bitfinex, symbol: key.symbol, isSnapshot: book.isSnapshot, bids: book.bids, asks: book.asks,
+                                    tsExchange: nil, tsRecv: context.tsRecv)
+            output.append(.book(BookMessage(update: update, sequencing: sequencing)))
+            return
+        }
         switch body {
         case .heartbeat: output.append(.heartbeat)
         case .ignored: break
         case let .trade(trade): output.append(.trade(trade))
         case let .ticker(ticker): output.append(.ticker(ticker))
-        case let .levels(bids, asks, isSnapshot):
-            guard let key else { break }
-            let update = BookUpdate(venue: .bitfinex, symbol: key.symbol, isSnapshot: isSnapshot, bids: bids, asks: asks, tsExchange: nil, tsRecv: context.tsRecv)
-            output.append(.book(BookMessage(update: update, sequencing: sequencing)))
         case let .checksum(value):
             guard let key, Int64(Int32.min) ... Int64(Int32.max) ~= value else { throw .invalidValue("cs", "not a signed 32-bit value") }
             let update = BookUpdate(venue: .bitfinex, symbol: key.symbol, isSnapshot: false, bids: [], asks: [], tsExchange: nil, tsRecv: context.tsRecv)
@@ -183,21 +193,21 @@ public struct Bitfinex: VenueAdapter {
     /// `[PRICE,COUNT,AMOUNT]`. COUNT > 0 sets the level (AMOUNT > 0 bid, < 0 ask, stored as a
     /// positive size); COUNT 0 deletes it (AMOUNT 1 bid, -1 ask) — docs.bitfinex.com ws-public books.
     /// The level arrays reuse the adapter's scratch storage (see `LevelScratch`).
-    mutating func levels(_ s: inout JSONScanner) throws(VenueParseError) -> Body {
+    mutating func levels(_ s: inout JSONScanner) throws(VenueParseError) -> Levels {
         try s.beginArray()
-        guard try s.nextElement() else { return .levels(bids: [], asks: [], isSnapshot: true) }
+        guard try s.nextElement() else { return (bids: [], asks: [], isSnapshot: true) }
         var bids = bidScratch.take(minimumCapacity: 4), asks = askScratch.take(minimumCapacity: 4)
         defer { bidScratch.keep(bids); askScratch.keep(asks) }
         guard try s.peekKind() == .array else {
             try Self.level(&s, &bids, &asks)
-            return .levels(bids: bids, asks: asks, isSnapshot: false)
+            return (bids: bids, asks: asks, isSnapshot: false)
         }
         repeat {
             try s.beginArray()
             guard try s.nextElement() else { throw .missingField("PRICE") }
             try Self.level(&s, &bids, &asks)
         } while try s.nextElement()
-        return .levels(bids: bids, asks: asks, isSnapshot: true)
+        return (bids: bids, asks: asks, isSnapshot: true)
     }
 
     /// Reads `PRICE,COUNT,AMOUNT]` with the scanner at PRICE.

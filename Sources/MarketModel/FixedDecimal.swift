@@ -64,6 +64,21 @@ public struct FixedDecimal: Sendable {
         return FixedDecimal(mantissa: m, scale: s)
     }
 
+    /// 10^exponent for `exponent` in 0...``maxScale`` (a constant table, no loop).
+    @inlinable @inline(__always)
+    public static func powerOfTen(_ exponent: UInt8) -> Int64 {
+        Int64(bitPattern: Digits.powerOfTen(Int(exponent)))
+    }
+
+    /// The mantissa at the larger scale `target` (mantissa × 10^(target − scale)), or `nil` when
+    /// that does not fit in `Int64`. `target` must be in `scale...maxScale`. Books use it to
+    /// compare prices of mixed scales as plain integers.
+    @inlinable @inline(__always)
+    public func mantissa(atScale target: UInt8) -> Int64? {
+        let (m, overflow) = mantissa.multipliedReportingOverflow(by: FixedDecimal.powerOfTen(target &- scale))
+        return overflow ? nil : m
+    }
+
     /// 10^exponent as `Int128` for exponent in 0...18.
     @inlinable
     static func power128(_ exponent: Int) -> Int128 {
@@ -106,22 +121,24 @@ extension FixedDecimal: Comparable {
         return compareSlow(lhs, rhs)
     }
 
-    /// Cross-scale comparison (venues that strip trailing zeros, e.g. OKX `87412.4` vs `87415`):
-    /// the smaller-scale mantissa is scaled up in `Int64` when that cannot overflow (the usual
-    /// case), else both in `Int128` (|mantissa| < 2^63 and 10^18 < 2^60, so the product fits).
-    @usableFromInline
+    /// Cross-scale comparison (venues that strip trailing zeros, e.g. OKX `8476.9` vs `8476.98`):
+    /// the lower-scale mantissa is multiplied by 10^(scale difference) in `Int64` and compared
+    /// with the other mantissa. Inlined: OKX books compare mixed scales on most searches, and the
+    /// out-of-line call with its `Int128` fallback cost ~15 instructions per compare.
+    ///
+    /// No wide arithmetic is needed when the product overflows: then |low × 10^d| > `Int64.max`
+    /// ≥ |other mantissa| (mantissas are never `Int64.min`), so the sign of the lower-scale value
+    /// decides (it is not zero, or the product would be 0).
+    @inlinable @inline(__always)
     static func compareSlow(_ lhs: FixedDecimal, _ rhs: FixedDecimal) -> Int {
-        if lhs.scale < rhs.scale {
-            let (a, overflow) = lhs.mantissa.multipliedReportingOverflow(by: Int64(bitPattern: Digits.powerOfTen(Int(rhs.scale &- lhs.scale))))
-            if !overflow { return a < rhs.mantissa ? -1 : (a == rhs.mantissa ? 0 : 1) }
-        } else {
-            let (b, overflow) = rhs.mantissa.multipliedReportingOverflow(by: Int64(bitPattern: Digits.powerOfTen(Int(lhs.scale &- rhs.scale))))
-            if !overflow { return lhs.mantissa < b ? -1 : (lhs.mantissa == b ? 0 : 1) }
-        }
-        let target = Int(Swift.max(lhs.scale, rhs.scale))
-        let a = Int128(lhs.mantissa) * power128(target - Int(lhs.scale))
-        let b = Int128(rhs.mantissa) * power128(target - Int(rhs.scale))
-        return a < b ? -1 : (a == b ? 0 : 1)
+        let leftIsLow = lhs.scale < rhs.scale
+        let low = leftIsLow ? lhs.mantissa : rhs.mantissa
+        let high = leftIsLow ? rhs.mantissa : lhs.mantissa
+        let difference = leftIsLow ? rhs.scale &- lhs.scale : lhs.scale &- rhs.scale
+        let (scaled, overflow) = low.multipliedReportingOverflow(by: Int64(bitPattern: Digits.powerOfTen(Int(difference))))
+        // The low side's order relative to the high side.
+        let c = overflow ? (low > 0 ? 1 : -1) : (scaled < high ? -1 : (scaled == high ? 0 : 1))
+        return leftIsLow ? c : -c
     }
 }
 

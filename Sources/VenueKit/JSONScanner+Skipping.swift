@@ -151,7 +151,13 @@ extension JSONScanner {
                             cursor &+= 1
                             _ = try scanString()
                         }
-                        try skipRestOfContainer(isObject: false)
+                        // The level's `]` right after them (OKX's usual shape) inline; anything
+                        // else (numbers, whitespace, errors) through the general loop.
+                        if cursor < end, at(cursor) == UInt8(ascii: "]") {
+                            cursor &+= 1
+                        } else {
+                            try skipRestOfContainer(isObject: false)
+                        }
                         levels.append(BookLevel(price: price, size: size))
                         return
                     }
