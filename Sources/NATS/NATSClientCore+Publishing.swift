@@ -58,9 +58,17 @@ extension NATSClientCore {
         }
     }
 
-    /// Whether ``takeOutbound(now:isWritable:)`` has anything to hand out.
+    /// Whether ``takeOutbound(now:isWritable:)`` has anything to hand out: bytes, pending
+    /// publishes it may write now, or a confirming `PING` owed for writes made while the previous
+    /// one was outstanding (without it, a burst that ends before that `PONG` stays unconfirmed
+    /// until the next keep-alive).
     public func hasOutbound(isWritable: Bool) -> Bool {
-        !wire.isEmpty || (phase == .connected && isWritable && !pending.isEmpty)
+        !wire.isEmpty || (phase == .connected && isWritable && !pending.isEmpty) || owesConfirmingPing
+    }
+
+    /// Writes went out after the outstanding `PING` and none is outstanding any more.
+    var owesConfirmingPing: Bool {
+        configuration.confirmsWrites && phase == .connected && unpinged > 0 && pingHead == pings.count
     }
 
     /// The bytes to write now: control ops and fast-path publishes, then (when connected and
@@ -77,7 +85,7 @@ extension NATSClientCore {
         }
         statistics.sentMessages += UInt64(frames)
         unpinged += frames
-        if configuration.confirmsWrites && phase == .connected && unpinged > 0 && pingHead == pings.count {
+        if owesConfirmingPing {
             pings.append((now, unpinged))
             unpinged = 0
             pingsSent += 1

@@ -96,6 +96,25 @@ struct NATSClientCoreTests {
         #expect(h.core.statistics.sentMessages == 3)
     }
 
+    @Test("writes made while a PING is outstanding are confirmed by the next PING, sent when the PONG comes (not at the next keep-alive)")
+    func confirmingPingAfterPong() throws {
+        var h = CoreHarness()
+        h.run { $0.start(now: $1) }
+        try h.connect()
+        #expect(h.publish("a", "1") == .written)
+        #expect(h.outbound() == "PUB a 1\r\n1\r\nPING\r\n")
+        #expect(h.publish("a", "2") == .written)
+        #expect(h.outbound() == "PUB a 1\r\n2\r\n")   // a PING is outstanding
+        #expect(!h.core.hasOutbound(isWritable: true))
+        try h.receive("PONG\r\n")
+        // The burst is over: nothing else will call for a write, so the core itself must ask.
+        #expect(h.core.hasOutbound(isWritable: true))
+        #expect(h.outbound() == "PING\r\n")
+        try h.receive("PONG\r\n")
+        #expect(h.core.statistics.confirmedMessages == 2 && h.core.statistics.sentMessages == 2)
+        #expect(!h.core.hasOutbound(isWritable: true))
+    }
+
     @Test("reconnect: backoff with jitter, rotation across configured and discovered servers, resubscribe")
     func reconnect() throws {
         var h = CoreHarness()

@@ -99,13 +99,16 @@ final class NATSOrderRig: @unchecked Sendable, VenueSessionSink {
         if isError { print("pool: \(message)") }
     }
 
+    /// Polls until the order connection is up (generous limit, checked once more after it:
+    /// parallel CPU-bound suites can starve the poll for many seconds on two cores).
     func waitUntilOrderEntryUp() async throws {
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
+        let deadline = Date().addingTimeInterval(90)
+        while true {
             if try await gateway.snapshot().get().first?.isUp == true { return }
+            if Date() >= deadline { break }
             try await Task.sleep(nanoseconds: 10_000_000)
         }
-        throw TestFailure("binance's order connection did not log in within 20 s")
+        throw TestFailure("binance's order connection did not log in within 90 s")
     }
 
     func stop() async {

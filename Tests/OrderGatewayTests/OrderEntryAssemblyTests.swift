@@ -72,10 +72,13 @@ import Glibc
             return Rig(simulator: simulator, server: server, outcome: outcome, directory: directory)
         }
 
-        func waitUntilUp(_ venue: String, timeout: Double = 20) async throws {
+        /// Polls until `venue`'s order connection is up (generous limit, checked once more after it:
+        /// parallel CPU-bound suites can starve the poll for many seconds on two cores).
+        func waitUntilUp(_ venue: String, timeout: Double = 90) async throws {
             let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
+            while true {
                 if try await outcome.gateway.snapshot().get().first(where: { $0.venue.rawValue == venue })?.isUp == true { return }
+                if Date() >= deadline { break }
                 try await Task.sleep(nanoseconds: 10_000_000)
             }
             throw GatewayTestTimeout(description: "\(venue)'s order connection did not log in within \(timeout) s")

@@ -92,11 +92,15 @@ struct OrderRig: Sendable {
     }
 
     /// Waits (bounded) until the venue's order connection has logged in.
-    func waitUntilUp(timeout: Double = 20) async throws {
+    /// Polls until the venue's order connection is up. The limit is generous and the check runs
+    /// once more after it: `swift test` runs the CPU-bound suites in parallel on two cores, which
+    /// has starved this poll for over 20 s at the start of a run (the login itself takes ms).
+    func waitUntilUp(timeout: Double = 90) async throws {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        while true {
             let statuses = try await gateway.snapshot().get()
             if statuses.first(where: { $0.venue == venue })?.isUp == true { return }
+            if Date() >= deadline { break }
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         throw GatewayTestTimeout(description: "\(venue)'s order connection did not log in within \(timeout) s")
@@ -157,21 +161,24 @@ final class OrderClient: @unchecked Sendable {
         try writeLine(text, to: fd)
     }
 
-    /// Waits (bounded) for the first line matching `predicate`.
-    func waitFor(timeout: Double = 20, _ predicate: @escaping (String) -> Bool) async throws -> String {
+    /// Waits (bounded) for the first line matching `predicate`; checked once more at the limit
+    /// (a poll starved by parallel CPU-bound suites must not fail a line that did arrive).
+    func waitFor(timeout: Double = 60, _ predicate: @escaping (String) -> Bool) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        while true {
             if let line = lines.first(where: predicate) { return line }
+            if Date() >= deadline { break }
             try await Task.sleep(nanoseconds: 5_000_000)
         }
         throw GatewayTestTimeout(description: "no matching line within \(timeout) s; last lines:\n" + lines.suffix(8).joined(separator: "\n"))
     }
 
-    /// Waits (bounded) until `condition` holds.
-    func waitUntil(timeout: Double = 20, _ condition: @escaping () -> Bool) async throws {
+    /// Waits (bounded) until `condition` holds; checked once more at the limit.
+    func waitUntil(timeout: Double = 60, _ condition: @escaping () -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        while true {
             if condition() { return }
+            if Date() >= deadline { break }
             try await Task.sleep(nanoseconds: 5_000_000)
         }
         throw GatewayTestTimeout(description: "condition not met within \(timeout) s; last lines:\n" + lines.suffix(8).joined(separator: "\n"))

@@ -41,19 +41,20 @@ struct CancelPenaltyTests {
         var ackedAt: [String: Nanoseconds] = [:]   // venue client order id → acceptance time
         var clientID: [String: String] = [:]       // venue client order id → our client order id
         var canceled: Set<String> = []
-        var answered = 0
+        var seen = 0  // log entries already looked at
         let step = Interval.milliseconds(100)
         while harness.clock.now < duration {
-            for send in harness.sendTimes.dropFirst(answered) {
-                if case .place(let order) = send.request {
-                    harness.respond(send.requestID, .accepted(nil))
-                    ackedAt[order.venueClientOrderID] = harness.clock.now
-                    clientID[order.venueClientOrderID] = harness.mux.records.values
-                        .first { $0.order.venueClientOrderID == order.venueClientOrderID }?.key.clientOrderID
-                }
+            let fresh = harness.log[seen...].compactMap { entry -> (String, VenueOrder)? in
+                if case .send(_, let id, .place(let order), _) = entry.action { (id, order) } else { nil }
             }
-            answered = harness.sendTimes.count
-            for (venueID, at) in ackedAt.sorted(by: { $0.value < $1.value })
+            seen = harness.log.count
+            for (requestID, order) in fresh {
+                harness.respond(requestID, .accepted(nil))
+                ackedAt[order.venueClientOrderID] = harness.clock.now
+                clientID[order.venueClientOrderID] = harness.mux.records.values
+                    .first { $0.order.venueClientOrderID == order.venueClientOrderID }?.key.clientOrderID
+            }
+            for (venueID, at) in ackedAt.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) })
             where !canceled.contains(venueID) && harness.clock.now >= at + Interval.seconds(1) {
                 canceled.insert(venueID)
                 if let id = clientID[venueID] { harness.submit(cancel(id)) }
@@ -71,11 +72,11 @@ struct CancelPenaltyTests {
 
     @Test("with the penalty the venue's counter never passes its threshold; counting a cancel as 1 does")
     func paced() {
-        let paced = Self.placeAndCancel(penalty: Self.penalty, duration: Interval.minutes(3))
+        let paced = Self.placeAndCancel(penalty: Self.penalty, duration: Interval.minutes(2))
         #expect(paced.count > 20, "orders went out: \(paced.count) requests")
         #expect(maxUnitsInAnyWindow(paced, interval: Interval.minutes(1)) <= 60)
         // The control: the same strategy with cancels at weight 1 overruns the venue's counter.
-        let naive = Self.placeAndCancel(penalty: nil, duration: Interval.minutes(3))
+        let naive = Self.placeAndCancel(penalty: nil, duration: Interval.minutes(2))
         #expect(maxUnitsInAnyWindow(naive, interval: Interval.minutes(1)) > 60)
     }
 
