@@ -8,17 +8,20 @@ import MarketModel
 /// fit a key (the side then falls back to numeric compares).
 @Suite("BookSide keys")
 struct BookSideKeyTests {
-    /// SplitMix64: deterministic test data.
+    /// Deterministic test data (MarketModel's SplitMix64).
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
+        mutating func below(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
+    }
+
+    /// Applies one level to the reference model the side is checked against.
+    static func apply(_ p: FixedDecimal, _ size: FixedDecimal, to model: inout [(price: FixedDecimal, size: FixedDecimal)]) {
+        if let i = model.firstIndex(where: { $0.price == p }) {
+            if size.isZero { model.remove(at: i) } else { model[i] = (p, size) }
+        } else if !size.isZero {
+            model.append((p, size))
         }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
     /// A price on a 0.1 grid written with 0…3 fraction digits (trailing zeros where needed), so
@@ -59,11 +62,7 @@ struct BookSideKeyTests {
             let p = Self.price(tick: Int64(870_000 + random.below(60)), scale: UInt8(random.below(Int(maxScale) + 1)))
             let size = random.below(4) == 0 ? FixedDecimal.zero : FixedDecimal(mantissa: Int64(1 + random.below(999)), scale: 3)
             side.apply(BookLevel(price: p, size: size))
-            if let i = model.firstIndex(where: { $0.price == p }) {
-                if size.isZero { model.remove(at: i) } else { model[i] = (p, size) }
-            } else if !size.isZero {
-                model.append((p, size))
-            }
+            Self.apply(p, size, to: &model)
             if step % 97 == 0 { Self.check(side, model, isBid: isBid) }
         }
         Self.check(side, model, isBid: isBid)
@@ -90,11 +89,7 @@ struct BookSideKeyTests {
             let p = Self.price(tick: tick, scale: UInt8(random.below(3)))
             let size = random.below(3) == 0 ? FixedDecimal.zero : FixedDecimal(mantissa: Int64(1 + random.below(99)), scale: 1)
             side.apply(BookLevel(price: p, size: size))
-            if let i = model.firstIndex(where: { $0.price == p }) {
-                if size.isZero { model.remove(at: i) } else { model[i] = (p, size) }
-            } else if !size.isZero {
-                model.append((p, size))
-            }
+            Self.apply(p, size, to: &model)
             if step % 499 == 0 { Self.check(side, model, isBid: isBid) }
         }
         #expect(side.count > 100)
@@ -112,9 +107,7 @@ struct BookSideKeyTests {
         var model: [(price: FixedDecimal, size: FixedDecimal)] = []
         func apply(_ p: FixedDecimal, _ s: FixedDecimal) {
             side.apply(BookLevel(price: p, size: s))
-            if let i = model.firstIndex(where: { $0.price == p }) {
-                if s.isZero { model.remove(at: i) } else { model[i] = (p, s) }
-            } else if !s.isZero { model.append((p, s)) }
+            Self.apply(p, s, to: &model)
         }
         let one = FixedDecimal(mantissa: 1, scale: 0)
         apply(FixedDecimal(mantissa: Int64.max / 100, scale: 0), one)  // fits at scale 0

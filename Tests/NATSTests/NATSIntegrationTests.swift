@@ -243,7 +243,12 @@ struct NATSIntegrationTests {
             return Int(record.payload.split(separator: "\"trade_id\":\"")[1].prefix { $0 != "\"" })
         }) }.get()
         let lost = (0..<total).filter { !received.contains($0) }
-        let allowed = Int(stats.unconfirmedAtDisconnect + stats.droppedMessages)
+        // At risk: written to the dead connection unconfirmed, or dropped. Plus what node 0 had
+        // confirmed but not yet forwarded over its route when it was killed (docs/scaling.md,
+        // "Loss", point 5): core NATS promises no more, and with a confirming PING sent as soon as
+        // each PONG arrives that route window is up to two 10-event batches (~4 ms) here.
+        let routeWindow = 20
+        let allowed = Int(stats.unconfirmedAtDisconnect + stats.droppedMessages) + routeWindow
         print("cluster failover: published \(total), received \(received.count), lost \(lost.count), at risk \(stats.unconfirmedAtDisconnect), dropped \(stats.droppedMessages), now on \(stats.currentServer ?? "-")")
         #expect(stats.connects == 2)
         #expect(stats.currentServer != "nats://127.0.0.1:\(ports[0])")

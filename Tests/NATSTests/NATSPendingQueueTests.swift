@@ -1,3 +1,4 @@
+import MarketModel
 import Sessions
 import Testing
 @testable import NATS

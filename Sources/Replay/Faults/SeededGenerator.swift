@@ -1,19 +1,15 @@
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator whose whole sequence follows from
-/// its seed, so a chaos run can be replayed with `--seed`.
+import MarketModel
+
+/// MarketModel's ``MarketModel/SplitMix64`` with the draws the simulator makes, computed here so a
+/// chaos run replays with `--seed` on every toolchain.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var generator: SplitMix64
 
     /// A generator seeded with `seed`.
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 
     /// A value in `range`, computed here (not by the standard library, whose algorithm may change
     /// between releases) so a seed gives the same run on every toolchain.

@@ -1,8 +1,9 @@
 /// A small, fast, seedable random number generator (Steele, Lea & Flood's SplitMix64, the
 /// seeding generator of `java.util.SplittableRandom`).
 ///
-/// Sessions never reads system randomness: jitter comes from a generator injected at
-/// construction, so a simulation with a fixed seed replays bit for bit (STYLE habit 2 extends
+/// Shared by every module and test that needs reproducible randomness (session jitter, NATS
+/// reconnect jitter, seeded tests). Sessions never reads system randomness: jitter comes from a
+/// generator injected at construction, so a simulation with a fixed seed replays bit for bit (STYLE habit 2 extends
 /// to randomness). Any `RandomNumberGenerator & Sendable` can be injected instead; this one is
 /// the default because it is tiny, has no shared state and passes BigCrush.
 public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
