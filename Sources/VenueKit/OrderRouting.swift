@@ -140,14 +140,22 @@ public struct OrderEntrySpec: Sendable {
 /// A cancel's weight that falls with the age of the order it cancels (Kraken spot: +8 for an order
 /// younger than 5 s, +6 under 10 s, +5 under 15 s, +4 under 45 s, +2 under 90 s, +1 under 300 s).
 public struct CancelPenalty: Sendable, Hashable {
-    /// `(age, weight)`: a cancel of an order younger than `age` weighs `weight`; by ascending age.
-    public var steps: [(below: Nanoseconds, weight: Int)]
+    /// A cancel of an order younger than ``below`` weighs ``weight``.
+    public struct Step: Sendable, Hashable {
+        /// The age bound, ns.
+        public var below: Nanoseconds
+        /// The weight under it.
+        public var weight: Int
+    }
+
+    /// By ascending age.
+    public var steps: [Step]
     /// The weight for orders older than every step.
     public var otherwise: Int
 
-    /// `steps` in any order.
+    /// `steps` as `(age, weight)` pairs in any order.
     public init(steps: [(below: Nanoseconds, weight: Int)], otherwise: Int) {
-        self.steps = steps.sorted { $0.below < $1.below }
+        self.steps = steps.map { Step(below: $0.below, weight: $0.weight) }.sorted { $0.below < $1.below }
         self.otherwise = otherwise
     }
 
@@ -159,20 +167,6 @@ public struct CancelPenalty: Sendable, Hashable {
 
     /// The largest weight.
     public var maxWeight: Int { steps.map(\.weight).max().map { max($0, otherwise) } ?? otherwise }
-
-    /// Equal steps and fallback.
-    public static func == (lhs: CancelPenalty, rhs: CancelPenalty) -> Bool {
-        lhs.otherwise == rhs.otherwise && lhs.steps.map(\.below) == rhs.steps.map(\.below) && lhs.steps.map(\.weight) == rhs.steps.map(\.weight)
-    }
-
-    /// Hashes steps and fallback.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(otherwise)
-        for step in steps {
-            hasher.combine(step.below)
-            hasher.combine(step.weight)
-        }
-    }
 }
 
 /// A validated order as the router sends it.
