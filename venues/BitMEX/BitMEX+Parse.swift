@@ -115,7 +115,7 @@ extension BitMEX {
         func readTime(_ s: inout JSONScanner) throws(VenueParseError) -> Nanoseconds {
             let text = try s.readString()
             if let last = lastTime, text.hasSameBytes(as: last.text) { return last.ns }
-            let ns = try Coinbase.nanoseconds(rfc3339: text)
+            let ns = try RFC3339.nanoseconds(text)
             lastTime = (text, ns)
             return ns
         }
@@ -156,7 +156,7 @@ extension BitMEX {
             else if key == "askSize" { f.askSize = try s.readOptionalDecimal() }
             else if key == "fundingRate" { f.rate = try s.readOptionalDecimal() }
             // "2000-01-01T08:00:00.000Z" encodes an 8 h interval as an offset from 2000-01-01.
-            else if key == "fundingInterval" { f.interval = try Coinbase.nanoseconds(rfc3339: s.readString()) - 946_684_800_000_000_000 }
+            else if key == "fundingInterval" { f.interval = try RFC3339.nanoseconds(s.readString()) - 946_684_800_000_000_000 }
             else { try s.skipValue() }
         }
         guard f.symbol != nil else { throw VenueParseError.missingField("symbol") }

@@ -97,9 +97,9 @@ public struct BitMEX: VenueAdapter {
 
     /// Day of month of the last Friday (BitMEX futures settle then, 12:00 UTC).
     static func lastFriday(year: Int64, month: Int64) -> Int64 {
-        let next = month == 12 ? Coinbase.daysSinceEpoch(year: year + 1, month: 1, day: 1)
-            : Coinbase.daysSinceEpoch(year: year, month: month + 1, day: 1)
-        let last = next - 1, first = Coinbase.daysSinceEpoch(year: year, month: month, day: 1)
+        let next = month == 12 ? RFC3339.daysSinceEpoch(year: year + 1, month: 1, day: 1)
+            : RFC3339.daysSinceEpoch(year: year, month: month + 1, day: 1)
+        let last = next - 1, first = RFC3339.daysSinceEpoch(year: year, month: month, day: 1)
         let weekday = ((last + 4) % 7 + 7) % 7  // 1970-01-01 was a Thursday (4); Friday is 5
         return last - (weekday - 5 + 7) % 7 - first + 1
     }
