@@ -129,6 +129,37 @@ extension Binance {
         return ns
     }
 
+    /// The trade lane: a combined-stream `aggTrade` in Binance's documented layout, read with one
+    /// ``LayoutReader`` pass; `nil` sends the frame to the general path (``readFrame``), which reads
+    /// any key order and reports errors. Spot puts `s` before `a` and ends with `M`; USD-M puts `a`
+    /// first and has no `M`:
+    /// ```
+    /// {"stream":"nknusdt@aggTrade","data":{"e":"aggTrade","E":1633998523963,"s":"NKNUSDT","a":15683430,"p":"0.35280000","q":"58.00000000","f":19862790,"l":19862790,"T":1633998523963,"m":false,"M":true}}
+    /// {"stream":"ctkusdt@aggTrade","data":{"e":"aggTrade","E":1626992741575,"a":16599292,"s":"CTKUSDT","p":"1.01100","q":"10","f":23961322,"l":23961322,"T":1626992741421,"m":false}}
+    /// ```
+    static func layoutAggTrade(_ message: UnsafeRawBufferPointer, venue: VenueID, symbols: inout VenueSymbolMap,
+                               context: ParseContext) -> Trade? {
+        var r = LayoutReader(message)
+        guard r.literal(#"{"stream":""#), r.skipString(), r.literal(#","data":{"e":"aggTrade","E":"#),
+              r.skipInteger() else { return nil }
+        let name: JSONString, id: Int64
+        if r.literal(#","s":""#) {
+            guard let s = r.string(), r.literal(#","a":"#), let a = r.integer() else { return nil }
+            (name, id) = (s, a)
+        } else {
+            guard r.literal(#","a":"#), let a = r.integer(), r.literal(#","s":""#), let s = r.string() else { return nil }
+            (name, id) = (s, a)
+        }
+        guard r.literal(#","p":""#), let price = r.quotedDecimal(), r.literal(#","q":""#), let size = r.quotedDecimal(),
+              r.literal(#","f":"#), r.skipInteger(), r.literal(#","l":"#), r.skipInteger(),
+              r.literal(#","T":"#), let time = r.integer(), r.literal(#","m":"#), let isBuyerMaker = r.bool() else { return nil }
+        if r.literal(#","M":"#) { guard r.bool() != nil else { return nil } }
+        guard r.literal("}}"), r.isAtEnd, let symbol = symbols.lookup(name),
+              let tsExchange = try? nanoseconds(time) else { return nil }
+        return Trade(venue: venue, symbol: symbol, price: price, size: size, side: isBuyerMaker ? .sell : .buy,
+                     tradeID: DecimalText.string(id), tsExchange: tsExchange, tsRecv: context.tsRecv)
+    }
+
     /// Position of `channel` in `Channel.allCases`, for deterministic subscribe frames.
     static func rank(_ channel: Channel) -> Int { Channel.allCases.firstIndex(of: channel) ?? 0 }
 }

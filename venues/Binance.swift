@@ -30,6 +30,8 @@ public struct Binance: VenueAdapter {
 
     var symbols = VenueSymbolMap()
     var pending: [Int64: [Subscription]] = [:]
+    /// Whether trades try the ``LayoutReader`` lane first (tests turn it off to compare lanes).
+    var usesLayoutLane = true
     var nextRequestID: Int64 = 1
     /// Level storage reused by `depthUpdate` payloads.
     var levels = BinanceLevels()
@@ -93,6 +95,10 @@ public struct Binance: VenueAdapter {
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
+        if usesLayoutLane, let trade = Binance.layoutAggTrade(message, venue: Self.spec.id, symbols: &symbols, context: context) {
+            output.append(.trade(trade))
+            return
+        }
         var p = BinancePayload()
         guard try Binance.readFrame(message, pending: &pending, levels: &levels, payload: &p, into: &output) else { return }
         let venue = Self.spec.id

@@ -42,6 +42,8 @@ public struct BinanceFutures: VenueAdapter {
 
     var symbols = VenueSymbolMap()
     var pending: [Int64: [Subscription]] = [:]
+    /// Whether trades try the ``LayoutReader`` lane first (tests turn it off to compare lanes).
+    var usesLayoutLane = true
     var nextRequestID: Int64 = 1
     /// Level storage reused by `depthUpdate` payloads.
     var levels = BinanceLevels()
@@ -106,6 +108,10 @@ public struct BinanceFutures: VenueAdapter {
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
+        if usesLayoutLane, let trade = Binance.layoutAggTrade(message, venue: Self.spec.id, symbols: &symbols, context: context) {
+            output.append(.trade(trade))
+            return
+        }
         var p = BinancePayload()
         guard try Binance.readFrame(message, pending: &pending, levels: &levels, payload: &p, into: &output) else { return }
         let venue = Self.spec.id

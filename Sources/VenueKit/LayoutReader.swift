@@ -1,0 +1,245 @@
+import MarketModel
+
+/// Reads a message that follows its venue's usual byte layout exactly, left to right, in one pass:
+/// the fixed text between values (`,"p":"`, keys, brackets, the opening quote of a string value)
+/// is matched as whole 8-byte words against a literal, and each value is read where the layout
+/// says it starts.
+///
+/// This is the trade path's fast lane. Venues write their hot messages with the same keys in the
+/// same order every time, so instead of finding each key and dispatching on it (what
+/// ``JSONScanner`` does, ~100 instructions per member), a layout read compares the text around
+/// the values as constants and converts only the values. Every byte is either matched by a
+/// literal or consumed by a validating value reader, so a matched message is valid JSON; any
+/// difference — a reordered or extra key, whitespace, an escape, an exponent, a longer number —
+/// makes a reader return `nil`/`false`, and the adapter then parses the same bytes with its
+/// general ``JSONScanner`` path, which accepts any order and reports errors. The layout read
+/// never throws and never decides that a message is malformed.
+///
+/// ```swift
+/// var r = LayoutReader(message)
+/// guard r.literal(#"{"e":"aggTrade","E":"#), let time = r.integer(),
+///       r.literal(#","s":""#), let symbol = r.string(),
+///       r.literal(#","p":""#), let price = r.quotedDecimal(),
+///       r.literal("}"), r.isAtEnd else { return nil }   // → general path
+/// ```
+///
+/// String values are read through their closing quote (the literal before them ends with the
+/// opening one); they must be plain: no escapes, no control characters, ASCII only (any other
+/// string goes to the general path, which validates and decodes it).
+public struct LayoutReader {
+    /// The next unread byte.
+    @usableFromInline var cursor: UnsafeRawPointer
+    /// One past the last byte of the message.
+    @usableFromInline let end: UnsafeRawPointer
+
+    /// Creates a reader at the start of `bytes`.
+    @inlinable
+    public init(_ bytes: UnsafeRawBufferPointer) {
+        let base = bytes.baseAddress ?? UnsafeRawPointer(JSONScanner.emptyBase)
+        cursor = base
+        end = base + bytes.count
+    }
+
+    /// `true` when every byte has been read (call after the layout's last literal).
+    @inlinable public var isAtEnd: Bool { cursor == end }
+
+    /// Bytes left to read.
+    @inlinable var remaining: Int { end - cursor }
+
+    /// The eight bytes at `p` (caller checks `p + 8 <= end`), first byte lowest.
+    @inlinable @inline(always)
+    func word(_ p: UnsafeRawPointer) -> UInt64 { p.loadUnaligned(as: UInt64.self).littleEndian }
+
+    /// Consumes `text` if the message continues with exactly these bytes.
+    ///
+    /// Whole words are compared against words of the literal (the literal is a constant at the
+    /// call site, so after inlining these are compares against immediates); a tail shorter than
+    /// a word is compared as the last eight bytes when the literal has them, else masked.
+    @inlinable @inline(always)
+    public mutating func literal(_ text: StaticString) -> Bool {
+        let n = text.utf8CodeUnitCount
+        let t = UnsafeRawPointer(text.utf8Start)
+        guard remaining >= n else { return false }
+        if n >= 8 {
+            var i = 0
+            while i &+ 8 <= n {
+                guard cursor.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        == t.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+                i &+= 8
+            }
+            if i < n {
+                guard cursor.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+                        == t.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) else { return false }
+            }
+        } else if remaining >= 8 {
+            // The literal's bytes as a word, built byte by byte (it may end fewer than eight
+            // bytes before a page boundary, so it is never read as a word).
+            var pattern: UInt64 = 0
+            for i in 0 ..< n {
+                pattern |= UInt64(t.load(fromByteOffset: i, as: UInt8.self)) &<< UInt64(8 &* i)
+            }
+            let mask: UInt64 = n == 0 ? 0 : ~0 &>> UInt64(64 &- 8 &* n)
+            guard word(cursor) & mask == pattern else { return false }
+        } else {
+            for i in 0 ..< n where cursor.load(fromByteOffset: i, as: UInt8.self) != t.load(fromByteOffset: i, as: UInt8.self) {
+                return false
+            }
+        }
+        cursor += n
+        return true
+    }
+
+    /// Reads a plain string's contents through its closing quote (the opening quote was part of
+    /// the literal before it). `nil` for escapes, control characters, non-ASCII bytes or a
+    /// missing closing quote.
+    @inlinable @inline(always)
+    public mutating func string() -> JSONString? {
+        let start = cursor
+        var p = cursor
+        while end - p >= 8 {
+            let n = SWAR.stringStop(word(p))
+            p += n
+            if n < 8 { return close(start, p) }
+        }
+        while p < end {
+            let c = p.load(as: UInt8.self)
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { return close(start, p) }
+            p += 1
+        }
+        return nil
+    }
+
+    /// Ends ``string()`` at the stop byte `p`: a closing quote, or `nil` for anything else.
+    @inlinable @inline(always)
+    mutating func close(_ start: UnsafeRawPointer, _ p: UnsafeRawPointer) -> JSONString? {
+        guard p < end, p.load(as: UInt8.self) == UInt8(ascii: "\"") else { return nil }
+        cursor = p + 1
+        return JSONString(bytes: UnsafeRawBufferPointer(start: start, count: p - start), hasEscapes: false)
+    }
+
+    /// 10^n for n in 0...8, without a table or a branch (four selects and three multiplies).
+    @inlinable @inline(always)
+    static func powerOfTen(_ n: Int) -> UInt64 {
+        let a: UInt64 = n & 1 != 0 ? 10 : 1, b: UInt64 = n & 2 != 0 ? 100 : 1
+        let c: UInt64 = n & 4 != 0 ? 10_000 : 1, d: UInt64 = n & 8 != 0 ? 100_000_000 : 1
+        return (a &* b) &* (c &* d)
+    }
+
+    /// Reads a run of ASCII digits at `start` (wrapping; callers bound the count). The first word
+    /// needs no multiply; a run of eight or more continues word by word.
+    @inlinable @inline(always)
+    func digits(from start: UnsafeRawPointer, into value: inout UInt64) -> (end: UnsafeRawPointer, count: Int) {
+        var p = start
+        while end - p >= 8 {
+            let w = word(p)
+            let n = SWAR.digitRun(w)
+            if n == 0 { return (p, p - start) }
+            value = value &* LayoutReader.powerOfTen(n) &+ SWAR.digitsValue(w, count: n)
+            p += n
+            if n < 8 { return (p, p - start) }
+        }
+        while p < end {
+            let d = p.load(as: UInt8.self) &- UInt8(ascii: "0")
+            guard d < 10 else { break }
+            value = value &* 10 &+ UInt64(d)
+            p += 1
+        }
+        return (p, p - start)
+    }
+
+    /// The length of the run of ASCII digits at `start` (no conversion).
+    @inlinable @inline(always)
+    func digitCount(from start: UnsafeRawPointer) -> Int {
+        var p = start
+        while end - p >= 8 {
+            let n = SWAR.digitRun(word(p))
+            p += n
+            if n < 8 { return p - start }
+        }
+        while p < end, p.load(as: UInt8.self) &- UInt8(ascii: "0") < 10 { p += 1 }
+        return p - start
+    }
+
+    /// Skips an unquoted JSON integer (`-12`, no leading zero) the adapter does not need; same
+    /// grammar and 18-digit bound as ``integer()`` (a longer number goes to the general path,
+    /// which decides whether it is an error).
+    @inlinable @inline(always)
+    public mutating func skipInteger() -> Bool {
+        guard cursor < end else { return false }
+        let start = cursor.load(as: UInt8.self) == UInt8(ascii: "-") ? cursor + 1 : cursor
+        let count = digitCount(from: start)
+        guard count > 0, count <= 18, count == 1 || start.load(as: UInt8.self) != UInt8(ascii: "0") else { return false }
+        cursor = start + count
+        return true
+    }
+
+    /// Skips a plain string's contents through its closing quote (see ``string()``).
+    @inlinable @inline(always)
+    public mutating func skipString() -> Bool { string() != nil }
+
+    /// Reads an unquoted JSON integer (`-12`, 1–18 digits, no leading zero). The byte after it
+    /// is checked by the next literal.
+    @inlinable @inline(always)
+    public mutating func integer() -> Int64? {
+        guard cursor < end else { return nil }
+        let negative = cursor.load(as: UInt8.self) == UInt8(ascii: "-")
+        let start = negative ? cursor + 1 : cursor
+        var value: UInt64 = 0
+        let (after, count) = digits(from: start, into: &value)
+        guard count > 0, count <= 18, count == 1 || start.load(as: UInt8.self) != UInt8(ascii: "0") else { return nil }
+        cursor = after
+        return negative ? -Int64(value) : Int64(value)
+    }
+
+    /// Reads a quoted integer's digits through the closing quote (`"1630048897897"`: the opening
+    /// quote was part of the literal), 1–18 digits.
+    @inlinable @inline(always)
+    public mutating func quotedInteger() -> Int64? {
+        var value: UInt64 = 0
+        let (after, count) = digits(from: cursor, into: &value)
+        guard count > 0, count <= 18, after < end, after.load(as: UInt8.self) == UInt8(ascii: "\"") else { return nil }
+        cursor = after + 1
+        return Int64(value)
+    }
+
+    /// Reads a plain decimal (`-87412.4`, `0.5`; ≤ 18 digits, no exponent, no leading zero) and
+    /// keeps the venue's digits and scale. Unquoted; the byte after it is checked by the next literal.
+    @inlinable @inline(always)
+    public mutating func decimal() -> FixedDecimal? {
+        guard cursor < end else { return nil }
+        let negative = cursor.load(as: UInt8.self) == UInt8(ascii: "-")
+        let start = negative ? cursor + 1 : cursor
+        var mantissa: UInt64 = 0
+        let (afterInt, intDigits) = digits(from: start, into: &mantissa)
+        guard intDigits > 0, intDigits == 1 || start.load(as: UInt8.self) != UInt8(ascii: "0") else { return nil }
+        var p = afterInt
+        var scale = 0
+        if p < end, p.load(as: UInt8.self) == UInt8(ascii: ".") {
+            let (afterFraction, fractionDigits) = digits(from: p + 1, into: &mantissa)
+            guard fractionDigits > 0 else { return nil }
+            p = afterFraction
+            scale = fractionDigits
+        }
+        guard intDigits &+ scale <= 18 else { return nil }
+        cursor = p
+        return FixedDecimal(mantissa: negative ? -Int64(mantissa) : Int64(mantissa), scale: UInt8(scale))
+    }
+
+    /// Reads a quoted plain decimal's text through the closing quote (`"0.35280000"`: the opening
+    /// quote was part of the literal). Same digits rule as ``decimal()``; leading zeros such as
+    /// `"00.5"` are left to the general path.
+    @inlinable @inline(always)
+    public mutating func quotedDecimal() -> FixedDecimal? {
+        guard let value = decimal(), cursor < end, cursor.load(as: UInt8.self) == UInt8(ascii: "\"") else { return nil }
+        cursor += 1
+        return value
+    }
+
+    /// Reads `true` or `false`.
+    @inlinable @inline(always)
+    public mutating func bool() -> Bool? {
+        if literal("true") { return true }
+        if literal("false") { return false }
+        return nil
+    }
+}
