@@ -41,6 +41,8 @@ public struct Bybit: VenueAdapter {
     public let category: String
     let depth: Int
     var symbols = VenueSymbolMap()
+    /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
+    var usesLayoutLane = true
     /// Level storage reused from one orderbook message to the next.
     var scratch = BookScratch()
     /// The subscriptions on their topics (`tickers` serves BBO and funding).
@@ -125,6 +127,7 @@ public struct Bybit: VenueAdapter {
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
+        if usesLayoutLane, layoutTrades(message, context, &output) { return }
         try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context: context, into: &output) }
     }
 

@@ -54,6 +54,71 @@ fileprivate let laneCases: [LaneCase] = [
         defer { adapter = a }
         return Binance.layoutAggTrade(frame, venue: .binanceFutures, symbols: &a.symbols, context: context) != nil
     }),
+    LaneCase(name: "okx", symbol: "BTC-USDT", frames: [
+        #"{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"730639474","px":"87412.4","sz":"0.66614607","side":"buy","ts":"1795219200000","count":"2","source":"0"}]}"#,
+        #"{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"730639475","px":"87412.5","sz":"1","side":"sell","ts":"1795219200001","count":"1"},{"instId":"BTC-USDT","tradeId":"730639476","px":"87412","sz":"0.00000001","side":"buy","ts":"1795219200002","count":"3","source":"1"}]}"#,
+    ], make: { s, lane in
+        var a = OKX(configuration: VenueAdapterConfiguration(symbols: [s]))
+        a.usesLayoutLane = lane
+        return a
+    }, laneReads: { adapter, frame in
+        guard var a = adapter as? OKX else { return false }
+        defer { adapter = a }
+        var output: [VenueOutput] = []
+        return a.layoutTrades(frame, context, &output) && !output.isEmpty
+    }),
+    LaneCase(name: "bybit", symbol: "BTC-USDT-PERP", frames: [
+        #"{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1795219200002,"data":[{"T":1795219200000,"s":"BTCUSDT","S":"Sell","v":"2.304","p":"87412.40","L":"ZeroMinusTick","i":"6fb77fdb-0663-63fb-d873-a3180359e776","BT":false,"RPI":false,"seq":178328461700}]}"#,
+        #"{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1795219200002,"data":[{"T":1795219200000,"s":"BTCUSDT","S":"Buy","v":"0.001","p":"87412.50","L":"PlusTick","i":"20f43950-d8dd-5b31-9112-a178eb6023af","BT":false,"seq":1783284617},{"T":1795219200001,"s":"BTCUSDT","S":"Sell","v":"1","p":"87412","L":"MinusTick","i":"20f43950-d8dd-5b31-9112-a178eb6023b0","BT":true,"seq":1783284618}]}"#,
+    ], make: { s, lane in
+        var a = Bybit(configuration: VenueAdapterConfiguration(symbols: [s]))
+        a.usesLayoutLane = lane
+        return a
+    }, laneReads: { adapter, frame in
+        guard var a = adapter as? Bybit else { return false }
+        defer { adapter = a }
+        var output: [VenueOutput] = []
+        return a.layoutTrades(frame, context, &output) && !output.isEmpty
+    }),
+    LaneCase(name: "kraken", symbol: "BTC-USD", frames: [
+        #"{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","price":87412.4,"qty":0.66614607,"ord_type":"market","trade_id":80218208,"timestamp":"2026-11-21T00:00:00.000450Z"}]}"#,
+        #"{"channel":"trade","type":"snapshot","data":[{"symbol":"BTC/USD","side":"sell","price":87412,"qty":1,"ord_type":"limit","trade_id":80218209,"timestamp":"2026-11-21T00:00:01.5Z"},{"symbol":"BTC/USD","side":"buy","price":0.5,"qty":6423.46326,"ord_type":"market","trade_id":80218210,"timestamp":"2026-11-21T00:00:02Z"}]}"#,
+    ], make: { s, lane in
+        var a = Kraken(configuration: VenueAdapterConfiguration(symbols: [s]))
+        a.usesLayoutLane = lane
+        return a
+    }, laneReads: { adapter, frame in
+        guard var a = adapter as? Kraken else { return false }
+        defer { adapter = a }
+        var output: [VenueOutput] = []
+        return a.layoutTrades(frame, context, &output) && !output.isEmpty
+    }),
+    LaneCase(name: "deribit", symbol: "BTC-USD-PERP", frames: [
+        #"{"jsonrpc":"2.0","method":"subscription","params":{"channel":"trades.BTC-PERPETUAL.100ms","data":[{"trade_seq":271252854,"trade_id":"403691824","timestamp":1795219200000,"tick_direction":3,"price":87413.0,"mark_price":87411.16,"instrument_name":"BTC-PERPETUAL","index_price":87408.10,"direction":"sell","amount":3040.0,"contracts":304.0}]}}"#,
+        #"{"jsonrpc":"2.0","method":"subscription","params":{"channel":"trades.BTC-PERPETUAL.raw","data":[{"trade_seq":1,"trade_id":403691825,"timestamp":1795219200001,"tick_direction":0,"price":87413.5,"mark_price":87411,"instrument_name":"BTC-PERPETUAL","index_price":87408,"direction":"buy","amount":10,"contracts":1.0},{"trade_seq":2,"trade_id":"403691826","timestamp":1795219200002,"tick_direction":1,"price":87414,"mark_price":87411.5,"instrument_name":"BTC-PERPETUAL","index_price":87408.5,"direction":"sell","amount":20.0,"contracts":2}]}}"#,
+    ], make: { s, lane in
+        var a = Deribit(configuration: VenueAdapterConfiguration(symbols: [s]))
+        a.usesLayoutLane = lane
+        return a
+    }, laneReads: { adapter, frame in
+        guard var a = adapter as? Deribit else { return false }
+        defer { adapter = a }
+        var output: [VenueOutput] = []
+        return a.layoutTrades(frame, context, &output) && !output.isEmpty
+    }),
+    LaneCase(name: "bitmex", symbol: "BTC-USD-PERP", frames: [
+        #"{"table":"trade","action":"insert","data":[{"timestamp":"2026-11-21T00:00:00.000Z","symbol":"XBTUSD","side":"Buy","size":30400,"price":87412.6,"tickDirection":"ZeroMinusTick","trdMatchID":"00000000-006d-1000-0000-6fb77fdb0663","grossValue":34777833,"homeNotional":0.34777833,"foreignNotional":30400,"trdType":"Regular"}]}"#,
+        #"{"table":"trade","action":"insert","data":[{"timestamp":"2026-11-21T00:00:00.001Z","symbol":"XBTUSD","side":"Sell","size":100,"price":87412,"tickDirection":"MinusTick","trdMatchID":"00000000-006d-1000-0000-6fb77fdb0664","grossValue":114400,"homeNotional":0.001144,"foreignNotional":100,"trdType":"Regular"},{"timestamp":"2026-11-21T00:00:00.001Z","symbol":"XBTUSD","side":"Sell","size":200,"price":87411.5,"tickDirection":"MinusTick","trdMatchID":"00000000-006d-1000-0000-6fb77fdb0665","grossValue":228800,"homeNotional":0.002288,"foreignNotional":200,"trdType":"Regular"}]}"#,
+    ], make: { s, lane in
+        var a = BitMEX(configuration: VenueAdapterConfiguration(symbols: [s]))
+        a.usesLayoutLane = lane
+        return a
+    }, laneReads: { adapter, frame in
+        guard var a = adapter as? BitMEX else { return false }
+        defer { adapter = a }
+        var output: [VenueOutput] = []
+        return a.layoutTrades(frame, context, &output) && !output.isEmpty
+    }),
 ]
 
 /// The adapter's output for `frame` as NDJSON lines, or `nil` if it refused the frame.

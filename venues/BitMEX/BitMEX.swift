@@ -39,6 +39,8 @@ public struct BitMEX: VenueAdapter {
     struct Row { var symbol: Symbol; var id: Int64; var isBid: Bool?; var size: Size?; var price: Price?; var ts: Nanoseconds? }
 
     var symbols = VenueSymbolMap()
+    /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
+    var usesLayoutLane = true
     /// `orderBookL2_25` (top 25, throttled) unless `bookDepth` > 25 asks for full-depth `orderBookL2`.
     let bookTable: String
     /// id → level per symbol; a symbol is present only between its partial and a divergence.

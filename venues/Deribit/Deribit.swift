@@ -26,6 +26,8 @@ public struct Deribit: SymmetricSubscriptions {
         book: BookSpec(bootstrap: .streamSnapshot))
 
     var symbols = VenueSymbolMap()
+    /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
+    var usesLayoutLane = true
     /// What the session asked for, each on its venue channel (`trades.…` feeds trades and
     /// liquidations, `ticker.…` ticker and funding); also the per-message "is this wanted?" check.
     var wanted = SubscriptionTable()
@@ -130,6 +132,7 @@ public struct Deribit: SymmetricSubscriptions {
     /// `{"jsonrpc":"2.0","id":3,"error":{"code":10028,"message":"too_many_requests"}}`.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
+        if usesLayoutLane, layoutTrades(message, context, &output) { return }
         let mark = output.count
         do throws(VenueParseError) {
             var s = JSONScanner(message)

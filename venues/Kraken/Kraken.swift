@@ -30,6 +30,8 @@ public struct Kraken: SymmetricSubscriptions {
     static let bookDepth = 10
 
     var symbols = VenueSymbolMap()
+    /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
+    var usesLayoutLane = true
     /// The `bbo`/`ticker` subscriptions, each on its symbol's `ticker` channel (subscribed once).
     var tickerUse = SubscriptionTable()
     /// Level storage reused from one book message to the next.
@@ -85,6 +87,7 @@ public struct Kraken: SymmetricSubscriptions {
     /// Parses one Kraken v2 message: a method response (ack, pong, error) or a channel push.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
+        if usesLayoutLane, layoutTrades(message, context, &output) { return }
         try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context, &output) }
     }
 

@@ -28,6 +28,8 @@ public struct OKX: SymmetricSubscriptions {
         book: BookSpec(bootstrap: .streamSnapshot, checksum: .okxTop25Interleaved))
 
     var symbols = VenueSymbolMap()
+    /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
+    var usesLayoutLane = true
     /// `liquidation-orders` is subscribed per `instType`, not per instrument: the symbols that
     /// want it, on `liquidation-orders:SWAP` etc., so the channel is subscribed once and
     /// unsubscribed with the last symbol.
@@ -95,6 +97,7 @@ public struct OKX: SymmetricSubscriptions {
                                into output: inout [VenueOutput]) throws(VenueParseError) {
         // Our text `ping` is answered by the bare text `pong`, not JSON [OKX-CONN].
         if message.count == 4, message.elementsEqual("pong".utf8) { return output.append(.pong) }
+        if usesLayoutLane, layoutTrades(message, context, &output) { return }
         try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context, &output) }
     }
 
