@@ -12,24 +12,6 @@ extension Bybit {
         while try s.nextElement() {
             var symbol: Symbol?, side: Side?, size: Size?, price: Price?, id: String?, time: Int64?
             try s.beginObject()
-            inOrder: do {
-                guard s.nextKey(is: "T") else { break inOrder }
-                time = try s.readInt64()
-                guard s.nextKey(is: "s") else { break inOrder }
-                symbol = try symbols.require(try s.readString())
-                guard s.nextKey(is: "S") else { break inOrder }
-                side = try Self.side(&s)
-                guard s.nextKey(is: "v") else { break inOrder }
-                size = try s.readDecimal()
-                guard s.nextKey(is: "p") else { break inOrder }
-                price = try s.readDecimal()
-                guard s.nextKey(is: "L") else { break inOrder }
-                try s.skipValue()
-                guard s.nextKey(is: "i") else { break inOrder }
-                id = try s.readString().string
-                // The rest of a trade in Bybit's order, none of it read: skipped (validated).
-                while s.nextKey(is: "BT") || s.nextKey(is: "RPI") || s.nextKey(is: "seq") { try s.skipValue() }
-            }
             while let key = try s.nextKey() {
                 if key == "s" { symbol = try symbols.require(try s.readString()) }
                 else if key == "S" { side = try Self.side(&s) }

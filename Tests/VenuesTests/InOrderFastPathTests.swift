@@ -3,11 +3,13 @@ import Testing
 import VenueKit
 import Venues
 
-// The adapters read trade members in the venue's documented order with one key compare each,
-// and fall back to the general any-order loop from the first member that differs. These tests
-// feed each venue's trade frame as sent, then variants that leave the fast path at every point
-// (members reversed, whitespace everywhere, an escaped key) and require the same output; every
-// truncation and a bad value must still raise a VenueParseError.
+// The adapters read trade frames in the venue's documented layout through a `LayoutReader`
+// lane (BitMEX rows and Binance payloads also with one key compare per member in venue order),
+// and fall back to the general any-order loop when the frame differs. These tests feed each
+// venue's trade frame as sent, then variants that leave the fast paths at every point (members
+// reversed, whitespace everywhere, an escaped key) and require the same output; every
+// truncation and a bad value must still raise a VenueParseError. LayoutLaneTests compares the
+// lane with the general path directly.
 
 /// One venue's adapter and a trade frame in the venue's own member order.
 fileprivate struct FastPathCase: Sendable, CustomTestStringConvertible {

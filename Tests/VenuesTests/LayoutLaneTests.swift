@@ -54,6 +54,19 @@ fileprivate let laneCases: [LaneCase] = [
         defer { adapter = a }
         return Binance.layoutAggTrade(frame, venue: .binanceFutures, symbols: &a.symbols, context: context) != nil
     }),
+    LaneCase(name: "coinbase", symbol: "BTC-USD", frames: [
+        #"{"channel":"market_trades","client_id":"","timestamp":"2026-04-07T14:30:02.789012Z","sequence_num":5,"events":[{"type":"update","trades":[{"trade_id":"995098700","product_id":"BTC-USD","price":"68900.50","size":"0.00150000","side":"BUY","time":"2026-04-07T14:30:02.789012Z"}]}]}"#,
+        #"{"channel":"market_trades","timestamp":"2026-04-07T14:30:03.1Z","sequence_num":6,"events":[{"type":"update","trades":[{"trade_id":"995098701","product_id":"BTC-USD","price":"68900","size":"1","side":"SELL","time":"2026-04-07T14:30:03.000001Z"},{"trade_id":"995098702","product_id":"BTC-USD","price":"68901.00","size":"0.1","side":"BUY","time":"2026-04-07T14:30:03Z"}]},{"type":"update","trades":[{"trade_id":"995098703","product_id":"BTC-USD","price":"68901.5","size":"2.5","side":"SELL","time":"2026-04-07T14:30:03.5Z"}]}]}"#,
+    ], make: { s, lane in
+        var a = Coinbase(configuration: VenueAdapterConfiguration(symbols: [s]))
+        a.usesLayoutLane = lane
+        return a
+    }, laneReads: { adapter, frame in
+        guard var a = adapter as? Coinbase else { return false }
+        defer { adapter = a }
+        var output: [VenueOutput] = []
+        return a.layoutTrades(frame, context, &output) && !output.isEmpty
+    }),
     LaneCase(name: "okx", symbol: "BTC-USDT", frames: [
         #"{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"730639474","px":"87412.4","sz":"0.66614607","side":"buy","ts":"1795219200000","count":"2","source":"0"}]}"#,
         #"{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"730639475","px":"87412.5","sz":"1","side":"sell","ts":"1795219200001","count":"1"},{"instId":"BTC-USDT","tradeId":"730639476","px":"87412","sz":"0.00000001","side":"buy","ts":"1795219200002","count":"3","source":"1"}]}"#,

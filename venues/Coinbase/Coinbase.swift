@@ -23,6 +23,8 @@ public struct Coinbase: SymmetricSubscriptions {
         book: BookSpec(bootstrap: .streamSnapshot))
 
     var symbols = VenueSymbolMap()
+    /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
+    var usesLayoutLane = true
     /// What the session asked for, each on its `channel product` pair: decides which of
     /// bbo/ticker a `ticker` message feeds and when a shared venue channel may really be unsubscribed.
     var wanted = SubscriptionTable()
@@ -74,6 +76,7 @@ public struct Coinbase: SymmetricSubscriptions {
     /// errors: `{"type":"error","message":"failure to subscribe","reason":"..."}`.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
+        if usesLayoutLane, layoutTrades(message, context, &output) { return }
         let mark = output.count
         do throws(VenueParseError) {
             var s = JSONScanner(message)
@@ -238,21 +241,6 @@ public struct Coinbase: SymmetricSubscriptions {
                 return maker == "BUY" ? .sell : .buy
             }
             try t.beginObject()
-            // Venue order (one compare per key), then any order.
-            inOrder: do {
-                guard t.nextKey(is: "product_id") else { break inOrder }
-                symbol = try symbols.require(t.readString())
-                guard t.nextKey(is: "trade_id") else { break inOrder }
-                id = try t.readString().string
-                guard t.nextKey(is: "price") else { break inOrder }
-                price = try t.readDecimal()
-                guard t.nextKey(is: "size") else { break inOrder }
-                size = try t.readDecimal()
-                guard t.nextKey(is: "time") else { break inOrder }
-                time = try RFC3339.nanoseconds(t.readString())
-                guard t.nextKey(is: "side") else { break inOrder }
-                side = try readSide(&t)
-            }
             while let key = try t.nextKey() {
                 if key == "product_id" { symbol = try symbols.require(t.readString()) }
                 else if key == "price" { price = try t.readDecimal() }

@@ -15,29 +15,6 @@ extension Deribit {
             try s.peekKind() == .number ? DecimalText.string(s.readInt64()) : s.readString().string
         }
         try s.beginObject()
-        // Deribit's member order (one compare per key), then any order.
-        inOrder: do {
-            guard s.nextKey(is: "trade_seq") else { break inOrder }
-            try s.skipValue()
-            guard s.nextKey(is: "trade_id") else { break inOrder }
-            id = try readID(&s)
-            guard s.nextKey(is: "timestamp") else { break inOrder }
-            ts = try s.readMilliseconds("timestamp")
-            guard s.nextKey(is: "tick_direction") else { break inOrder }
-            try s.skipValue()
-            guard s.nextKey(is: "price") else { break inOrder }
-            price = try s.readDecimal()
-            guard s.nextKey(is: "mark_price") else { break inOrder }
-            try s.skipValue()
-            guard s.nextKey(is: "instrument_name") else { break inOrder }
-            symbol = try symbols.require(s.readString())
-            guard s.nextKey(is: "index_price") else { break inOrder }
-            try s.skipValue()
-            guard s.nextKey(is: "direction") else { break inOrder }
-            side = try s.readSide(field: "direction")
-            guard s.nextKey(is: "amount") else { break inOrder }
-            amount = try s.readDecimal()
-        }
         while let key = try s.nextKey() {
             if key == "instrument_name" { symbol = try symbols.require(s.readString()) }
             else if key == "price" { price = try s.readDecimal() }

@@ -24,23 +24,6 @@ extension Kraken {
     //  "ord_type":"limit","trade_id":10218208,"timestamp":"2023-10-06T17:35:55.440295Z"}]}   (side = taker side)
     mutating func trade(_ s: inout JSONScanner, _ context: ParseContext) throws(VenueParseError) -> Trade {
         var symbol: Symbol?, side: Side?, price: Price?, size: Size?, id: Int64?, ts: Int64?
-        // Kraken's member order first (one compare per key), then any order.
-        inOrder: do {
-            guard s.nextKey(is: "symbol") else { break inOrder }
-            symbol = try symbols.require(try s.readString())
-            guard s.nextKey(is: "side") else { break inOrder }
-            side = try s.readSide(field: "side")
-            guard s.nextKey(is: "price") else { break inOrder }
-            price = try s.readDecimal()
-            guard s.nextKey(is: "qty") else { break inOrder }
-            size = try s.readDecimal()
-            guard s.nextKey(is: "ord_type") else { break inOrder }
-            try s.skipValue()
-            guard s.nextKey(is: "trade_id") else { break inOrder }
-            id = try s.readInt64()
-            guard s.nextKey(is: "timestamp") else { break inOrder }
-            ts = try RFC3339.nanoseconds(try s.readString())
-        }
         while let key = try s.nextKey() {
             if key == "symbol" { symbol = try symbols.require(try s.readString()) }
             else if key == "side" { side = try s.readSide(field: "side") }

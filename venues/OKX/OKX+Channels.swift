@@ -29,21 +29,6 @@ extension OKX {
     //  "px":"30218.8","sz":"1","side":"buy","ts":"1652459199958","count":"1"}]}   (side = taker side)
     static func trade(_ s: inout JSONScanner, _ symbol: Symbol, _ context: ParseContext) throws(VenueParseError) -> Trade {
         var price: Price?, size: Size?, side: Side?, id: String?, ts: Int64?
-        inOrder: do {
-            guard s.nextKey(is: "instId") else { break inOrder }
-            try s.skipValue()
-            guard s.nextKey(is: "tradeId") else { break inOrder }
-            id = try s.readString().string
-            guard s.nextKey(is: "px") else { break inOrder }
-            price = try s.readDecimal()
-            guard s.nextKey(is: "sz") else { break inOrder }
-            size = try s.readDecimal()
-            guard s.nextKey(is: "side") else { break inOrder }
-            side = try s.readSide(field: "side")
-            guard s.nextKey(is: "ts") else { break inOrder }
-            ts = try s.readMilliseconds("ts")
-            while s.nextKey(is: "count") || s.nextKey(is: "source") { try s.skipValue() }  // not read: skipped (validated)
-        }
         while let key = try s.nextKey() {
             if key == "px" { price = try s.readDecimal() }
             else if key == "sz" { size = try s.readDecimal() }

@@ -16,9 +16,13 @@ struct FeedRunner<Venue: FeedVenue> {
         var adapter = try venue.makeAdapter()
         let check = try tradeLoop(&adapter, trades, total: trades.count, sink: &sink)  // also the warm-up
         guard check == trades.count else { throw BenchError("\(venue.name): \(check) trades from \(trades.count) trade frames") }
-        var tradeRuns: [Measurement] = []
+        let normalized = try normalizeLoop(&adapter, trades, total: trades.count, sink: &sink)
+        guard normalized == trades.count else { throw BenchError("\(venue.name): \(normalized) normalized trades from \(trades.count) frames") }
+        // Both trade rows, alternated run by run so that they see the same host conditions.
+        var tradeRuns: [Measurement] = [], normalizeRuns: [Measurement] = []
         for _ in 0 ..< options.runs {
             tradeRuns.append(try measure { try tradeLoop(&adapter, trades, total: options.tradesPerRun, sink: &sink) })
+            normalizeRuns.append(try measure { try normalizeLoop(&adapter, trades, total: options.tradesPerRun, sink: &sink) })
         }
 
         // Depth: bootstrap untimed, then adapter.parse → BookSet.handle over every delta.
@@ -52,7 +56,7 @@ struct FeedRunner<Venue: FeedVenue> {
             Summary(runs: runs.map { var u = $0; u.messages /= session.framesPerUpdate; return u })
         }
         return FeedResult(name: venue.name, tradeBytes: trades.averageSize, depthBytes: session.deltas.averageSize,
-                          trades: Summary(runs: tradeRuns), depth: perUpdate(depthRuns), depthParseOnly: perUpdate(parseRuns),
+                          trades: Summary(runs: tradeRuns), normalizedTrades: Summary(runs: normalizeRuns), depth: perUpdate(depthRuns), depthParseOnly: perUpdate(parseRuns),
                           depthDirect: perUpdate(directRuns),
                           framesPerUpdate: session.framesPerUpdate, checksumNote: session.checksumNote, sink: sink)
     }
@@ -86,6 +90,34 @@ struct FeedRunner<Venue: FeedVenue> {
             }
         }
         sink &+= buffer.count
+        return trades
+    }
+
+    /// The normalizing half of ``tradeLoop(_:_:total:sink:)``: adapter.parse → `Trade`, with each
+    /// trade's price, size and time folded into `sink` (so nothing is optimized away) instead of
+    /// encoded. Returns the number of trades.
+    @inline(never)
+    func normalizeLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, total: Int, sink: inout Int) throws -> Int {
+        var output: [VenueOutput] = []
+        output.reserveCapacity(16)
+        var trades = 0, done = 0
+        try set.bytes.withUnsafeBytes { raw in
+            while done < total {
+                for range in set.ranges {
+                    if done == total { break }
+                    output.removeAll(keepingCapacity: true)
+                    try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
+                                      context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(done)), into: &output)
+                    for o in output {
+                        guard case .trade(let trade) = o else { continue }
+                        sink &+= Int(truncatingIfNeeded: trade.price.mantissa &+ trade.size.mantissa &+ (trade.tsExchange ?? 0))
+                            &+ trade.tradeID.utf8.count
+                        trades += 1
+                    }
+                    done += 1
+                }
+            }
+        }
         return trades
     }
 
@@ -225,6 +257,8 @@ struct FeedResult {
     var tradeBytes: Int
     var depthBytes: Int
     var trades: Summary
+    /// adapter.parse → `Trade` only (the normalized event, not encoded).
+    var normalizedTrades: Summary
     var depth: Summary
     var depthParseOnly: Summary
     var depthDirect: Summary

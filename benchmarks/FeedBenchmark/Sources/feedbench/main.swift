@@ -53,7 +53,7 @@ var results: [FeedResult] = []
         let r = try FeedRunner(venue: venue, options: options).run()
         results.append(r)
         let rate = { (ns: Double) in String(format: "%.2fM", 1e3 / ns) }
-        print("\(venue.name): trades \(rate(r.trades.medianCPU))/s (\(String(format: "%.0f", r.trades.medianCPU)) ns), depth \(String(format: "%.0fk", 1e6 / r.depth.medianCPU))/s (\(String(format: "%.0f", r.depth.medianCPU)) ns)  [load \(loadAverage())]")
+        print("\(venue.name): trades \(rate(r.normalizedTrades.medianCPU))/s normalized (\(String(format: "%.0f", r.normalizedTrades.medianCPU)) ns), \(rate(r.trades.medianCPU))/s encoded (\(String(format: "%.0f", r.trades.medianCPU)) ns), depth \(String(format: "%.0fk", 1e6 / r.depth.medianCPU))/s (\(String(format: "%.0f", r.depth.medianCPU)) ns)  [load \(loadAverage())]")
     } catch {
         print("\(venue.name): FAILED: \(error)")
         exit(1)
@@ -181,16 +181,16 @@ func verdict(_ ns: Double, _ target: Double) -> String {
 }
 
 print("")
-print("### Trades: adapter.parse → Trade → NDJSONEncoder (target ≥ 3M msg/s)")
+print("### Trades: normalized (adapter.parse → Trade) and encoded (→ NDJSONEncoder line); target ≥ 3M msg/s")
 print("")
-print("| venue | bytes/msg | msg/s (median) | ns/msg median (min) | wall ns/msg median | allocs/msg | vs 3M |")
-print("|---|---:|---:|---:|---:|---:|---|")
+print("| venue | bytes/msg | normalized msg/s (median) | ns/msg median (min) | vs 3M | encoded msg/s (median) | ns/msg median (min) | wall ns/msg median | allocs/msg | vs 3M |")
+print("|---|---:|---:|---:|---|---:|---:|---:|---:|---|")
 for r in results {
-    let t = r.trades
-    print("| \(r.name) | \(r.tradeBytes) | \(millions(t.medianCPU)) | \(f(t.medianCPU)) (\(f(t.minCPU))) | \(f(t.medianWall)) | \(f(t.allocationsPerMessage, 2)) | \(verdict(t.medianCPU, targetTradesPerSecond)) |")
+    let t = r.trades, n = r.normalizedTrades
+    print("| \(r.name) | \(r.tradeBytes) | \(millions(n.medianCPU)) | \(f(n.medianCPU)) (\(f(n.minCPU))) | \(verdict(n.medianCPU, targetTradesPerSecond)) | \(millions(t.medianCPU)) | \(f(t.medianCPU)) (\(f(t.minCPU))) | \(f(t.medianWall)) | \(f(t.allocationsPerMessage, 2)) | \(verdict(t.medianCPU, targetTradesPerSecond)) |")
 }
 if let reference {
-    print("| *reference: Foundation JSONDecoder, Binance aggTrade → Decodable (decode only)* | \(results.first { $0.name == "binance" }?.tradeBytes ?? 0) | \(millions(reference.medianCPU)) | \(f(reference.medianCPU)) (\(f(reference.minCPU))) | \(f(reference.medianWall)) | \(f(reference.allocationsPerMessage, 2)) | \(verdict(reference.medianCPU, targetTradesPerSecond)) |")
+    print("| *reference: Foundation JSONDecoder, Binance aggTrade → Decodable (decode only)* | \(results.first { $0.name == "binance" }?.tradeBytes ?? 0) | \(millions(reference.medianCPU)) | \(f(reference.medianCPU)) (\(f(reference.minCPU))) | \(verdict(reference.medianCPU, targetTradesPerSecond)) | | | \(f(reference.medianWall)) | \(f(reference.allocationsPerMessage, 2)) | |")
 }
 print("")
 print("### Depth: 20-level updates, adapter.parse → BookSet.handle incl. book apply (target ≥ 300k/s)")

@@ -9,7 +9,7 @@ struct CoinbaseFeed: FeedVenue {
     let symbol = Symbol(unchecked: "BTC-USD", kind: .spot)
     static let format = NumberFormat(priceScale: 2, tick: 1, sizeScale: 8, sizes: 1_000 ... 300_000_000)
 
-    // {"channel":"market_trades","client_id":"","timestamp":"..","sequence_num":..,"events":[{"type":"update","trades":[{"product_id":"BTC-USD","trade_id":"..","price":"87412.35","size":"0.00150000","time":"..","side":"BUY"}]}]}
+    // {"channel":"market_trades","client_id":"","timestamp":"..","sequence_num":..,"events":[{"type":"update","trades":[{"trade_id":"..","product_id":"BTC-USD","price":"87412.35","size":"0.00150000","side":"BUY","time":".."}]}]}
     func tradeFrames(count: Int, seed: UInt64) -> [String] {
         var rng = SplitMix64(seed: seed), clock = SessionClock(seed: seed)
         var id: Int64 = 995_098_700, cents: Int64 = 8_741_235, seq: Int64 = 3
@@ -21,7 +21,7 @@ struct CoinbaseFeed: FeedVenue {
             let time = WireText.rfc3339(nanos: clock.nanos(), fractionDigits: 6)
             let stamp = WireText.rfc3339(nanos: clock.nanos() + 4_321_987, fractionDigits: 9)
             defer { id += 1; seq += 1 }
-            return #"{"channel":"market_trades","client_id":"","timestamp":"\#(stamp)","sequence_num":\#(seq),"events":[{"type":"update","trades":[{"product_id":"BTC-USD","trade_id":"\#(id)","price":"\#(price)","size":"\#(size)","time":"\#(time)","side":"\#(rng.chance(50) ? "BUY" : "SELL")"}]}]}"#
+            return #"{"channel":"market_trades","client_id":"","timestamp":"\#(stamp)","sequence_num":\#(seq),"events":[{"type":"update","trades":[{"trade_id":"\#(id)","product_id":"BTC-USD","price":"\#(price)","size":"\#(size)","side":"\#(rng.chance(50) ? "BUY" : "SELL")","time":"\#(time)"}]}]}"#
         }
     }
 
