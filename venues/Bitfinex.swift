@@ -33,6 +33,8 @@ public struct Bitfinex: VenueAdapter {
     struct FeedKey: Hashable, Sendable { var symbol: Symbol; var feed: Feed }
 
     var symbols = VenueSymbolMap()
+    /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
+    var usesLayoutLane = true
     /// `chanId` → feed, from `subscribed` events (ids are per connection).
     var feeds: [Int64: FeedKey] = [:] { didSet { lastFeed = nil } }
     /// The last `chanId` looked up and its feed (data messages of one channel come in runs).
@@ -104,6 +106,7 @@ public struct Bitfinex: VenueAdapter {
     /// Parses one Bitfinex message: an event object or a channel array.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
+        if usesLayoutLane, layoutTrade(message, context, &output) { return }
         let mark = output.count
         var s = JSONScanner(message)
         do throws(VenueParseError) {
@@ -136,13 +139,7 @@ public struct Bitfinex: VenueAdapter {
         // `Body` is as large as a `Trade`, and moving it through the switch below cost an
         // outlined copy and a `memcpy` per frame.
         var book: Levels?
-        let key: FeedKey?
-        if let last = lastFeed, last.chanID == chanID {
-            key = last.key
-        } else {
-            key = feeds[chanID]
-            lastFeed = (chanID, key)
-        }
+        let key = feedKey(chanID)
         if try s.peekKind() == .string {
             let tag = try s.readString()
             if tag == "hb" { body = .heartbeat }

@@ -17,6 +17,8 @@ fileprivate struct LaneCase: Sendable, CustomTestStringConvertible {
     let make: @Sendable (_ symbol: Symbol, _ lane: Bool) -> any VenueAdapter
     /// Whether the lane alone reads `frame` (so the canonical frames are known to take it).
     let laneReads: @Sendable (_ adapter: inout any VenueAdapter, _ frame: UnsafeRawBufferPointer) -> Bool
+    /// Frames the venue sends before trades (Bitfinex's `subscribed` event maps its channel id).
+    var setup: [String] = []
     var testDescription: String { name }
 
     func adapter(lane: Bool) throws -> any VenueAdapter {
@@ -24,6 +26,7 @@ fileprivate struct LaneCase: Sendable, CustomTestStringConvertible {
         var adapter = make(s, lane)
         _ = adapter.sessionStartFrames()
         _ = adapter.subscribeFrames(for: [Subscription(symbol: s, channel: .trades)])
+        for frame in setup { _ = try adapter.parse(frame, context: context) }
         return adapter
     }
 }
@@ -67,6 +70,19 @@ fileprivate let laneCases: [LaneCase] = [
         var output: [VenueOutput] = []
         return a.layoutTrades(frame, context, &output) && !output.isEmpty
     }),
+    LaneCase(name: "bitfinex", symbol: "BTC-USD", frames: [
+        #"[17470,"te",[401597395,1574694478808,0.005,7245.3],1]"#,
+        #"[17470,"te",[401597396,1574694478809,-1.7023900800000002,7245],2]"#,
+    ], make: { s, lane in
+        var a = Bitfinex(configuration: VenueAdapterConfiguration(symbols: [s]))
+        a.usesLayoutLane = lane
+        return a
+    }, laneReads: { adapter, frame in
+        guard var a = adapter as? Bitfinex else { return false }
+        defer { adapter = a }
+        var output: [VenueOutput] = []
+        return a.layoutTrade(frame, context, &output) && output.count == 2
+    }, setup: [#"{"event":"subscribed","channel":"trades","chanId":17470,"symbol":"tBTCUSD","pair":"BTCUSD"}"#]),
     LaneCase(name: "okx", symbol: "BTC-USDT", frames: [
         #"{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"730639474","px":"87412.4","sz":"0.66614607","side":"buy","ts":"1795219200000","count":"2","source":"0"}]}"#,
         #"{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"730639475","px":"87412.5","sz":"1","side":"sell","ts":"1795219200001","count":"1"},{"instId":"BTC-USDT","tradeId":"730639476","px":"87412","sz":"0.00000001","side":"buy","ts":"1795219200002","count":"3","source":"1"}]}"#,
