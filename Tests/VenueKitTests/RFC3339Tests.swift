@@ -41,3 +41,49 @@ struct RFC3339Tests {
         #expect(RFC3339.daysSinceEpoch(year: 1969, month: 12, day: 31) == -1)
     }
 }
+
+@Suite("RFC 3339 canonical fast path")
+struct RFC3339CanonicalTests {
+    /// Runs both readers over `text`.
+    private func both(_ text: String) -> (fast: Nanoseconds?, general: Nanoseconds?) {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { raw in
+            let s = JSONString(bytes: raw, hasEscapes: false)
+            return (RFC3339.canonicalNanoseconds(raw), try? RFC3339.generalNanoseconds(s))
+        }
+    }
+
+    @Test("the venues' forms take the fast path and agree with the general reader")
+    func canonicalForms() {
+        for text in ["2026-04-07T14:30:02Z", "2026-04-07T14:30:02.7Z", "2026-04-07T14:30:02.789012Z", "2026-04-07T14:30:02.789012345Z",
+                     "1970-01-01T00:00:00.000Z", "2261-12-31T23:59:60.999999999Z", "2024-02-29T12:00:00.5Z"] {
+            let (fast, general) = both(text)
+            #expect(fast != nil && fast == general, "\(text)")
+        }
+    }
+
+    @Test("seeded random times and mutations: the fast path answers only when it agrees")
+    func randomAndMutated() {
+        var rng = SplitMix64(seed: 0x52464333)
+        let alphabet = Array("0123456789-T:.Z+ x".utf8)
+        var fastAnswers = 0
+        for _ in 0 ..< 20_000 {
+            let year = 1960 + Int(rng.next() % 320), month = 1 + Int(rng.next() % 12), day = 1 + Int(rng.next() % 31)
+            let hour = Int(rng.next() % 24), minute = Int(rng.next() % 60), second = Int(rng.next() % 61)
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            var text = "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))"
+            let digits = Int(rng.next() % 12)
+            if digits > 0 || rng.next() % 4 == 0 { text += "." + (0 ..< digits).map { _ in String(rng.next() % 10) }.joined() }
+            text += rng.next() % 8 == 0 ? "+01:30" : "Z"
+            var bytes = Array(text.utf8)
+            if rng.next() % 3 == 0 { bytes[Int(rng.next() % UInt64(bytes.count))] = alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let mutated = String(decoding: bytes, as: UTF8.self)
+            let (fast, general) = both(mutated)
+            if let fast {
+                fastAnswers += 1
+                #expect(fast == general, "\(mutated)")
+            }
+        }
+        #expect(fastAnswers > 5000)
+    }
+}
