@@ -195,9 +195,10 @@ struct BinancePayload {
     /// Reads one payload object (the caller checks what follows it). Level arrays take their
     /// storage from `levels` and leave it there for the next message.
     ///
-    /// Members come in Binance's documented order first (`aggTrade`/`trade`:
-    /// `e,E,s,a|t,p,q,…`; `depthUpdate`: `e,E,[T,]s,U,u,[pu,]b,a`), each key matched with one
-    /// compare; from the first member that differs, the general loop reads the rest in any order.
+    /// `depthUpdate` members come in Binance's documented order first (`e,E,[T,]s,U,u,[pu,]b,a`),
+    /// each key matched with one compare; from the first member that differs, the general loop
+    /// reads the rest in any order. (`aggTrade` frames in their documented layout never get here:
+    /// they take the trade lane, ``Binance/layoutAggTrade(_:venue:symbols:context:)``.)
     mutating func read(_ s: inout JSONScanner, levels: inout BinanceLevels) throws(VenueParseError) {
         try s.beginObject()
         inOrder: do {
@@ -206,24 +207,9 @@ struct BinancePayload {
             guard s.nextKey(is: "E") else { break inOrder }
             eventTime = try s.readInt64()
             if s.nextKey(is: "T") { time = try s.readInt64() }  // USD-M depth
-            if s.nextKey(is: "a") { try readA(&s, &levels) }  // USD-M aggTrade puts `a` before `s`
             guard s.nextKey(is: "s") else { break inOrder }
             symbol = try s.readString()
-            if s.nextKey(is: "a") { try readA(&s, &levels) } else if s.nextKey(is: "t") { tradeID = try s.readInt64() }
-            if s.nextKey(is: "p") {
-                price = try s.readDecimal()
-                guard s.nextKey(is: "q") else { break inOrder }
-                quantity = try s.readDecimal()
-                guard s.nextKey(is: "f") else { break inOrder }
-                try s.skipValue()
-                guard s.nextKey(is: "l") else { break inOrder }
-                try s.skipValue()
-                guard s.nextKey(is: "T") else { break inOrder }
-                time = try s.readInt64()
-                guard s.nextKey(is: "m") else { break inOrder }
-                isBuyerMaker = try s.readBool()
-                if s.nextKey(is: "M") { try s.skipValue() }  // aggTrade's last key (deprecated "best price match")
-            } else if s.nextKey(is: "U") {
+            if s.nextKey(is: "U") {
                 firstUpdateID = try s.readInt64()
                 guard s.nextKey(is: "u") else { break inOrder }
                 lastUpdateID = try s.readInt64()

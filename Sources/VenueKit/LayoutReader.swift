@@ -136,7 +136,9 @@ public struct LayoutReader {
             if n == 0 { return (p, p - start) }
             value = value &* LayoutReader.powerOfTen(n) &+ SWAR.digitsValue(w, count: n)
             p += n
-            if n < 8 { return (p, p - start) }
+            // A run shorter than eight, or eight followed by a non-digit (the common eight-digit
+            // fraction), ends here without another word load.
+            if n < 8 || p == end || p.load(as: UInt8.self) &- UInt8(ascii: "0") >= 10 { return (p, p - start) }
         }
         while p < end {
             let d = p.load(as: UInt8.self) &- UInt8(ascii: "0")
