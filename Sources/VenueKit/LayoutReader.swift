@@ -175,6 +175,25 @@ public struct LayoutReader {
         return true
     }
 
+    /// Skips an unquoted plain number (`-87412.4`, `30400`; no exponent, no leading zero) the
+    /// adapter does not need, without converting it: any length, as the general path's
+    /// `skipValue()` accepts it.
+    @inlinable @inline(always)
+    public mutating func skipNumber() -> Bool {
+        guard cursor < end else { return false }
+        let start = cursor.load(as: UInt8.self) == UInt8(ascii: "-") ? cursor + 1 : cursor
+        let intDigits = digitCount(from: start)
+        guard intDigits > 0, intDigits == 1 || start.load(as: UInt8.self) != UInt8(ascii: "0") else { return false }
+        var p = start + intDigits
+        if p < end, p.load(as: UInt8.self) == UInt8(ascii: ".") {
+            let fraction = digitCount(from: p + 1)
+            guard fraction > 0 else { return false }
+            p += 1 &+ fraction
+        }
+        cursor = p
+        return true
+    }
+
     /// Skips a plain string's contents through its closing quote (see ``string()``).
     @inlinable @inline(always)
     public mutating func skipString() -> Bool { string() != nil }

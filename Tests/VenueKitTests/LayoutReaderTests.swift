@@ -61,6 +61,13 @@ struct LayoutReaderTests {
             #expect(reading(text + ",") { $0.integer() } == nil, "\(text)")
             #expect(!reading(text + ",") { $0.skipInteger() }, "skip \(text)")
         }
+        for text in ["0", "-0.5", "87412.6", "30400", "12345678901234567890123.25"] {
+            #expect(reading(text + ",") { r in r.skipNumber() && r.literal(",") }, "skip \(text)")
+        }
+        for text in ["", "-", "01", "1.", ".5", "x"] {
+            #expect(!reading(text + ",") { $0.skipNumber() }, "skip \(text)")
+        }
+        #expect(!reading("1e5,") { r in r.skipNumber() && r.literal(",") })
         // An integer slot followed by a fraction or exponent leaves those bytes to the next literal.
         #expect(!reading("1.5,") { r in r.integer() == 1 && r.literal(",") })
         #expect(reading(#"1630048897897""#) { r in r.quotedInteger() == 1_630_048_897_897 && r.isAtEnd })

@@ -20,8 +20,8 @@ extension BitMEX {
                 if r.literal(#"Buy","size":"#) { side = .buy } else if r.literal(#"Sell","size":"#) { side = .sell } else { return false }
                 guard let size = r.decimal(), r.literal(#","price":"#), let price = r.decimal(),
                       r.literal(#","tickDirection":""#), r.skipString(), r.literal(#","trdMatchID":""#), let id = r.string(), !id.isEmpty,
-                      r.literal(#","grossValue":"#), r.decimal() != nil, r.literal(#","homeNotional":"#), r.decimal() != nil,
-                      r.literal(#","foreignNotional":"#), r.decimal() != nil,
+                      r.literal(#","grossValue":"#), r.skipNumber(), r.literal(#","homeNotional":"#), r.skipNumber(),
+                      r.literal(#","foreignNotional":"#), r.skipNumber(),
                       r.literal(#","trdType":""#), r.skipString(), r.literal("}") else { return false }
                 output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
                                            tradeID: id.string, tsExchange: ts, tsRecv: context.tsRecv)))

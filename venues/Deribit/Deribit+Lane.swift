@@ -26,12 +26,12 @@ extension Deribit {
                 }
                 guard r.literal(#","timestamp":"#), let ms = r.integer(), let ts = try? VenueTime.nanoseconds(milliseconds: ms, "timestamp"),
                       r.literal(#","tick_direction":"#), r.skipInteger(), r.literal(#","price":"#), let price = r.decimal(),
-                      r.literal(#","mark_price":"#), r.decimal() != nil, r.literal(#","instrument_name":""#), let name = r.string(),
-                      let symbol = symbols.lookup(name), r.literal(#","index_price":"#), r.decimal() != nil,
+                      r.literal(#","mark_price":"#), r.skipNumber(), r.literal(#","instrument_name":""#), let name = r.string(),
+                      let symbol = symbols.lookup(name), r.literal(#","index_price":"#), r.skipNumber(),
                       r.literal(#","direction":""#) else { return false }
                 let side: Side
                 if r.literal(#"buy","amount":"#) { side = .buy } else if r.literal(#"sell","amount":"#) { side = .sell } else { return false }
-                guard let amount = r.decimal(), r.literal(#","contracts":"#), r.decimal() != nil, r.literal("}") else { return false }
+                guard let amount = r.decimal(), r.literal(#","contracts":"#), r.skipNumber(), r.literal("}") else { return false }
                 // No `liquidation` member in this layout, so no liquidation events (those frames take the general path).
                 if wanted.channels(for: symbol).contains(.trades) {
                     output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: amount, side: side,
