@@ -66,28 +66,14 @@ struct FeedRunner<Venue: FeedVenue> {
     @inline(never)
     func tradeLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, total: Int, sink: inout Int) throws -> Int {
         let encoder = NDJSONEncoder()
-        var output: [VenueOutput] = []
-        output.reserveCapacity(16)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 17)
-        var seq: UInt64 = 0, trades = 0, done = 0
-        try set.bytes.withUnsafeBytes { raw in
-            while done < total {
-                for range in set.ranges {
-                    if done == total { break }
-                    output.removeAll(keepingCapacity: true)
-                    try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
-                                      context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(done)), into: &output)
-                    for o in output {
-                        guard case .trade(let trade) = o else { continue }
-                        seq &+= 1
-                        encoder.encode(.trade(trade), seq: seq, into: &buffer)
-                        trades += 1
-                    }
-                    if buffer.count > 1 << 16 { sink &+= buffer.count; buffer.removeAll(keepingCapacity: true) }
-                    done += 1
-                }
-            }
+        var seq: UInt64 = 0
+        let trades = try eachTrade(&adapter, set, total: total) { trade in
+            seq &+= 1
+            encoder.encode(.trade(trade), seq: seq, into: &buffer)
+        } afterFrame: {
+            if buffer.count > 1 << 16 { sink &+= buffer.count; buffer.removeAll(keepingCapacity: true) }
         }
         sink &+= buffer.count
         return trades
@@ -98,6 +84,17 @@ struct FeedRunner<Venue: FeedVenue> {
     /// encoded. Returns the number of trades.
     @inline(never)
     func normalizeLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, total: Int, sink: inout Int) throws -> Int {
+        try eachTrade(&adapter, set, total: total) { trade in
+            sink &+= Int(truncatingIfNeeded: trade.price.mantissa &+ trade.size.mantissa &+ (trade.tsExchange ?? 0))
+                &+ trade.tradeID.utf8.count
+        } afterFrame: {}
+    }
+
+    /// Parses `total` frames (cycling through `set`) and hands every trade to `body`; returns how
+    /// many there were. Inlined into each measured loop.
+    @inline(__always)
+    func eachTrade(_ adapter: inout Venue.Adapter, _ set: MessageSet, total: Int, _ body: (Trade) -> Void,
+                   afterFrame: () -> Void) throws -> Int {
         var output: [VenueOutput] = []
         output.reserveCapacity(16)
         var trades = 0, done = 0
@@ -110,10 +107,10 @@ struct FeedRunner<Venue: FeedVenue> {
                                       context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(done)), into: &output)
                     for o in output {
                         guard case .trade(let trade) = o else { continue }
-                        sink &+= Int(truncatingIfNeeded: trade.price.mantissa &+ trade.size.mantissa &+ (trade.tsExchange ?? 0))
-                            &+ trade.tradeID.utf8.count
+                        body(trade)
                         trades += 1
                     }
+                    afterFrame()
                     done += 1
                 }
             }
