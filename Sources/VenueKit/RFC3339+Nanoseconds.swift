@@ -10,31 +10,42 @@ extension RFC3339 {
         return try generalNanoseconds(text)
     }
 
-    /// The form venues send on every trade, `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, read with three word
-    /// loads: separators and digits are checked with masks, the fields taken from fixed bytes.
-    /// `nil` for anything else (offsets, more than nine fraction digits, out-of-range fields),
-    /// which ``generalNanoseconds(_:)`` then reads or refuses; for text this accepts, both agree.
+    /// The form venues send on every trade, `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, read with word loads:
+    /// separators and digits are checked with masks, the fields taken from fixed bytes. `nil` for
+    /// anything else (offsets, more than nine fraction digits, out-of-range fields), which
+    /// ``generalNanoseconds(_:)`` then reads or refuses; for text this accepts, both agree.
     static func canonicalNanoseconds(_ b: UnsafeRawBufferPointer) -> Nanoseconds? {
-        let n = b.count
-        guard n >= 20, n <= 30, let p = b.baseAddress, p.load(fromByteOffset: n &- 1, as: UInt8.self) == UInt8(ascii: "Z") else { return nil }
+        guard let rest = minutesSecondsFraction(b), let hour = hourStart(b) else { return nil }
+        return hour &+ rest
+    }
+
+    /// `YYYY-MM-DDTHH` (bytes 0...12 of a canonical time) as ns since the epoch; `nil` unless
+    /// every byte is a digit or its separator and the fields are in range. The caller has checked
+    /// that `b` has at least 20 bytes.
+    static func hourStart(_ b: UnsafeRawBufferPointer) -> Nanoseconds? {
+        guard let p = b.baseAddress else { return nil }
         let w0 = p.loadUnaligned(as: UInt64.self).littleEndian                      // YYYY-MM-
         let w1 = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian   // DDTHH:MM
-        let w2 = p.loadUnaligned(fromByteOffset: 12, as: UInt64.self).littleEndian  // H:MM:SS?
-        // Separators: `-` at 4 and 7, `T` at 10, `:` at 13 and 16.
-        guard w0 & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000, w1 & 0x0000_FF00_00FF_0000 == 0x0000_3A00_0054_0000,
-              w2 & 0x0000_00FF_0000_FF00 == 0x0000_003A_0000_3A00 else { return nil }
-        // Digits everywhere else in bytes 0...18 (byte 19 is `.` or `Z`, checked below).
-        @inline(__always) func allDigits(_ w: UInt64, _ mask: UInt64) -> Bool {
-            let t = w & mask, threes = 0x3030_3030_3030_3030 & mask, highs = 0xF0F0_F0F0_F0F0_F0F0 & mask
-            return ((t & highs) ^ threes) | (((t &+ (0x0606_0606_0606_0606 & mask)) & highs) ^ threes) == 0
-        }
-        guard allDigits(w0, 0x00FF_FF00_FFFF_FFFF), allDigits(w1, 0xFFFF_00FF_FF00_FFFF), allDigits(w2, 0x00FF_FF00_FFFF_00FF) else { return nil }
-        @inline(__always) func digit(_ w: UInt64, _ i: Int) -> Int64 { Int64((w &>> UInt64(8 &* i)) & 0x0F) }
+        // `-` at 4 and 7, `T` at 10; digits at 0...3, 5, 6, 8, 9, 11, 12.
+        guard w0 & 0xFF00_00FF_0000_0000 == 0x2D00_002D_0000_0000, w1 & 0x0000_0000_00FF_0000 == 0x0000_0000_0054_0000,
+              allDigits(w0, 0x00FF_FF00_FFFF_FFFF), allDigits(w1, 0x0000_00FF_FF00_FFFF) else { return nil }
         let year = digit(w0, 0) &* 1000 &+ digit(w0, 1) &* 100 &+ digit(w0, 2) &* 10 &+ digit(w0, 3)
         let month = digit(w0, 5) &* 10 &+ digit(w0, 6), day = digit(w1, 0) &* 10 &+ digit(w1, 1)
-        let hour = digit(w1, 3) &* 10 &+ digit(w1, 4), minute = digit(w1, 6) &* 10 &+ digit(w1, 7)
-        let second = digit(w2, 5) &* 10 &+ digit(w2, 6)
-        guard year >= 1970, year <= 2261, month >= 1, month <= 12, day >= 1, day <= 31, hour < 24, minute < 60, second < 61 else { return nil }
+        let hour = digit(w1, 3) &* 10 &+ digit(w1, 4)
+        guard year >= 1970, year <= 2261, month >= 1, month <= 12, day >= 1, day <= 31, hour < 24 else { return nil }
+        return (daysSinceEpoch(year: year, month: month, day: day) &* 86_400 &+ hour &* 3600) &* 1_000_000_000
+    }
+
+    /// `:MM:SS[.f{1,9}]Z` (bytes 13... of a canonical time) as ns into the hour; `nil` for
+    /// anything else. Checks the length (20...30 bytes) and the closing `Z` for both halves.
+    static func minutesSecondsFraction(_ b: UnsafeRawBufferPointer) -> Nanoseconds? {
+        let n = b.count
+        guard n >= 20, n <= 30, let p = b.baseAddress, p.load(fromByteOffset: n &- 1, as: UInt8.self) == UInt8(ascii: "Z") else { return nil }
+        let w = p.loadUnaligned(fromByteOffset: 12, as: UInt64.self).littleEndian  // H:MM:SS?
+        // `:` at 13 and 16; digits at 14, 15, 17, 18.
+        guard w & 0x0000_00FF_0000_FF00 == 0x0000_003A_0000_3A00, allDigits(w, 0x00FF_FF00_FFFF_0000) else { return nil }
+        let minute = digit(w, 2) &* 10 &+ digit(w, 3), second = digit(w, 5) &* 10 &+ digit(w, 6)
+        guard minute < 60, second < 61 else { return nil }
         var fraction: Int64 = 0
         if n > 20 {
             // `.` then 1...9 digits before the `Z`.
@@ -46,9 +57,19 @@ extension RFC3339 {
             }
             fraction &*= Int64(LayoutReader.powerOfTen(30 &- n))  // 9 - digits
         }
-        let seconds = daysSinceEpoch(year: year, month: month, day: day) &* 86_400 &+ hour &* 3600 &+ minute &* 60 &+ second
-        return seconds &* 1_000_000_000 &+ fraction
+        return (minute &* 60 &+ second) &* 1_000_000_000 &+ fraction
     }
+
+    /// Whether the bytes of `w` selected by `mask` (0xFF per byte) are all ASCII digits.
+    @inline(__always)
+    static func allDigits(_ w: UInt64, _ mask: UInt64) -> Bool {
+        let t = w & mask, threes = 0x3030_3030_3030_3030 & mask, highs = 0xF0F0_F0F0_F0F0_F0F0 & mask
+        return ((t & highs) ^ threes) | (((t &+ (0x0606_0606_0606_0606 & mask)) & highs) ^ threes) == 0
+    }
+
+    /// The digit in byte `i` of `w` (already checked to be one).
+    @inline(__always)
+    static func digit(_ w: UInt64, _ i: Int) -> Int64 { Int64((w &>> UInt64(8 &* i)) & 0x0F) }
 
     /// Any RFC 3339 text ``nanoseconds(_:)`` accepts (offsets, escapes, longer fractions), or the error.
     static func generalNanoseconds(_ text: JSONString) throws(VenueParseError) -> Nanoseconds {
@@ -84,5 +105,34 @@ extension RFC3339 {
         } else { throw VenueParseError.invalidValue("timestamp", "expected 'Z' or '±HH:MM' in '\(text.string)'") }
         let seconds = daysSinceEpoch(year: t.year, month: t.month, day: t.day) * 86_400 + t.hour * 3600 + t.minute * 60 + t.second - offset
         return seconds * 1_000_000_000 + fraction
+    }
+}
+
+/// Reads a feed's RFC 3339 times, remembering the date and hour of the last canonical one: a feed's
+/// times share them almost always (a Coinbase trade and its envelope, a Kraken or BitMEX stream),
+/// so the next time costs only its minutes, seconds and fraction. Same results and errors as
+/// ``RFC3339/nanoseconds(_:)``; an adapter keeps one per connection (it is a value, no locking).
+public struct RFC3339Clock: Sendable {
+    /// Bytes 0...7 and 5...12 of the last canonical time (`YYYY-MM-` and `MM-DDTHH`).
+    var head: (UInt64, UInt64) = (0, 0)
+    /// Its hour as ns since the epoch; `nil` until a canonical time has been read.
+    var hour: Nanoseconds?
+
+    /// A clock that has seen no time yet.
+    public init() {}
+
+    /// ``RFC3339/nanoseconds(_:)``, with the date and hour reused when they repeat.
+    public mutating func nanoseconds(_ text: JSONString) throws(VenueParseError) -> Nanoseconds {
+        let b = text.bytes
+        if !text.hasEscapes, let rest = RFC3339.minutesSecondsFraction(b), let p = b.baseAddress {
+            let key = (p.loadUnaligned(as: UInt64.self), p.loadUnaligned(fromByteOffset: 5, as: UInt64.self))
+            if let hour, key == head { return hour &+ rest }
+            if let start = RFC3339.hourStart(b) {
+                head = key
+                hour = start
+                return start &+ rest
+            }
+        }
+        return try RFC3339.generalNanoseconds(text)
     }
 }

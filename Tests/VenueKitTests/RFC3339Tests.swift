@@ -87,3 +87,31 @@ struct RFC3339CanonicalTests {
         #expect(fastAnswers > 5000)
     }
 }
+
+@Suite("RFC3339Clock")
+struct RFC3339ClockTests {
+    @Test("a stream of times with repeating hours, some mutated: the clock answers as RFC3339.nanoseconds does")
+    func agreesWithStatelessReader() {
+        var rng = SplitMix64(seed: 0x436c6f636b)
+        var clock = RFC3339Clock()
+        let alphabet = Array("0123456789-T:.Z+ x".utf8)
+        var hour = 0, day = 1
+        for _ in 0 ..< 20_000 {
+            if rng.next() % 50 == 0 { hour = (hour + 1) % 24 }
+            if rng.next() % 500 == 0 { day = day % 28 + 1 }
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            var text = "2026-04-\(two(day))T\(two(hour)):\(two(Int(rng.next() % 60))):\(two(Int(rng.next() % 61)))"
+            let digits = Int(rng.next() % 11)
+            if digits > 0 { text += "." + (0 ..< digits).map { _ in String(rng.next() % 10) }.joined() }
+            text += "Z"
+            var bytes = Array(text.utf8)
+            if rng.next() % 4 == 0 { bytes[Int(rng.next() % UInt64(bytes.count))] = alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let mutated = String(decoding: bytes, as: UTF8.self)
+            let (fromClock, expected) = Array(mutated.utf8).withUnsafeBytes { raw in
+                let s = JSONString(bytes: raw, hasEscapes: false)
+                return (try? clock.nanoseconds(s), try? RFC3339.nanoseconds(s))
+            }
+            #expect(fromClock == expected, "\(mutated)")
+        }
+    }
+}

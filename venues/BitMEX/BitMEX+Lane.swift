@@ -13,7 +13,7 @@ extension BitMEX {
         guard r.literal(#"{"table":"trade","action":"insert","data":["#) else { return false }
         return output.appendingLane { output in
             repeat {
-                guard r.literal(#"{"timestamp":""#), let stamp = r.string(), let ts = try? RFC3339.nanoseconds(stamp),
+                guard r.literal(#"{"timestamp":""#), let stamp = r.string(), let ts = try? clock.nanoseconds(stamp),
                       r.literal(#","symbol":""#), let name = r.string(), let symbol = symbols.lookup(name),
                       r.literal(#","side":""#) else { return false }
                 let side: Side

@@ -41,6 +41,8 @@ public struct BitMEX: VenueAdapter {
     var symbols = VenueSymbolMap()
     /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
     var usesLayoutLane = true
+    /// The trade lane's RFC 3339 reader (remembers the last date and hour).
+    var clock = RFC3339Clock()
     /// `orderBookL2_25` (top 25, throttled) unless `bookDepth` > 25 asks for full-depth `orderBookL2`.
     let bookTable: String
     /// id → level per symbol; a symbol is present only between its partial and a divergence.

@@ -14,7 +14,7 @@ extension Coinbase {
         var r = LayoutReader(message)
         guard r.literal(#"{"channel":"market_trades","#) else { return false }
         if r.literal(#""client_id":""#) { guard r.skipString(), r.literal(",") else { return false } }
-        guard r.literal(#""timestamp":""#), let stamp = r.string(), (try? RFC3339.nanoseconds(stamp)) != nil,
+        guard r.literal(#""timestamp":""#), let stamp = r.string(), (try? clock.nanoseconds(stamp)) != nil,
               r.literal(#","sequence_num":"#), let seq = r.integer(), r.literal(#","events":["#) else { return false }
         return output.appendingLane { output in
             output.append(.connectionSequence(seq))
@@ -26,7 +26,7 @@ extension Coinbase {
                           r.literal(#","size":""#), let size = r.quotedDecimal(), r.literal(#","side":""#) else { return false }
                     let side: Side
                     if r.literal(#"BUY","time":""#) { side = .sell } else if r.literal(#"SELL","time":""#) { side = .buy } else { return false }
-                    guard let time = r.string(), let ts = try? RFC3339.nanoseconds(time), r.literal("}") else { return false }
+                    guard let time = r.string(), let ts = try? clock.nanoseconds(time), r.literal("}") else { return false }
                     output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
                                                tradeID: id.string, tsExchange: ts, tsRecv: context.tsRecv)))
                 } while r.literal(",")

@@ -25,6 +25,8 @@ public struct Coinbase: SymmetricSubscriptions {
     var symbols = VenueSymbolMap()
     /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
     var usesLayoutLane = true
+    /// The trade lane's RFC 3339 reader (remembers the last date and hour).
+    var clock = RFC3339Clock()
     /// What the session asked for, each on its `channel product` pair: decides which of
     /// bbo/ticker a `ticker` message feeds and when a shared venue channel may really be unsubscribed.
     var wanted = SubscriptionTable()

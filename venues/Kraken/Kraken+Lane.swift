@@ -20,7 +20,7 @@ extension Kraken {
                 if r.literal(#"buy","price":"#) { side = .buy } else if r.literal(#"sell","price":"#) { side = .sell } else { return false }
                 guard let price = r.decimal(), r.literal(#","qty":"#), let size = r.decimal(),
                       r.literal(#","ord_type":""#), r.skipString(), r.literal(#","trade_id":"#), let id = r.integer(),
-                      r.literal(#","timestamp":""#), let stamp = r.string(), let ts = try? RFC3339.nanoseconds(stamp),
+                      r.literal(#","timestamp":""#), let stamp = r.string(), let ts = try? clock.nanoseconds(stamp),
                       r.literal("}") else { return false }
                 output.append(.trade(Trade(venue: .kraken, symbol: symbol, price: price, size: size, side: side,
                                            tradeID: DecimalText.string(id), tsExchange: ts, tsRecv: context.tsRecv)))

@@ -32,6 +32,8 @@ public struct Kraken: SymmetricSubscriptions {
     var symbols = VenueSymbolMap()
     /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
     var usesLayoutLane = true
+    /// The trade lane's RFC 3339 reader (remembers the last date and hour).
+    var clock = RFC3339Clock()
     /// The `bbo`/`ticker` subscriptions, each on its symbol's `ticker` channel (subscribed once).
     var tickerUse = SubscriptionTable()
     /// Level storage reused from one book message to the next.
