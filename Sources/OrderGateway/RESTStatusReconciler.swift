@@ -77,7 +77,9 @@ final class RESTStatusReconciler<Router: RESTStatusQuerying>: AnyStatusReconcile
     }
 
     deinit {
-        stopped.succeed()  // a promise must not be dropped uncompleted
+        // A promise must not be dropped uncompleted; after `stop()` it already is, and completing it
+        // again from here (off the loop) would post a task to a loop that may be shut down by now.
+        if !isStopped { stopped.succeed() }
     }
 
     var outstanding: Int { waiting.count + inFlight }
