@@ -157,7 +157,7 @@ extension Binance {
         guard r.literal("}}"), r.isAtEnd, let symbol = symbols.lookup(name),
               let tsExchange = try? nanoseconds(time) else { return nil }
         return Trade(venue: venue, symbol: symbol, price: price, size: size, side: isBuyerMaker ? .sell : .buy,
-                     tradeID: DecimalText.string(id), tsExchange: tsExchange, tsRecv: context.tsRecv)
+                     tradeID: TradeID(id), tsExchange: tsExchange, tsRecv: context.tsRecv)
     }
 
     /// Position of `channel` in `Channel.allCases`, for deterministic subscribe frames.
@@ -289,7 +289,7 @@ struct BinancePayload {
         guard let id = isAggregate ? aggregateID : tradeID else { throw .missingField(isAggregate ? "a" : "t") }
         guard let isBuyerMaker else { throw .missingField("m") }
         return Trade(venue: venue, symbol: symbol, price: price, size: quantity, side: isBuyerMaker ? .sell : .buy,
-                     tradeID: DecimalText.string(id), tsExchange: try Binance.nanoseconds(time ?? eventTime), tsRecv: context.tsRecv)
+                     tradeID: TradeID(id), tsExchange: try Binance.nanoseconds(time ?? eventTime), tsRecv: context.tsRecv)
     }
 
     /// The levels of a `depthUpdate` (absolute quantities, `"0.00000000"` deletes).

@@ -18,7 +18,7 @@ extension Bitfinex {
               r.literal("]"), r.isAtEnd, let key = feedKey(chanID) else { return false }
         output.append(.connectionSequence(seq))
         output.append(.trade(Trade(venue: .bitfinex, symbol: key.symbol, price: price, size: amount.magnitude,
-                                   side: amount.isNegative ? .sell : .buy, tradeID: DecimalText.string(id), tsExchange: ts,
+                                   side: amount.isNegative ? .sell : .buy, tradeID: TradeID(id), tsExchange: ts,
                                    tsRecv: context.tsRecv)))
         return true
     }

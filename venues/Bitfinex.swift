@@ -233,7 +233,7 @@ public struct Bitfinex: VenueAdapter {
         let price = try s.readDecimal()
         while try s.nextElement() { try s.skipValue() }
         return Trade(venue: .bitfinex, symbol: symbol, price: price, size: amount.magnitude, side: amount.isNegative ? .sell : .buy,
-                     tradeID: DecimalText.string(id), tsExchange: ts, tsRecv: context.tsRecv)
+                     tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv)
     }
 
     // [232950,[278200,1.7023900800000002,282030,2.2626931299999997,-66440,-0.1903,282780,32.20946748,402510,231840],3]

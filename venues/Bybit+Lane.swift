@@ -23,7 +23,7 @@ extension Bybit {
                       r.literal(#","BT":"#), r.bool() != nil else { return false }
                 if r.literal(#","RPI":"#) { guard r.bool() != nil else { return false } }
                 guard r.literal(#","seq":"#), r.integer() != nil, r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: id.string,
+                output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: TradeID(utf8: id.bytes),
                                            tsExchange: ts, tsRecv: context.tsRecv)))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd

@@ -23,6 +23,15 @@ struct LineWriter {
     @inlinable
     static func maxStringLength(_ text: String) -> Int { text.utf8.count &* 6 &+ 2 }
 
+    /// The most bytes ``tradeID(_:)`` writes for `id`.
+    @inlinable
+    static func maxLength(of id: TradeID) -> Int {
+        switch id.storage {
+        case .number: return 22
+        case .text(let t): return maxStringLength(t)
+        }
+    }
+
     @inlinable @inline(always)
     mutating func byte(_ c: UInt8) {
         start.storeBytes(of: c, toByteOffset: count, as: UInt8.self)
@@ -88,6 +97,19 @@ struct LineWriter {
             count &+= written
         } else {
             escapedString(text)
+        }
+    }
+
+    /// A trade id as a JSON string: a numbered id is rendered straight from the number.
+    @inlinable @inline(always)
+    mutating func tradeID(_ id: TradeID) {
+        switch id.storage {
+        case .number(let n):
+            byte(UInt8(ascii: "\""))
+            unsigned(UInt64(n))
+            byte(UInt8(ascii: "\""))
+        case .text(let t):
+            string(t)
         }
     }
 

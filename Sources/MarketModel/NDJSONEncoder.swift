@@ -42,7 +42,7 @@ public struct NDJSONEncoder: Sendable {
     /// `{"type":"trade","venue","symbol","price","size","side","trade_id","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: Trade, seq: UInt64? = nil, into b: inout [UInt8]) {
         let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
-            + LineWriter.maxStringLength(e.tradeID) + 2 * LineWriter.maxDecimalLength + 3 * LineWriter.maxIntegerLength
+            + LineWriter.maxLength(of: e.tradeID) + 2 * LineWriter.maxDecimalLength + 3 * LineWriter.maxIntegerLength
         LineWriter.append(maxLength: bound, to: &b) { w in
             w.raw("{\"type\":\"trade\",\"venue\":")
             w.string(e.venue.rawValue)
@@ -55,7 +55,7 @@ public struct NDJSONEncoder: Sendable {
             w.byte(UInt8(ascii: "\""))
             if let side = e.side { w.raw(side == .buy ? ",\"side\":\"buy\"" : ",\"side\":\"sell\"") }
             w.raw(",\"trade_id\":")
-            w.string(e.tradeID)
+            w.tradeID(e.tradeID)
             trailer(tsExchange: e.tsExchange, tsRecv: e.tsRecv, seq: seq, &w)
         }
     }

@@ -11,14 +11,14 @@ public struct Trade: Sendable, Hashable {
     /// The **taker** (aggressor) side, or `nil` if the venue does not say.
     public var side: Side?
     /// The venue's trade id as text (integers rendered in decimal).
-    public var tradeID: String
+    public var tradeID: TradeID
     /// The venue's time for the trade in ns since the epoch, if it gives one.
     public var tsExchange: Nanoseconds?
     /// When the frame carrying it was read from the socket, ns since the epoch.
     public var tsRecv: Nanoseconds
 
     /// Memberwise initializer.
-    public init(venue: VenueID, symbol: Symbol, price: Price, size: Size, side: Side?, tradeID: String,
+    public init(venue: VenueID, symbol: Symbol, price: Price, size: Size, side: Side?, tradeID: TradeID,
                 tsExchange: Nanoseconds?, tsRecv: Nanoseconds) {
         self.venue = venue
         self.symbol = symbol

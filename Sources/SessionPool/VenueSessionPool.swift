@@ -491,7 +491,7 @@ public final class VenueSessionPool<Adapter: VenueAdapter>: @unchecked Sendable 
 
 /// Trade ids published around a make-before-break cut-over (one connection id).
 struct TradeOverlap {
-    var published: [Symbol: Set<String>] = [:]
+    var published: [Symbol: Set<TradeID>] = [:]
     var isCutOver = false
 }
 

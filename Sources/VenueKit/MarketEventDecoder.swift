@@ -28,7 +28,7 @@ public enum MarketEventDecoder {
         switch type {
         case "trade":
             return .trade(Trade(venue: try f.venue(), symbol: try f.symbol(), price: try f.decimal("price"), size: try f.decimal("size"),
-                                side: try f.side("side"), tradeID: f.strings["trade_id"] ?? "", tsExchange: f.ints["ts_exchange"],
+                                side: try f.side("side"), tradeID: TradeID(f.strings["trade_id"] ?? ""), tsExchange: f.ints["ts_exchange"],
                                 tsRecv: f.ints["ts_recv"] ?? 0))
         case "book":
             return .book(BookUpdate(venue: try f.venue(), symbol: try f.symbol(), isSnapshot: f.bools["snapshot"] ?? false,

@@ -25,7 +25,7 @@ enum Fixtures {
     }
 
     static func trade(_ venue: VenueID = "binance", _ symbol: Symbol = btc, id: Int, price: String = "50000.1") -> MarketEvent {
-        .trade(Trade(venue: venue, symbol: symbol, price: decimal(price), size: decimal("0.002"), side: .buy, tradeID: String(id),
+        .trade(Trade(venue: venue, symbol: symbol, price: decimal(price), size: decimal("0.002"), side: .buy, tradeID: TradeID(String(id)),
                      tsExchange: 1_700_000_000_000_000_000, tsRecv: 1_700_000_000_000_123_456))
     }
 

@@ -12,7 +12,7 @@ enum Events {
     static func trade(_ i: Int, venue: VenueID = .binance, symbol: String = "BTC-USDT-PERP") -> MarketEvent {
         .trade(Trade(venue: venue, symbol: Symbol(unchecked: symbol, kind: .perpetual),
                      price: FixedDecimal(mantissa: 5_000_010 + Int64(i % 100), scale: 2), size: FixedDecimal(mantissa: 2, scale: 3),
-                     side: i % 2 == 0 ? .buy : .sell, tradeID: String(i), tsExchange: 1_700_000_000_000_000_000 + Int64(i),
+                     side: i % 2 == 0 ? .buy : .sell, tradeID: TradeID(String(i)), tsExchange: 1_700_000_000_000_000_000 + Int64(i),
                      tsRecv: 1_700_000_000_000_123_456 + Int64(i)))
     }
 

@@ -68,7 +68,7 @@ final class RecordingSink: VenueSessionSink, @unchecked Sendable {
         snapshot.compactMap { if case .trade(let t) = $0, t.symbol.description == symbol { return t } else { return nil } }
     }
 
-    func tradeIDs(_ symbol: String) -> [Int] { trades(symbol).compactMap { Int($0.tradeID) } }
+    func tradeIDs(_ symbol: String) -> [Int] { trades(symbol).compactMap { $0.tradeID.number.map { Int($0) } } }
 
     func books(_ symbol: String) -> [BookUpdate] {
         snapshot.compactMap { if case .book(let b) = $0, b.symbol.description == symbol { return b } else { return nil } }

@@ -24,7 +24,7 @@ extension BitMEX {
                       r.literal(#","foreignNotional":"#), r.skipNumber(),
                       r.literal(#","trdType":""#), r.skipString(), r.literal("}") else { return false }
                 output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                           tradeID: id.string, tsExchange: ts, tsRecv: context.tsRecv)))
+                                           tradeID: TradeID(utf8: id.bytes), tsExchange: ts, tsRecv: context.tsRecv)))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

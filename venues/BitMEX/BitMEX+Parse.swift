@@ -196,7 +196,7 @@ extension BitMEX {
             throw VenueParseError.missingField("price/size/side/trdMatchID")
         }
         output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                   tradeID: f.matchID, tsExchange: f.ts, tsRecv: context.tsRecv)))
+                                   tradeID: TradeID(f.matchID), tsExchange: f.ts, tsRecv: context.tsRecv)))
     }
 
     // {"timestamp":"2024-11-25T04:00:00.000Z","symbol":"XBTUSD","fundingInterval":"2000-01-01T08:00:00.000Z",

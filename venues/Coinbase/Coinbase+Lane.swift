@@ -28,7 +28,7 @@ extension Coinbase {
                     if r.literal(#"BUY","time":""#) { side = .sell } else if r.literal(#"SELL","time":""#) { side = .buy } else { return false }
                     guard let time = r.string(), let ts = try? clock.nanoseconds(time), r.literal("}") else { return false }
                     output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                               tradeID: id.string, tsExchange: ts, tsRecv: context.tsRecv)))
+                                               tradeID: TradeID(utf8: id.bytes), tsExchange: ts, tsRecv: context.tsRecv)))
                 } while r.literal(",")
                 guard r.literal("]}") else { return false }
             } while r.literal(",")

@@ -16,13 +16,13 @@ extension Deribit {
         return output.appendingLane { output in
             repeat {
                 guard r.literal(#"{"trade_seq":"#), r.skipInteger() else { return false }
-                let id: String
+                let id: TradeID
                 if r.literal(#","trade_id":""#) {
                     guard let text = r.string(), !text.isEmpty else { return false }
-                    id = text.string
+                    id = TradeID(utf8: text.bytes)
                 } else {
                     guard r.literal(#","trade_id":"#), let number = r.integer() else { return false }
-                    id = DecimalText.string(number)
+                    id = TradeID(number)
                 }
                 guard r.literal(#","timestamp":"#), let ms = r.integer(), let ts = try? VenueTime.nanoseconds(milliseconds: ms, "timestamp"),
                       r.literal(#","tick_direction":"#), r.skipInteger(), r.literal(#","price":"#), let price = r.decimal(),

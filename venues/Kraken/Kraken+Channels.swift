@@ -34,7 +34,7 @@ extension Kraken {
             else { try s.skipValue() }
         }
         return Trade(venue: .kraken, symbol: try symbol.required("symbol"), price: try price.required("price"), size: try size.required("qty"),
-                     side: try side.required("side"), tradeID: DecimalText.string(try id.required("trade_id")), tsExchange: try ts.required("timestamp"),
+                     side: try side.required("side"), tradeID: TradeID(try id.required("trade_id")), tsExchange: try ts.required("timestamp"),
                      tsRecv: context.tsRecv)
     }
 

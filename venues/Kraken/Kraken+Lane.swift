@@ -23,7 +23,7 @@ extension Kraken {
                       r.literal(#","timestamp":""#), let stamp = r.string(), let ts = try? clock.nanoseconds(stamp),
                       r.literal("}") else { return false }
                 output.append(.trade(Trade(venue: .kraken, symbol: symbol, price: price, size: size, side: side,
-                                           tradeID: DecimalText.string(id), tsExchange: ts, tsRecv: context.tsRecv)))
+                                           tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv)))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

@@ -38,7 +38,7 @@ extension OKX {
             else { try s.skipValue() }
         }
         return Trade(venue: .okx, symbol: symbol, price: try price.required("px"), size: try size.required("sz"), side: try side.required("side"),
-                     tradeID: try id.required("tradeId"), tsExchange: try ts.required("ts"), tsRecv: context.tsRecv)
+                     tradeID: TradeID(try id.required("tradeId")), tsExchange: try ts.required("ts"), tsRecv: context.tsRecv)
     }
 
     // {"arg":{"channel":"books","instId":"BTC-USDT"},"action":"snapshot","data":[{"asks":[["8476.98","415","0","13"]],

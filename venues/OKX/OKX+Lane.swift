@@ -23,7 +23,7 @@ extension OKX {
                       r.literal(#","count":""#), r.skipString() else { return false }
                 if r.literal(#","source":""#) { guard r.skipString() else { return false } }
                 guard r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: .okx, symbol: symbol, price: price, size: size, side: side, tradeID: id.string,
+                output.append(.trade(Trade(venue: .okx, symbol: symbol, price: price, size: size, side: side, tradeID: TradeID(utf8: id.bytes),
                                            tsExchange: ts, tsRecv: context.tsRecv)))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd

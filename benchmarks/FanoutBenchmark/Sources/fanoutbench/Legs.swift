@@ -37,7 +37,7 @@ func templateTrades(count: Int) -> [Trade] {
         return Trade(venue: .binance, symbol: benchSymbols[i % benchSymbols.count],
                      price: FixedDecimal(mantissa: cents * 1_000_000, scale: 8),
                      size: FixedDecimal(mantissa: Int64((i * 104_729) % 150_000 + 1) * 1000, scale: 8),
-                     side: i % 2 == 0 ? .buy : .sell, tradeID: String(3_021_456_789 + i), tsExchange: 0, tsRecv: 0)
+                     side: i % 2 == 0 ? .buy : .sell, tradeID: TradeID(Int64(3_021_456_789 + i)), tsExchange: 0, tsRecv: 0)
     }
 }
 

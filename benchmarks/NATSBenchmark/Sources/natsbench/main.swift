@@ -85,7 +85,7 @@ func makeConnection(_ name: String, on loop: any EventLoop) throws -> NATSConnec
 func trade(_ i: Int, tsRecv: Int64) -> MarketEvent {
     .trade(Trade(venue: .binance, symbol: Symbol(unchecked: "BTC-USDT", kind: .spot),
                  price: FixedDecimal(mantissa: 5_000_010 + Int64(i & 63), scale: 2), size: FixedDecimal(mantissa: 1 + Int64(i & 7), scale: 4),
-                 side: i & 1 == 0 ? .buy : .sell, tradeID: String(i), tsExchange: 1_700_000_000_000_000_000, tsRecv: tsRecv))
+                 side: i & 1 == 0 ? .buy : .sell, tradeID: TradeID(Int64(i)), tsExchange: 1_700_000_000_000_000_000, tsRecv: tsRecv))
 }
 
 /// Counts (and optionally timestamps) messages on the subscriber's loop.
