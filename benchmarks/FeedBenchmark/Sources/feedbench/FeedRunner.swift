@@ -86,7 +86,7 @@ struct FeedRunner<Venue: FeedVenue> {
     func normalizeLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, total: Int, sink: inout Int) throws -> Int {
         try eachTrade(&adapter, set, total: total) { trade in
             sink &+= Int(truncatingIfNeeded: trade.price.mantissa &+ trade.size.mantissa &+ (trade.tsExchange ?? 0))
-                &+ trade.tradeID.hashValue
+                &+ Int(truncatingIfNeeded: trade.tradeID.number ?? 1)
         } afterFrame: {}
     }
 
