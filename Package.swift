@@ -132,7 +132,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "VenueKitTests", dependencies: ["VenueKit", "MarketModel"]),
+        .testTarget(name: "VenueKitTests", dependencies: ["VenueKit", "MarketModel", "CCRC32"]),
         .testTarget(name: "BooksTests", dependencies: ["Books", "MarketModel", "VenueKit"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "MarketModel", "VenueKit"]),
         .testTarget(name: "SessionPoolTests", dependencies: [

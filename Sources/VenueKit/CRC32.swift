@@ -52,6 +52,11 @@ public struct CRC32: Sendable {
     /// Whether this CPU runs the carry-less-multiply path (checked once).
     static let canFold: Bool = mm_crc32_fold_supported() != 0
 
+    /// Sets the raw register (tests of the folding routine start from arbitrary registers).
+    mutating func setRegisterForTesting(_ value: UInt32) {
+        register = value
+    }
+
     /// Feeds bytes through the slicing-by-8 tables only (also the reference the folding path is
     /// tested against).
     mutating func updateWithTables(_ bytes: UnsafeRawBufferPointer) {
