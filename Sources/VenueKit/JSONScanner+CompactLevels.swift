@@ -11,15 +11,22 @@ extension JSONScanner {
     /// `,"qty":`) and returns `true`; otherwise consumes nothing and returns `false`.
     ///
     /// Why: one or two 8-byte compares against words built from the literal (constants once
-    /// inlined) instead of reading a key and comparing it. Needs the literal's length rounded up
-    /// to 8 bytes before the end of the buffer (else `false`: the caller's general path handles
-    /// the last bytes of a message). Does not change the container-start state: callers use it
-    /// for punctuation they then account for themselves.
+    /// inlined) instead of reading a key and comparing it (byte by byte within the last 8 bytes
+    /// of the buffer). Does not change the container-start state: callers use it for
+    /// punctuation they then account for themselves.
     @inlinable @inline(always)
     public mutating func consume(_ literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
         let p = UnsafeRawPointer(literal.utf8Start)
-        guard n > 0, cursor &+ ((n &+ 7) & ~7) <= end else { return false }
+        guard n > 0 else { return false }
+        guard cursor &+ ((n &+ 7) & ~7) <= end else {
+            // The last bytes of the buffer (a message's last level and its closing brackets):
+            // byte by byte, so the fast path still ends there.
+            guard cursor &+ n <= end else { return false }
+            for j in 0 ..< n where at(cursor &+ j) != p.load(fromByteOffset: j, as: UInt8.self) { return false }
+            cursor &+= n
+            return true
+        }
         var k = 0
         while k < n {
             let take = Swift.min(8, n &- k)

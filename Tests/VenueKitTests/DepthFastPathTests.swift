@@ -180,10 +180,16 @@ struct DepthFastPathTests {
             #expect(price == FixedDecimal(mantissa: 125, scale: 1))
             let qtyKey = s.consume(#","qty":"#)
             #expect(qtyKey)
-            // Fewer than 8 bytes left after the cursor: not consumed (the general path reads the end).
-            let nearEnd = s.consume("3}")
-            #expect(!nearEnd)
+            // Fewer than 8 bytes left: compared byte by byte; a mismatch or running past the
+            // end consumes nothing.
+            let wrongNearEnd = s.consume("4}")
+            #expect(!wrongNearEnd)
+            let pastEnd = s.consume("3}}")
+            #expect(!pastEnd)
             #expect(s.position == 20)
+            let nearEnd = s.consume("3}")
+            #expect(nearEnd)
+            #expect(s.position == 22)
         }
         scanning(#""2026-04-07T14:30:00.123456Z","x""#) { s in
             let skipped = s.skipCompactString()
