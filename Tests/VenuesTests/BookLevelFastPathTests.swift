@@ -4,8 +4,8 @@ import Testing
 import VenueKit
 import Venues
 
-// Kraken's and Coinbase's book levels are read in their compact wire form in one pass, and every
-// other spelling rewinds to the general member loop. These tests build book frames with 0...40
+// Kraken's and Coinbase's book levels, and BitMEX's book rows, are read in their compact wire form
+// in one pass, and every other spelling rewinds to the general member loop. These tests build book frames with 0...40
 // levels and require the compact frame, a frame with whitespace after every `,` and `:` (no level
 // is compact), and frames mixing both per level to give the same levels, in order, with the same
 // digits; malformed levels must still raise a VenueParseError.
@@ -58,7 +58,7 @@ fileprivate struct LevelTexts {
     }
 }
 
-@Suite("Book level fast paths (Kraken, Coinbase)")
+@Suite("Book level fast paths (Kraken, Coinbase, BitMEX)")
 struct BookLevelFastPathTests {
     static let counts = [0, 1, 2, 15, 16, 17, 33, 40]
 
@@ -149,6 +149,75 @@ struct BookLevelFastPathTests {
         #expect(try levels(&adapter, escaped) == expected)
         let reordered = compact.replacingOccurrences(of: #"{"side":"#, with: #"{"x":[1],"side":"#)
         #expect(try levels(&adapter, reordered) == expected)
+    }
+
+    func bitmexAdapter() throws -> BitMEX {
+        let xbt = try Symbol("BTC-USD-PERP")
+        var adapter = BitMEX(configuration: VenueAdapterConfiguration(symbols: [xbt]))
+        _ = adapter.subscribeFrames(for: [Subscription(symbol: xbt, channel: .book)])
+        return adapter
+    }
+
+    /// BitMEX book rows (ids from `firstID`, sides alternating), compact or with whitespace inside some.
+    static func bitmexRows(_ count: Int, seed: UInt64, firstID: Int = 1000, withSize: Bool = true, spacedEvery: Int?) -> String {
+        var rng = SplitMix64(seed: seed)
+        return "[" + (0 ..< count).map { i in
+            let side = i % 2 == 0 ? "Buy" : "Sell"
+            let price = i % 2 == 0 ? "\(87000 - i).\(rng.next() % 10)" : "\(88000 + i)"
+            let size = withSize ? #","size":\#(1 + rng.next() % 2_000_000)"# : ""
+            let time = i < count / 2 ? "2026-11-21T00:00:00.008Z" : "2026-11-21T00:00:00.009Z"
+            let transact = i % 3 == 0 ? #","transactTime":"2026-11-21T00:00:00.007Z""# : ""
+            let row = #"{"symbol":"XBTUSD","id":\#(firstID + i),"side":"\#(side)""# + size + #","price":\#(price),"timestamp":"\#(time)""# + transact + "}"
+            if let every = spacedEvery, i % every == 0 { return spaced(row) }
+            return row
+        }.joined(separator: ",") + "]"
+    }
+
+    /// Every book message of a partial then an insert, update and delete of the same rows.
+    func bitmexSession(_ count: Int, spacedEvery: Int?) throws -> [String] {
+        var adapter = try bitmexAdapter()
+        var out: [String] = []
+        let seed = 0xB17E_0000 &+ UInt64(count)
+        for (action, rowsSeed, withSize) in [("partial", seed, true), ("insert", seed &+ 1, true), ("update", seed &+ 2, true),
+                                             ("delete", seed &+ 2, false)] {
+            // Inserts use fresh ids, the rest the partial's.
+            let rows = Self.bitmexRows(count, seed: rowsSeed, firstID: action == "insert" ? 2000 : 1000, withSize: withSize,
+                                       spacedEvery: spacedEvery)
+            let frame = #"{"table":"orderBookL2_25","action":"\#(action)","data":"# + rows + "}"
+            for output in try adapter.parse(frame, context: ParseContext(tsRecv: 1)) {
+                guard case .book(let m) = output else { continue }
+                out.append("\(m.update.isSnapshot) \(String(describing: m.update.tsExchange)) "
+                    + m.update.bids.map { "b \($0.price)/\($0.size)" }.joined(separator: " ")
+                    + " | " + m.update.asks.map { "a \($0.price)/\($0.size)" }.joined(separator: " "))
+            }
+        }
+        return out
+    }
+
+    @Test("BitMEX: compact, spaced and mixed book rows give the same book messages", arguments: [1, 2, 16, 25])
+    func bitmex(_ count: Int) throws {
+        let expected = try bitmexSession(count, spacedEvery: 1)
+        #expect(expected.count == 4)
+        #expect(try bitmexSession(count, spacedEvery: nil) == expected)
+        #expect(try bitmexSession(count, spacedEvery: 3) == expected)
+    }
+
+    @Test("BitMEX: malformed book rows raise VenueParseError", arguments: [
+        #"{"symbol":"XBTUSD","id":7,"side":"Buy","size":5,"price":01.5,"timestamp":"2026-11-21T00:00:00.008Z"}"#,
+        #"{"symbol":"XBTUSD","id":7,"side":"Hold","size":5,"price":1.5,"timestamp":"2026-11-21T00:00:00.008Z"}"#,
+        #"{"symbol":"XBTUSD","id":7.5,"side":"Buy","size":5,"price":1.5,"timestamp":"2026-11-21T00:00:00.008Z"}"#,
+        #"{"symbol":"XBTUSD","id":7,"side":"Buy","size":5,"price":1.5,"timestamp":"2026-11-21 00:00:00"}"#,
+        #"{"symbol":"XBTUSD","id":7,"side":"Buy","size":5,"price":1.5,"timestamp":"2026-11-21T00:00:00.008Z","transactTime":"x}"#,
+        #"{"symbol":"ETHUSD","id":7,"side":"Buy","size":5,"price":1.5,"timestamp":"2026-11-21T00:00:00.008Z"}"#,
+        #"{"symbol":"XBTUSD","side":"Buy","size":5,"price":1.5,"timestamp":"2026-11-21T00:00:00.008Z"}"#,
+    ])
+    func bitmexMalformed(_ row: String) throws {
+        var adapter = try bitmexAdapter()
+        let good = #"{"symbol":"XBTUSD","id":1,"side":"Buy","size":5,"price":1.5,"timestamp":"2026-11-21T00:00:00.008Z"}"#
+        _ = try adapter.parse(#"{"table":"orderBookL2_25","action":"partial","data":["# + good + "]}", context: ParseContext(tsRecv: 1))
+        let frame = #"{"table":"orderBookL2_25","action":"insert","data":["# + good.replacingOccurrences(of: #""id":1"#, with: #""id":2"#)
+            + "," + row + "]}"
+        #expect(throws: VenueParseError.self) { _ = try adapter.parse(frame, context: ParseContext(tsRecv: 1)) }
     }
 
     @Test("Coinbase: malformed updates raise VenueParseError", arguments: [

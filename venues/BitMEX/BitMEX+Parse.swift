@@ -173,6 +173,7 @@ extension BitMEX {
         try s.beginArray()
         var lastTime: (text: JSONString, ns: Nanoseconds)?
         while try s.nextElement() {
+            if isBook, appendCompactBookRow(&s, &lastTime) { continue }
             let f = try readFields(&s, &lastTime)
             guard let symbol = f.symbol else { continue }
             if isBook { try appendRow(f, symbol: symbol, action: action) }
