@@ -203,6 +203,35 @@ struct DepthFastPathTests {
                 #expect(s.position == 0)
             }
         }
+        // consumeString(sameAs:): only the same raw bytes, closed by a quote.
+        let text = #""2026-04-07T14:30:00.1Z","2026-04-07T14:30:00.1Z","2026-04-07T14:30:00.2Z","2026-04-07T14:30:00.1Zx","2026-04-07T14:30:00.1Z""#
+        scanning(text) { s in
+            guard let first = s.readCompactString() else { Issue.record("not compact"); return }
+            #expect(first.string == "2026-04-07T14:30:00.1Z")
+            var next = s.consume(",")
+            let same = s.consumeString(sameAs: first)
+            #expect(next && same)
+            #expect(s.position == 49)
+            next = s.consume(",")
+            let differs = s.consumeString(sameAs: first)
+            #expect(next && !differs)
+            #expect(s.position == 50)
+            _ = s.readCompactString()
+            next = s.consume(",")
+            let longer = s.consumeString(sameAs: first)
+            #expect(next && !longer)
+            _ = s.readCompactString()
+            next = s.consume(",")
+            let last = s.consumeString(sameAs: first)  // at the very end of the buffer
+            #expect(next && last)
+            #expect(s.position == text.utf8.count)
+        }
+        scanning(#""a\nb","a\nb""#) { s in
+            guard let escaped = try? s.readString() else { Issue.record("not a string"); return }
+            _ = s.consume(",")
+            let same = s.consumeString(sameAs: escaped)  // escapes: left to the general reader
+            #expect(!same)
+        }
         scanning(#"{"price":12.5,"qty":x}"#) { s in
             let level = s.attempt { s -> BookLevel? in
                 guard s.consume(#"{"price":"#), let p = s.readCompactDecimal(), s.consume(#","qty":"#),

@@ -122,7 +122,9 @@ struct BookLevelFastPathTests {
         var texts = LevelTexts(rng: SplitMix64(seed: seed))
         return "[" + (0 ..< count).map { i in
             let side = (i * 7 + 3) % 5 < 2 ? "offer" : "bid"
-            let u = "{\"side\":\"\(side)\",\"event_time\":\"2026-04-07T14:30:01.456789Z\",\"price_level\":\"\(texts.price())\",\"new_quantity\":\"\(texts.size())\"}"
+            // Mostly one time per message (compared with the previous), sometimes another (scanned).
+            let time = i % 5 == 4 ? "2026-04-07T14:30:01.45679Z" : "2026-04-07T14:30:01.456789Z"
+            let u = "{\"side\":\"\(side)\",\"event_time\":\"\(time)\",\"price_level\":\"\(texts.price())\",\"new_quantity\":\"\(texts.size())\"}"
             if let every = spacedEvery, i % every == 0 { return spaced(u) }
             return u
         }.joined(separator: ",") + "]"
@@ -166,7 +168,7 @@ struct BookLevelFastPathTests {
             let price = i % 2 == 0 ? "\(87000 - i).\(rng.next() % 10)" : "\(88000 + i)"
             let size = withSize ? #","size":\#(1 + rng.next() % 2_000_000)"# : ""
             let time = i < count / 2 ? "2026-11-21T00:00:00.008Z" : "2026-11-21T00:00:00.009Z"
-            let transact = i % 3 == 0 ? #","transactTime":"2026-11-21T00:00:00.007Z""# : ""
+            let transact = i % 3 == 0 ? #","transactTime":"2026-11-21T00:00:00.00\#(i % 2)Z""# : ""
             let row = #"{"symbol":"XBTUSD","id":\#(firstID + i),"side":"\#(side)""# + size + #","price":\#(price),"timestamp":"\#(time)""# + transact + "}"
             if let every = spacedEvery, i % every == 0 { return spaced(row) }
             return row

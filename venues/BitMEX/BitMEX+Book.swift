@@ -22,23 +22,32 @@ extension BitMEX {
     /// needs, so ``appendRow(_:symbol:action:)``'s checks pass by construction. Returns `false`,
     /// consuming nothing, for any other row (other order or keys, `null`s, whitespace, unknown
     /// symbols, bad values): ``readFields(_:_:)`` then reads it and reports what is wrong.
-    mutating func appendCompactBookRow(_ s: inout JSONScanner, _ lastTime: inout (text: JSONString, ns: Nanoseconds)?) -> Bool {
+    mutating func appendCompactBookRow(_ s: inout JSONScanner, _ lastTime: inout (text: JSONString, ns: Nanoseconds)?,
+                                       _ lastTransactTime: inout JSONString?) -> Bool {
         let row = s.attempt { s -> Row? in
             guard s.consume(#"{"symbol":"#), let name = try? s.readString(), let symbol = try? symbols.require(name),
                   s.consume(#","id":"#), let id = try? s.readInt64(), s.consume(#","side":""#) else { return nil }
             let isBid: Bool
             if s.consume(#"Buy""#) { isBid = true } else if s.consume(#"Sell""#) { isBid = false } else { return nil }
             guard s.consume(#","size":"#), let size = s.readCompactDecimal(), s.consume(#","price":"#),
-                  let price = s.readCompactDecimal(), s.consume(#","timestamp":"#), let text = try? s.readString() else { return nil }
+                  let price = s.readCompactDecimal(), s.consume(#","timestamp":"#) else { return nil }
+            // Rows of a message repeat their times: the same text is compared, not scanned again.
             let ts: Nanoseconds
-            if let last = lastTime, text.hasSameBytes(as: last.text) {
+            if let last = lastTime, s.consumeString(sameAs: last.text) {
                 ts = last.ns
             } else {
-                guard let ns = try? RFC3339.nanoseconds(text) else { return nil }
+                guard let text = try? s.readString(), let ns = try? RFC3339.nanoseconds(text) else { return nil }
                 lastTime = (text, ns)
                 ts = ns
             }
-            if s.consume(#","transactTime":"#) { guard s.skipCompactString() else { return nil } }
+            if s.consume(#","transactTime":"#) {
+                if let last = lastTransactTime, s.consumeString(sameAs: last) {
+                    // Validated with an earlier row.
+                } else {
+                    guard let text = s.readCompactString() else { return nil }
+                    lastTransactTime = text
+                }
+            }
             guard s.consume("}") else { return nil }
             return Row(symbol: symbol, id: id, isBid: isBid, size: size, price: price, ts: ts)
         }

@@ -149,10 +149,11 @@ public struct Coinbase: SymmetricSubscriptions {
         defer { scratch.keep(bids, asks) }
         func readUpdates(_ s: inout JSONScanner) throws(VenueParseError) {
             try s.beginArray()
+            var lastEventTime: JSONString?
             try LevelSink.collect { bidSink throws(VenueParseError) in
                 try LevelSink.collect { askSink throws(VenueParseError) in
                     while try s.nextElement() {
-                        let (isBid, level) = try Self.update(&s)
+                        let (isBid, level) = try Self.update(&s, lastEventTime: &lastEventTime)
                         if isBid { bidSink.append(level, into: &bids) } else { askSink.append(level, into: &asks) }
                     }
                     bidSink.flush(into: &bids)
@@ -180,19 +181,26 @@ public struct Coinbase: SymmetricSubscriptions {
                                         tsExchange: ts, tsRecv: context.tsRecv, sequencing: .connectionSequence(seq))))
     }
 
-    /// One element of `updates`: its side (`true` for `bid`) and level.
+    /// One element of `updates`: its side (`true` for `bid`) and level. `lastEventTime` is the
+    /// previous compact element's `event_time` (the updates of a message usually share it).
     @inline(__always)
-    static func update(_ s: inout JSONScanner) throws(VenueParseError) -> (isBid: Bool, level: BookLevel) {
+    static func update(_ s: inout JSONScanner, lastEventTime: inout JSONString?) throws(VenueParseError) -> (isBid: Bool, level: BookLevel) {
         // The venue's compact form in one pass: fixed-word compares for the keys, the time
-        // string skipped without a key lookup. Anything else rewinds and takes the general
-        // loop below (which also reports errors).
+        // string skipped without a key lookup (compared with the previous one when it repeats).
+        // Anything else rewinds and takes the general loop below (which also reports errors).
         if let update = s.attempt({ s -> (isBid: Bool, level: BookLevel)? in
             guard s.consume(#"{"side":""#) else { return nil }
             let isBid: Bool
             if s.consume(#"bid","event_time":"#) { isBid = true }
             else if s.consume(#"offer","event_time":"#) { isBid = false }
             else { return nil }
-            guard s.skipCompactString(), s.consume(#","price_level":"#), let price = s.readCompactDecimal(),
+            if let last = lastEventTime, s.consumeString(sameAs: last) {
+                // The same time text as the previous update: validated then.
+            } else {
+                guard let time = s.readCompactString() else { return nil }
+                lastEventTime = time
+            }
+            guard s.consume(#","price_level":"#), let price = s.readCompactDecimal(),
                   s.consume(#","new_quantity":"#), let size = s.readCompactDecimal(), s.consume("}") else { return nil }
             return (isBid, BookLevel(price: price, size: size))
         }) {
