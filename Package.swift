@@ -50,7 +50,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: hotPathSettings),
-        .target(name: "VenueKit", dependencies: ["MarketModel", "COpenSSL"], swiftSettings: hotPathSettings),
+        // CRC-32 by carry-less multiplication (PCLMULQDQ, checked at run time) for the book checksums.
+        .target(name: "CCRC32", path: "Sources/CCRC32"),
+        .target(name: "VenueKit", dependencies: ["MarketModel", "COpenSSL", "CCRC32"], swiftSettings: hotPathSettings),
         .target(name: "Venues", dependencies: ["VenueKit", "MarketModel"], path: "venues", swiftSettings: hotPathSettings),
         .target(name: "Books", dependencies: ["MarketModel", "VenueKit"], swiftSettings: hotPathSettings),
         .target(name: "Sessions", dependencies: ["MarketModel", "VenueKit"]),
@@ -130,7 +132,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "VenueKitTests", dependencies: ["VenueKit", "MarketModel"]),
+        .testTarget(name: "VenueKitTests", dependencies: ["VenueKit", "MarketModel", "CCRC32"]),
         .testTarget(name: "BooksTests", dependencies: ["Books", "MarketModel", "VenueKit"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "MarketModel", "VenueKit"]),
         .testTarget(name: "SessionPoolTests", dependencies: [

@@ -102,6 +102,8 @@ struct ChecksumTextCache: Sendable {
         var size: FixedDecimal
         var offset: Int32
         var length: Int32
+        /// How much of the part is the price's text (what a size-only change can copy).
+        var priceLength: Int32
     }
 
     /// At most 25 levels per side are part of a checksum.
@@ -126,7 +128,7 @@ struct ChecksumTextCache: Sendable {
             bidCount = 0
             askCount = 0
         }
-        let blank = Entry(price: .zero, size: .zero, offset: 0, length: 0)
+        let blank = Entry(price: .zero, size: .zero, offset: 0, length: 0, priceLength: 0)
         let capacity = BookChecksums.textCapacity
         if text.count < capacity { text = [UInt8](repeating: 0, count: capacity); bidCount = 0; askCount = 0 }
         if nextText.count < capacity { nextText = [UInt8](repeating: 0, count: capacity) }
@@ -169,16 +171,16 @@ struct ChecksumSideCursor {
         self.entries = entries
     }
 
-    /// The previous entry with the same price and size text as `level`, if any. Previous
-    /// entries better than `level` are passed (both lists are sorted best first, so they cannot
-    /// match a later, worse level either).
+    /// The previous entry with the same price text as `level`, if any (its size may differ).
+    /// Previous entries better than `level` are passed (both lists are sorted best first, so they
+    /// cannot match a later, worse level either).
     @inline(__always)
     mutating func match(_ level: BookLevel) -> ChecksumTextCache.Entry? {
         while cursor < previousCount {
             let entry = previous[cursor]
             if ChecksumTextWriter.isSameText(entry.price, level.price) {
                 cursor &+= 1
-                return ChecksumTextWriter.isSameText(entry.size, level.size) ? entry : nil
+                return entry
             }
             let c = FixedDecimal.compare(entry.price, level.price)
             guard isBid ? c > 0 : c < 0 else { return nil }
@@ -189,7 +191,8 @@ struct ChecksumSideCursor {
 }
 
 /// Assembles a checksum text, copying each level's part from the previous text when the level
-/// is unchanged (same price and size digits) and rendering it otherwise.
+/// is unchanged (same price and size digits), copying its price and rendering its size when only
+/// the size changed (the usual delta), and rendering it otherwise.
 struct ChecksumTextWriter {
     /// How a level's part is rendered.
     enum Style {
@@ -219,19 +222,32 @@ struct ChecksumTextWriter {
     }
 
     /// Appends the part of the level at `rank` (0 = best) of `side`: copied from the previous
-    /// text when the same level is there, rendered otherwise; records it in the side's entries.
+    /// text when the same level is there, its price copied and size rendered when only the size
+    /// changed, rendered otherwise; records it in the side's entries.
     @inline(__always)
     mutating func append(_ rank: Int, of side: inout ChecksumSideCursor) {
         let level = side.levels[side.levels.count &- 1 &- rank]
         let start = count
+        let priceLength: Int
         if let entry = side.match(level) {
-            ChecksumTextWriter.copy(from: old + Int(entry.offset), to: new + start, count: Int(entry.length))
-            count &+= Int(entry.length)
+            priceLength = Int(entry.priceLength)
+            if ChecksumTextWriter.isSameText(entry.size, level.size) {
+                ChecksumTextWriter.copy(from: old + Int(entry.offset), to: new + start, count: Int(entry.length))
+                count &+= Int(entry.length)
+            } else {
+                // The copy may store up to 7 bytes past the price: the size is written over them.
+                ChecksumTextWriter.copy(from: old + Int(entry.offset), to: new + start, count: priceLength)
+                count &+= priceLength
+                count &+= renderSize(level.size, isAsk: !side.isBid, at: new + count)
+            }
         } else {
-            count &+= render(level, isAsk: !side.isBid, at: new + start)
+            priceLength = renderPrice(level.price, at: new + start)
+            count &+= priceLength
+            count &+= renderSize(level.size, isAsk: !side.isBid, at: new + count)
         }
         (side.entries + side.count).initialize(to: ChecksumTextCache.Entry(
-            price: level.price, size: level.size, offset: Int32(truncatingIfNeeded: start), length: Int32(truncatingIfNeeded: count &- start)))
+            price: level.price, size: level.size, offset: Int32(truncatingIfNeeded: start),
+            length: Int32(truncatingIfNeeded: count &- start), priceLength: Int32(truncatingIfNeeded: priceLength)))
         side.count &+= 1
     }
 
@@ -245,22 +261,27 @@ struct ChecksumTextWriter {
         }
     }
 
-    /// Renders one level's part at `p` and returns its length.
-    func render(_ level: BookLevel, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int {
+    /// Renders the price of a level's part at `p` and returns its length.
+    func renderPrice(_ price: FixedDecimal, at p: UnsafeMutableRawPointer) -> Int {
+        switch style {
+        case .krakenDigits: return price.writeKrakenChecksumDigits(to: p)
+        case .venueText: return price.writeText(to: p)
+        case .javaScript: return price.writeJavaScriptForm(to: p)
+        }
+    }
+
+    /// Renders the rest of a level's part after its price (`:` and the size, or Kraken's size
+    /// digits) at `p` and returns its length.
+    func renderSize(_ size: FixedDecimal, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int {
         switch style {
         case .krakenDigits:
-            let n = level.price.writeKrakenChecksumDigits(to: p)
-            return n &+ level.size.writeKrakenChecksumDigits(to: p + n)
+            return size.writeKrakenChecksumDigits(to: p)
         case .venueText:
-            var n = level.price.writeText(to: p)
-            p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: n, as: UInt8.self)
-            n &+= 1
-            return n &+ level.size.writeText(to: p + n)
+            p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
+            return 1 &+ size.writeText(to: p + 1)
         case .javaScript:
-            var n = level.price.writeJavaScriptForm(to: p)
-            p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: n, as: UInt8.self)
-            n &+= 1
-            return n &+ (isAsk ? level.size.negated : level.size).writeJavaScriptForm(to: p + n)
+            p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
+            return 1 &+ (isAsk ? size.negated : size).writeJavaScriptForm(to: p + 1)
         }
     }
 

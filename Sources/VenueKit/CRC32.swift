@@ -1,5 +1,9 @@
-/// CRC-32/IEEE (ISO-HDLC, zlib's `crc32`, polynomial 0xEDB88320 reflected), slicing-by-8.
-/// The book checksums of Kraken, OKX and Bitfinex are this CRC over ASCII text.
+import CCRC32
+
+/// CRC-32/IEEE (ISO-HDLC, zlib's `crc32`, polynomial 0xEDB88320 reflected): carry-less-multiply
+/// folding (the `CCRC32` target) for runs of ≥ 64 bytes on CPUs with PCLMULQDQ, slicing-by-8
+/// otherwise and for the last bytes. The book checksums of Kraken, OKX and Bitfinex are this CRC
+/// over ASCII text (OKX's ~1 KB per message).
 ///
 /// ```swift
 /// var crc = CRC32()
@@ -21,6 +25,41 @@ public struct CRC32: Sendable {
 
     /// Feeds bytes.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        // Why: slicing-by-8 costs ~3.9 instructions per byte (zlib's `crc32` measured the same
+        // on this CPU); folding 16 bytes takes two carry-less multiplies and two XORs.
+        let n = bytes.count
+        if n >= CRC32.foldThreshold, CRC32.canFold, let base = bytes.baseAddress {
+            let blocks = n / 16
+            // The 16 folded bytes carry the whole prefix: run them through the tables from a
+            // zero register, then the tail.
+            var folded: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &folded) { out in
+                mm_crc32_fold(register, base.assumingMemoryBound(to: UInt8.self), blocks,
+                              out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+            register = 0
+            withUnsafeBytes(of: &folded) { updateWithTables($0) }
+            updateWithTables(UnsafeRawBufferPointer(rebasing: bytes[(blocks * 16)...]))
+            return
+        }
+        updateWithTables(bytes)
+    }
+
+    /// Inputs at least this long are folded (shorter ones: setup and the final 16 table bytes
+    /// would cost about what they save).
+    static let foldThreshold = 64
+
+    /// Whether this CPU runs the carry-less-multiply path (checked once).
+    static let canFold: Bool = mm_crc32_fold_supported() != 0
+
+    /// Sets the raw register (tests of the folding routine start from arbitrary registers).
+    mutating func setRegisterForTesting(_ value: UInt32) {
+        register = value
+    }
+
+    /// Feeds bytes through the slicing-by-8 tables only (also the reference the folding path is
+    /// tested against).
+    mutating func updateWithTables(_ bytes: UnsafeRawBufferPointer) {
         var crc = register
         var i = 0
         let n = bytes.count

@@ -122,14 +122,17 @@ extension JSONScanner {
     @inlinable
     public mutating func readLevels(into levels: inout [BookLevel]) throws(VenueParseError) {
         try beginArray()
-        while try nextElement() { try readLevel(into: &levels) }
+        try LevelSink.collect { sink throws(VenueParseError) in
+            while try nextElement() { sink.append(try readLevel(), into: &levels) }
+            sink.flush(into: &levels)
+        }
     }
 
     /// One `[price, size, ...]` element, the scanner at its `[`: the compact quoted form
     /// (`["price","size"]`, Binance, Bybit, OKX's first two) in one pass; anything else through
-    /// ``readLevelGeneral(into:)``.
+    /// ``readLevelGeneral()``.
     @usableFromInline
-    mutating func readLevel(into levels: inout [BookLevel]) throws(VenueParseError) {
+    mutating func readLevel() throws(VenueParseError) -> BookLevel {
         let levelStart = cursor
         if cursor &+ 1 < end, at(cursor) == UInt8(ascii: "["), at(cursor &+ 1) == UInt8(ascii: "\"") {
             cursor &+= 1
@@ -140,8 +143,7 @@ extension JSONScanner {
                     if at(cursor) == UInt8(ascii: "]") {
                         cursor &+= 1
                         atContainerStart = false
-                        levels.append(BookLevel(price: price, size: size))
-                        return
+                        return BookLevel(price: price, size: size)
                     }
                     if at(cursor) == UInt8(ascii: ",") {
                         // Extra entries (OKX's deprecated "0" and order count): validated, skipped;
@@ -149,7 +151,8 @@ extension JSONScanner {
                         atContainerStart = false
                         while cursor &+ 1 < end, at(cursor) == UInt8(ascii: ","), at(cursor &+ 1) == UInt8(ascii: "\"") {
                             cursor &+= 1
-                            _ = try scanString()
+                            // Plain ASCII (`"0"`, `"13"`) in one SWAR step; anything else validated in full.
+                            if !skipCompactString() { _ = try scanString() }
                         }
                         // The level's `]` right after them (OKX's usual shape) inline; anything
                         // else (numbers, whitespace, errors) through the general loop.
@@ -158,26 +161,25 @@ extension JSONScanner {
                         } else {
                             try skipRestOfContainer(isObject: false)
                         }
-                        levels.append(BookLevel(price: price, size: size))
-                        return
+                        return BookLevel(price: price, size: size)
                     }
                 }
             }
             cursor = levelStart
         }
-        try readLevelGeneral(into: &levels)
+        return try readLevelGeneral()
     }
 
     /// Any `[price, size, ...]` element (whitespace, numbers, exponents), with the errors for
     /// malformed ones.
     @usableFromInline @inline(never)
-    mutating func readLevelGeneral(into levels: inout [BookLevel]) throws(VenueParseError) {
+    mutating func readLevelGeneral() throws(VenueParseError) -> BookLevel {
         try beginArray()
         guard try nextElement() else { throw fail("expected a price in level") }
         let price = try readDecimal()
         guard try nextElement() else { throw fail("expected a size in level") }
         let size = try readDecimal()
         while try nextElement() { try skipValue() }
-        levels.append(BookLevel(price: price, size: size))
+        return BookLevel(price: price, size: size)
     }
 }

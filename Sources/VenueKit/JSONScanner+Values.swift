@@ -92,6 +92,13 @@ extension JSONScanner {
             i &+= 1
         }
         guard i < end else { return nil }
+        // `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass, no loops.
+        if let short = shortFraction(at: i), at(i) != UInt8(ascii: "0") || short.intDigits == 1,
+           JSONScanner.isDelimiter(at(short.end)) {
+            cursor = short.end
+            atContainerStart = false
+            return FixedDecimal(mantissa: negative ? -Int64(short.mantissa) : Int64(short.mantissa), scale: UInt8(short.scale))
+        }
         let intStart = i
         var mantissa: UInt64 = 0
         let (afterInt, intDigits) = digits(from: i, into: &mantissa)
@@ -122,6 +129,12 @@ extension JSONScanner {
             negative = true
             i &+= 1
         }
+        // `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass, no loops.
+        if let short = shortFraction(at: i), at(short.end) == UInt8(ascii: "\"") {
+            cursor = short.end &+ 1
+            atContainerStart = false
+            return FixedDecimal(mantissa: negative ? -Int64(short.mantissa) : Int64(short.mantissa), scale: UInt8(short.scale))
+        }
         // Integer digits, then fraction digits (eight per step): ≤ 18 digits in total cannot
         // overflow, and longer text is left to the general path.
         var mantissa: UInt64 = 0
@@ -140,6 +153,31 @@ extension JSONScanner {
         atContainerStart = false
         let signed = negative ? -Int64(mantissa) : Int64(mantissa)
         return FixedDecimal(mantissa: signed, scale: UInt8(scale))
+    }
+
+    /// The digits of `ddd.ddd` at `i`: 1...7 integer digits, `.`, 1...8 fraction digits, all
+    /// within 16 bytes, with at least one more byte before `end` (so the returned `end` is a
+    /// readable offset). Two word loads and two SWAR conversions instead of a loop per digit
+    /// run. `nil` for any other shape (no point, longer runs, the end of the buffer near), which
+    /// the callers' general code then reads. The caller checks what follows (`end`) and the
+    /// leading-zero rule of plain numbers.
+    @inlinable @inline(always)
+    func shortFraction(at i: Int) -> (mantissa: UInt64, scale: Int, intDigits: Int, end: Int)? {
+        guard i &+ 17 <= end else { return nil }
+        let w = word(i)
+        let intDigits = SWAR.digitRun(w)
+        // The byte after the integer digits must be the point (intDigits ≤ 7 keeps it in `w`).
+        guard intDigits > 0, intDigits < 8,
+              UInt8(truncatingIfNeeded: w &>> UInt64(truncatingIfNeeded: intDigits &* 8)) == UInt8(ascii: ".") else { return nil }
+        let fractionStart = i &+ intDigits &+ 1
+        let f = word(fractionStart)  // fractionStart + 8 ≤ i + 16
+        let fractionDigits = SWAR.digitRun(f)
+        guard fractionDigits > 0 else { return nil }
+        let after = fractionStart &+ fractionDigits  // ≤ i + 16 < end: readable
+        // Eight fraction digits may continue: then the general loop takes the whole number.
+        guard fractionDigits < 8 || at(after) &- UInt8(ascii: "0") >= 10 else { return nil }
+        let mantissa = SWAR.digitsValue(w, count: intDigits) &* SWAR.power(fractionDigits) &+ SWAR.digitsValue(f, count: fractionDigits)
+        return (mantissa, fractionDigits, intDigits, after)
     }
 
     /// Like ``readDecimal()`` but returns `nil` for `null` and for an empty string `""` (OKX and

@@ -15,6 +15,47 @@ extension BitMEX {
         rows.append(Row(symbol: symbol, id: id, isBid: f.side.map { $0 == .buy }, size: f.size, price: f.price, ts: f.ts))
     }
 
+    /// A book row in BitMEX's own compact order, `{"symbol":"XBTUSD","id":8798309800,"side":"Buy",
+    /// "size":42800,"price":26902,"timestamp":"…"}` with an optional `"transactTime":"…"` last, read
+    /// in one pass (fixed-word key compares, no per-key lookup, the time parsed once per message
+    /// like ``readFields(_:_:)``) and appended to ``rows`` directly: it has every field any action
+    /// needs, so ``appendRow(_:symbol:action:)``'s checks pass by construction. Returns `false`,
+    /// consuming nothing, for any other row (other order or keys, `null`s, whitespace, unknown
+    /// symbols, bad values): ``readFields(_:_:)`` then reads it and reports what is wrong.
+    mutating func appendCompactBookRow(_ s: inout JSONScanner, _ lastTime: inout (text: JSONString, ns: Nanoseconds)?,
+                                       _ lastTransactTime: inout JSONString?) -> Bool {
+        let row = s.attempt { s -> Row? in
+            guard s.consume(#"{"symbol":"#), let name = try? s.readString(), let symbol = try? symbols.require(name),
+                  s.consume(#","id":"#), let id = try? s.readInt64(), s.consume(#","side":""#) else { return nil }
+            let isBid: Bool
+            if s.consume(#"Buy""#) { isBid = true } else if s.consume(#"Sell""#) { isBid = false } else { return nil }
+            guard s.consume(#","size":"#), let size = s.readCompactDecimal(), s.consume(#","price":"#),
+                  let price = s.readCompactDecimal(), s.consume(#","timestamp":"#) else { return nil }
+            // Rows of a message repeat their times: the same text is compared, not scanned again.
+            let ts: Nanoseconds
+            if let last = lastTime, s.consumeString(sameAs: last.text) {
+                ts = last.ns
+            } else {
+                guard let text = try? s.readString(), let ns = try? RFC3339.nanoseconds(text) else { return nil }
+                lastTime = (text, ns)
+                ts = ns
+            }
+            if s.consume(#","transactTime":"#) {
+                if let last = lastTransactTime, s.consumeString(sameAs: last) {
+                    // Validated with an earlier row.
+                } else {
+                    guard let text = s.readCompactString() else { return nil }
+                    lastTransactTime = text
+                }
+            }
+            guard s.consume("}") else { return nil }
+            return Row(symbol: symbol, id: id, isBid: isBid, size: size, price: price, ts: ts)
+        }
+        guard let row else { return false }
+        rows.append(row)
+        return true
+    }
+
     /// Turns the checked rows into one book message per symbol: a partial replaces the id map and
     /// is a snapshot (sorted best first); insert/update/delete become absolute level deltas.
     mutating func applyBook(action: JSONString, filter: Symbol?, _ context: ParseContext, _ output: inout [VenueOutput]) {

@@ -172,8 +172,9 @@ extension BitMEX {
         let isHistory = action == "partial" && (isTrade || table == "liquidation")
         if isHistory || action != "insert" && action != "partial" && !isBook { return try s.skipValue() }
         try s.beginArray()
-        var lastTime: (text: JSONString, ns: Nanoseconds)?
+        var lastTime: (text: JSONString, ns: Nanoseconds)?, lastTransactTime: JSONString?
         while try s.nextElement() {
+            if isBook, appendCompactBookRow(&s, &lastTime, &lastTransactTime) { continue }
             let f = try readFields(&s, &lastTime)
             guard let symbol = f.symbol else { continue }
             if isBook { try appendRow(f, symbol: symbol, action: action) }

@@ -154,33 +154,16 @@ public struct Coinbase: SymmetricSubscriptions {
         defer { scratch.keep(bids, asks) }
         func readUpdates(_ s: inout JSONScanner) throws(VenueParseError) {
             try s.beginArray()
-            while try s.nextElement() {
-                var isBid: Bool?, price: Price?, size: Size?
-                func readSide(_ s: inout JSONScanner) throws(VenueParseError) -> Bool? {
-                    let side = try s.readString()
-                    return side == "bid" ? true : side == "offer" ? false : nil
+            var lastEventTime: JSONString?
+            try LevelSink.collect { bidSink throws(VenueParseError) in
+                try LevelSink.collect { askSink throws(VenueParseError) in
+                    while try s.nextElement() {
+                        let (isBid, level) = try Self.update(&s, lastEventTime: &lastEventTime)
+                        if isBid { bidSink.append(level, into: &bids) } else { askSink.append(level, into: &asks) }
+                    }
+                    bidSink.flush(into: &bids)
+                    askSink.flush(into: &asks)
                 }
-                try s.beginObject()
-                // Venue order: `side`, `event_time`, `price_level`, `new_quantity`, then any order.
-                inOrder: do {
-                    guard s.nextKey(is: "side") else { break inOrder }
-                    isBid = try readSide(&s)
-                    guard s.nextKey(is: "event_time") else { break inOrder }
-                    try s.skipValue()
-                    guard s.nextKey(is: "price_level") else { break inOrder }
-                    price = try s.readDecimal()
-                    guard s.nextKey(is: "new_quantity") else { break inOrder }
-                    size = try s.readDecimal()
-                }
-                while let k = try s.nextKey() {
-                    if k == "side" { isBid = try readSide(&s) }
-                    else if k == "price_level" { price = try s.readDecimal() }
-                    else if k == "new_quantity" { size = try s.readDecimal() }
-                    else { try s.skipValue() }
-                }
-                guard let isBid else { throw VenueParseError.invalidValue("side", "expected bid or offer") }
-                guard let price, let size else { throw VenueParseError.missingField("price_level/new_quantity") }
-                if isBid { bids.append(BookLevel(price: price, size: size)) } else { asks.append(BookLevel(price: price, size: size)) }
             }
         }
         try s.beginObject()
@@ -201,6 +184,59 @@ public struct Coinbase: SymmetricSubscriptions {
         guard let symbol else { throw VenueParseError.missingField("product_id") }
         output.append(.book(BookMessage(venue: Self.spec.id, symbol: symbol, isSnapshot: isSnapshot, bids: bids, asks: asks,
                                         tsExchange: ts, tsRecv: context.tsRecv, sequencing: .connectionSequence(seq))))
+    }
+
+    /// One element of `updates`: its side (`true` for `bid`) and level. `lastEventTime` is the
+    /// previous compact element's `event_time` (the updates of a message usually share it).
+    @inline(__always)
+    static func update(_ s: inout JSONScanner, lastEventTime: inout JSONString?) throws(VenueParseError) -> (isBid: Bool, level: BookLevel) {
+        // The venue's compact form in one pass: fixed-word compares for the keys, the time
+        // string skipped without a key lookup (compared with the previous one when it repeats).
+        // Anything else rewinds and takes the general loop below (which also reports errors).
+        if let update = s.attempt({ s -> (isBid: Bool, level: BookLevel)? in
+            guard s.consume(#"{"side":""#) else { return nil }
+            let isBid: Bool
+            if s.consume(#"bid","event_time":"#) { isBid = true }
+            else if s.consume(#"offer","event_time":"#) { isBid = false }
+            else { return nil }
+            if let last = lastEventTime, s.consumeString(sameAs: last) {
+                // The same time text as the previous update: validated then.
+            } else {
+                guard let time = s.readCompactString() else { return nil }
+                lastEventTime = time
+            }
+            guard s.consume(#","price_level":"#), let price = s.readCompactDecimal(),
+                  s.consume(#","new_quantity":"#), let size = s.readCompactDecimal(), s.consume("}") else { return nil }
+            return (isBid, BookLevel(price: price, size: size))
+        }) {
+            return update
+        }
+        var isBid: Bool?, price: Price?, size: Size?
+        func readSide(_ s: inout JSONScanner) throws(VenueParseError) -> Bool? {
+            let side = try s.readString()
+            return side == "bid" ? true : side == "offer" ? false : nil
+        }
+        try s.beginObject()
+        // Venue order: `side`, `event_time`, `price_level`, `new_quantity`, then any order.
+        inOrder: do {
+            guard s.nextKey(is: "side") else { break inOrder }
+            isBid = try readSide(&s)
+            guard s.nextKey(is: "event_time") else { break inOrder }
+            try s.skipValue()
+            guard s.nextKey(is: "price_level") else { break inOrder }
+            price = try s.readDecimal()
+            guard s.nextKey(is: "new_quantity") else { break inOrder }
+            size = try s.readDecimal()
+        }
+        while let k = try s.nextKey() {
+            if k == "side" { isBid = try readSide(&s) }
+            else if k == "price_level" { price = try s.readDecimal() }
+            else if k == "new_quantity" { size = try s.readDecimal() }
+            else { try s.skipValue() }
+        }
+        guard let isBid else { throw VenueParseError.invalidValue("side", "expected bid or offer") }
+        guard let price, let size else { throw VenueParseError.missingField("price_level/new_quantity") }
+        return (isBid, BookLevel(price: price, size: size))
     }
 
     // {"type":"update","trades":[{"trade_id":"995098700","product_id":"BTC-USD","price":"68900.50",

@@ -85,20 +85,27 @@ extension Deribit {
     /// `[["new"|"change"|"delete", price, amount], ...]`; a delete is size 0 (its `0.0` keeps the venue digits).
     static func readLevels(_ s: inout JSONScanner, into levels: inout [BookLevel]) throws(VenueParseError) {
         try s.beginArray()
-        while try s.nextElement() {
-            try s.beginArray()
-            guard try s.nextElement() else { throw VenueParseError.missingField("level action") }
-            let action = try s.readString()
-            guard action == "new" || action == "change" || action == "delete" else {
-                throw VenueParseError.invalidValue("level action", "expected new, change or delete")
-            }
-            guard try s.nextElement() else { throw VenueParseError.missingField("level price") }
-            let price = try s.readDecimal()
-            guard try s.nextElement() else { throw VenueParseError.missingField("level amount") }
-            let amount = try s.readDecimal()
-            try s.skipRestOfContainer(isObject: false)
-            levels.append(BookLevel(price: price, size: action == "delete" && !amount.isZero ? .zero : amount))
+        try LevelSink.collect { sink throws(VenueParseError) in
+            while try s.nextElement() { sink.append(try readLevel(&s), into: &levels) }
+            sink.flush(into: &levels)
         }
+    }
+
+    /// One `["new"|"change"|"delete", price, amount]` element.
+    @inline(__always)
+    static func readLevel(_ s: inout JSONScanner) throws(VenueParseError) -> BookLevel {
+        try s.beginArray()
+        guard try s.nextElement() else { throw VenueParseError.missingField("level action") }
+        let action = try s.readString()
+        guard action == "new" || action == "change" || action == "delete" else {
+            throw VenueParseError.invalidValue("level action", "expected new, change or delete")
+        }
+        guard try s.nextElement() else { throw VenueParseError.missingField("level price") }
+        let price = try s.readDecimal()
+        guard try s.nextElement() else { throw VenueParseError.missingField("level amount") }
+        let amount = try s.readDecimal()
+        try s.skipRestOfContainer(isObject: false)
+        return BookLevel(price: price, size: action == "delete" && !amount.isZero ? .zero : amount)
     }
 
     // quote.BTC-PERPETUAL: {"timestamp":1765541767174,"instrument_name":"BTC-PERPETUAL","best_ask_price":92288.5,

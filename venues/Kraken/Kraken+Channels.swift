@@ -78,20 +78,36 @@ extension Kraken {
     /// (the checksum is computed over them); `qty` 0 deletes.
     static func levels(_ s: inout JSONScanner, into levels: inout [BookLevel]) throws(VenueParseError) {
         try s.beginArray()
-        while try s.nextElement() {
-            var price: Price?, size: Size?
-            try s.beginObject()
-            if s.nextKey(is: "price") {
-                price = try s.readDecimal()
-                if s.nextKey(is: "qty") { size = try s.readDecimal() }
-            }
-            while let key = try s.nextKey() {
-                if key == "price" { price = try s.readDecimal() }
-                else if key == "qty" { size = try s.readDecimal() }
-                else { try s.skipValue() }
-            }
-            levels.append(BookLevel(price: try price.required("price"), size: try size.required("qty")))
+        try LevelSink.collect { sink throws(VenueParseError) in
+            while try s.nextElement() { sink.append(try level(&s), into: &levels) }
+            sink.flush(into: &levels)
         }
+    }
+
+    /// One `{"price":P,"qty":Q}` element.
+    @inline(__always)
+    static func level(_ s: inout JSONScanner) throws(VenueParseError) -> BookLevel {
+        // Kraken's compact form in one pass (key compares are fixed words); anything else (other
+        // order, extra keys, whitespace, errors) rewinds and takes the general loop below.
+        if let level = s.attempt({ s -> BookLevel? in
+            guard s.consume(#"{"price":"#), let price = s.readCompactDecimal(), s.consume(#","qty":"#),
+                  let size = s.readCompactDecimal(), s.consume("}") else { return nil }
+            return BookLevel(price: price, size: size)
+        }) {
+            return level
+        }
+        var price: Price?, size: Size?
+        try s.beginObject()
+        if s.nextKey(is: "price") {
+            price = try s.readDecimal()
+            if s.nextKey(is: "qty") { size = try s.readDecimal() }
+        }
+        while let key = try s.nextKey() {
+            if key == "price" { price = try s.readDecimal() }
+            else if key == "qty" { size = try s.readDecimal() }
+            else { try s.skipValue() }
+        }
+        return BookLevel(price: try price.required("price"), size: try size.required("qty"))
     }
 
     // {"channel":"ticker","type":"snapshot","data":[{"symbol":"BTC/USD","bid":105944.20,"bid_qty":2.5,"ask":105944.30,
