@@ -10,22 +10,6 @@ import Venues
 // is compact), and frames mixing both per level to give the same levels, in order, with the same
 // digits; malformed levels must still raise a VenueParseError.
 
-/// The frame with a space after every `,` and `:` outside strings (no member is compact).
-fileprivate func spaced(_ text: String) -> String {
-    var out = "", inString = false, escaped = false
-    for c in text {
-        out.append(c)
-        if inString {
-            if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
-        } else if c == "\"" {
-            inString = true
-        } else if c == "," || c == ":" {
-            out.append(" ")
-        }
-    }
-    return out
-}
-
 /// Bids and asks of the single book output, as `price/size` texts (digits and scale).
 fileprivate func levels(_ adapter: inout some VenueAdapter, _ frame: String) throws -> [String] {
     let outputs = try adapter.parse(frame, context: ParseContext(tsRecv: 1))

@@ -59,22 +59,6 @@ fileprivate let cases: [FastPathCase] = [
                  escapableKey: #""amount""#),
 ]
 
-/// The frame with a space after every `,` and `:` outside strings (no member is compact).
-fileprivate func spaced(_ text: String) -> String {
-    var out = "", inString = false, escaped = false
-    for c in text {
-        out.append(c)
-        if inString {
-            if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
-        } else if c == "\"" {
-            inString = true
-        } else if c == "," || c == ":" {
-            out.append(" ")
-        }
-    }
-    return out
-}
-
 /// The innermost object holding the trade's members, with its members in reverse order
 /// (values are flat in these frames: strings, numbers, booleans).
 fileprivate func reversedTrade(_ text: String) -> String {
