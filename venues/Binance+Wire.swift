@@ -130,34 +130,35 @@ extension Binance {
     }
 
     /// The trade lane: a combined-stream `aggTrade` in Binance's documented layout, read with one
-    /// ``LayoutReader`` pass; `nil` sends the frame to the general path (``readFrame``), which reads
-    /// any key order and reports errors. Spot puts `s` before `a` and ends with `M`; USD-M puts `a`
-    /// first and has no `M`:
+    /// ``LayoutReader`` pass; `true` when the trade was appended, `false` (nothing appended) sends
+    /// the frame to the general path (``readFrame``), which reads any key order and reports errors.
+    /// Spot puts `s` before `a` and ends with `M`; USD-M puts `a` first and has no `M`:
     /// ```
     /// {"stream":"nknusdt@aggTrade","data":{"e":"aggTrade","E":1633998523963,"s":"NKNUSDT","a":15683430,"p":"0.35280000","q":"58.00000000","f":19862790,"l":19862790,"T":1633998523963,"m":false,"M":true}}
     /// {"stream":"ctkusdt@aggTrade","data":{"e":"aggTrade","E":1626992741575,"a":16599292,"s":"CTKUSDT","p":"1.01100","q":"10","f":23961322,"l":23961322,"T":1626992741421,"m":false}}
     /// ```
     static func layoutAggTrade(_ message: UnsafeRawBufferPointer, venue: VenueID, symbols: inout VenueSymbolMap,
-                               context: ParseContext) -> Trade? {
+                               context: ParseContext, into output: inout [VenueOutput]) -> Bool {
         var r = LayoutReader(message)
         guard r.literal(#"{"stream":""#), r.skipString(), r.literal(#","data":{"e":"aggTrade","E":"#),
-              r.skipInteger() else { return nil }
+              r.skipInteger() else { return false }
         let name: JSONString, id: Int64
         if r.literal(#","s":""#) {
-            guard let s = r.string(), r.literal(#","a":"#), let a = r.integer() else { return nil }
+            guard let s = r.string(), r.literal(#","a":"#), let a = r.integer() else { return false }
             (name, id) = (s, a)
         } else {
-            guard r.literal(#","a":"#), let a = r.integer(), r.literal(#","s":""#), let s = r.string() else { return nil }
+            guard r.literal(#","a":"#), let a = r.integer(), r.literal(#","s":""#), let s = r.string() else { return false }
             (name, id) = (s, a)
         }
         guard r.literal(#","p":""#), let price = r.quotedDecimal(), r.literal(#","q":""#), let size = r.quotedDecimal(),
               r.literal(#","f":"#), r.skipInteger(), r.literal(#","l":"#), r.skipInteger(),
-              r.literal(#","T":"#), let time = r.integer(), r.literal(#","m":"#), let isBuyerMaker = r.bool() else { return nil }
-        if r.literal(#","M":"#) { guard r.bool() != nil else { return nil } }
+              r.literal(#","T":"#), let time = r.integer(), r.literal(#","m":"#), let isBuyerMaker = r.bool() else { return false }
+        if r.literal(#","M":"#) { guard r.bool() != nil else { return false } }
         guard r.literal("}}"), r.isAtEnd, let symbol = symbols.lookup(name),
-              let tsExchange = try? nanoseconds(time) else { return nil }
-        return Trade(venue: venue, symbol: symbol, price: price, size: size, side: isBuyerMaker ? .sell : .buy,
-                     tradeID: TradeID(id), tsExchange: tsExchange, tsRecv: context.tsRecv)
+              let tsExchange = try? nanoseconds(time) else { return false }
+        output.append(.trade(Trade(venue: venue, symbol: symbol, price: price, size: size, side: isBuyerMaker ? .sell : .buy,
+                                   tradeID: TradeID(id), tsExchange: tsExchange, tsRecv: context.tsRecv)))
+        return true
     }
 
     /// Position of `channel` in `Channel.allCases`, for deterministic subscribe frames.
@@ -198,7 +199,7 @@ struct BinancePayload {
     /// `depthUpdate` members come in Binance's documented order first (`e,E,[T,]s,U,u,[pu,]b,a`),
     /// each key matched with one compare; from the first member that differs, the general loop
     /// reads the rest in any order. (`aggTrade` frames in their documented layout never get here:
-    /// they take the trade lane, ``Binance/layoutAggTrade(_:venue:symbols:context:)``.)
+    /// they take the trade lane, ``Binance/layoutAggTrade(_:venue:symbols:context:into:)``.)
     mutating func read(_ s: inout JSONScanner, levels: inout BinanceLevels) throws(VenueParseError) {
         try s.beginObject()
         inOrder: do {

@@ -95,10 +95,7 @@ public struct Binance: VenueAdapter {
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
-        if usesLayoutLane, let trade = Binance.layoutAggTrade(message, venue: Self.spec.id, symbols: &symbols, context: context) {
-            output.append(.trade(trade))
-            return
-        }
+        if usesLayoutLane, Binance.layoutAggTrade(message, venue: Self.spec.id, symbols: &symbols, context: context, into: &output) { return }
         var p = BinancePayload()
         guard try Binance.readFrame(message, pending: &pending, levels: &levels, payload: &p, into: &output) else { return }
         let venue = Self.spec.id

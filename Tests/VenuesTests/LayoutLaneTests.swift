@@ -55,18 +55,10 @@ fileprivate let laneCases: [LaneCase] = [
     .of(Binance.self, "binance", "BTC-USDT", frames: [
         #"{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1795219200001,"s":"BTCUSDT","a":3021456789,"p":"87412.35000000","q":"0.56304000","f":5123456789,"l":5123456791,"T":1795219200000,"m":false,"M":true}}"#,
         #"{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1795219200001,"s":"BTCUSDT","a":7,"p":"0.00000001","q":"100","f":0,"l":0,"T":0,"m":true,"M":false}}"#,
-    ], toggle: { $0.usesLayoutLane = $1 }, lane: { a, frame, output in
-        guard let trade = Binance.layoutAggTrade(frame, venue: .binance, symbols: &a.symbols, context: context) else { return false }
-        output.append(.trade(trade))
-        return true
-    }),
+    ], toggle: { $0.usesLayoutLane = $1 }, lane: { Binance.layoutAggTrade($1, venue: .binance, symbols: &$0.symbols, context: context, into: &$2) }),
     .of(BinanceFutures.self, "binance-futures", "BTC-USDT-PERP", frames: [
         #"{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1767225600249,"a":2908815521,"s":"BTCUSDT","p":"87380.20","q":"0.015","f":6510330101,"l":6510330103,"T":1767225600246,"m":false}}"#,
-    ], toggle: { $0.usesLayoutLane = $1 }, lane: { a, frame, output in
-        guard let trade = Binance.layoutAggTrade(frame, venue: .binanceFutures, symbols: &a.symbols, context: context) else { return false }
-        output.append(.trade(trade))
-        return true
-    }),
+    ], toggle: { $0.usesLayoutLane = $1 }, lane: { Binance.layoutAggTrade($1, venue: .binanceFutures, symbols: &$0.symbols, context: context, into: &$2) }),
     .of(Coinbase.self, "coinbase", "BTC-USD", frames: [
         #"{"channel":"market_trades","client_id":"","timestamp":"2026-04-07T14:30:02.789012Z","sequence_num":5,"events":[{"type":"update","trades":[{"trade_id":"995098700","product_id":"BTC-USD","price":"68900.50","size":"0.00150000","side":"BUY","time":"2026-04-07T14:30:02.789012Z"}]}]}"#,
         #"{"channel":"market_trades","timestamp":"2026-04-07T14:30:03.1Z","sequence_num":6,"events":[{"type":"update","trades":[{"trade_id":"995098701","product_id":"BTC-USD","price":"68900","size":"1","side":"SELL","time":"2026-04-07T14:30:03.000001Z"},{"trade_id":"995098702","product_id":"BTC-USD","price":"68901.00","size":"0.1","side":"BUY","time":"2026-04-07T14:30:03Z"}]},{"type":"update","trades":[{"trade_id":"995098703","product_id":"BTC-USD","price":"68901.5","size":"2.5","side":"SELL","time":"2026-04-07T14:30:03.5Z"}]}]}"#,
