@@ -8,7 +8,7 @@ private func reading<T>(_ text: String, _ body: (inout LayoutReader) -> T) -> T 
     let bytes = Array(text.utf8)
     let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
     defer { storage.deallocate() }
-    storage.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+    bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
     var reader = LayoutReader(UnsafeRawBufferPointer(start: storage.baseAddress, count: bytes.count))
     return body(&reader)
 }
@@ -78,7 +78,7 @@ struct LayoutReaderTests {
     @Test("decimals keep the venue's digits and scale; anything else is left to the general path")
     func decimals() throws {
         for text in ["0", "0.5", "-0.5", "87412.35000000", "0.00000001", "123456789012345678", "1.7023900800000002", "-87412.4"] {
-            let expected = try FixedDecimal.parse(UnsafeRawBufferPointer(start: Array(text.utf8), count: text.utf8.count))
+            let expected = try #require(Array(text.utf8).withUnsafeBytes { try? FixedDecimal.parse($0) })
             #expect(reading(text + ",") { r in r.decimal() == expected && r.literal(",") }, "\(text)")
             let value = reading(text + "\"") { $0.quotedDecimal() }
             #expect(value == expected && value?.scale == expected.scale, "\"\(text)\"")
@@ -102,7 +102,7 @@ struct LayoutReaderTests {
                 text += "."
                 for _ in 0 ..< fraction { text += String(rng.next() % 10) }
             }
-            let expected = try FixedDecimal.parse(UnsafeRawBufferPointer(start: Array(text.utf8), count: text.utf8.count))
+            let expected = try #require(Array(text.utf8).withUnsafeBytes { try? FixedDecimal.parse($0) })
             let read = reading(text + ",") { $0.decimal() }
             #expect(read == expected && read?.scale == expected.scale, "\(text)")
         }
