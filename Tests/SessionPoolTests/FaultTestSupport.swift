@@ -93,7 +93,7 @@ struct SubscriberBook: Equatable, CustomStringConvertible {
         if update.isSnapshot { bids = [:]; asks = [:] }
         for level in update.bids { Self.set(&bids, level) }
         for level in update.asks { Self.set(&asks, level) }
-        if let bid = bids.keys.compactMap { Double($0) }.max(), let ask = asks.keys.compactMap { Double($0) }.min(),
+        if let bid = bids.keys.compactMap({ Double($0) }).max(), let ask = asks.keys.compactMap({ Double($0) }).min(),
            bid >= ask {
             crossedStates += 1
         }

@@ -118,8 +118,8 @@ private final class EchoingHTTPResponder: ChannelInboundHandler, @unchecked Send
             .flatMap { Int(String($0.dropFirst("content-length:".count).filter { $0 != " " })) } ?? 0
         guard request.utf8.count - request[..<headEnd.upperBound].utf8.count >= length else { return }
         let text = "HTTP/1.1 401 Unauthorized\r\nContent-Length: \(request.utf8.count)\r\n\r\n" + request
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { _ in
-            context.close(promise: nil)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { [channel = context.channel] _ in
+            channel.close(promise: nil)
         }
     }
 }
@@ -139,8 +139,8 @@ private final class FixedHTTPResponder: ChannelInboundHandler, @unchecked Sendab
         let first = String(body.prefix(half)), second = String(body.dropFirst(half))
         let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
             "\(String(first.utf8.count, radix: 16))\r\n\(first)\r\n\(String(second.utf8.count, radix: 16))\r\n\(second)\r\n0\r\n\r\n"
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { _ in
-            context.close(promise: nil)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { [channel = context.channel] _ in
+            channel.close(promise: nil)
         }
     }
 }

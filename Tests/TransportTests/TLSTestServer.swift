@@ -17,7 +17,7 @@ struct TLSTestServerError: Error, CustomStringConvertible {
 
 /// A server `SSL_CTX`: certificate, ALPN preferences, protocol cap. Share one between connections
 /// to let the second resume (same ticket keys and session-id cache).
-final class TLSTestServerContext {
+final class TLSTestServerContext: @unchecked Sendable {  // immutable after init; OpenSSL allows sharing a configured SSL_CTX across threads
     let context: OpaquePointer
     /// Protocols the server accepts, in wire format (RFC 7301 §3.1).
     let alpnWire: [UInt8]
