@@ -117,16 +117,8 @@ public struct LayoutReader {
         return JSONString(bytes: UnsafeRawBufferPointer(start: start, count: p - start), hasEscapes: false)
     }
 
-    /// 10^n for n in 0...8, without a table or a branch (four selects and three multiplies).
-    @inlinable @inline(always)
-    static func powerOfTen(_ n: Int) -> UInt64 {
-        let a: UInt64 = n & 1 != 0 ? 10 : 1, b: UInt64 = n & 2 != 0 ? 100 : 1
-        let c: UInt64 = n & 4 != 0 ? 10_000 : 1, d: UInt64 = n & 8 != 0 ? 100_000_000 : 1
-        return (a &* b) &* (c &* d)
-    }
-
-    /// Reads a run of ASCII digits at `start` (wrapping; callers bound the count). The first word
-    /// needs no multiply; a run of eight or more continues word by word.
+    /// Reads a run of ASCII digits at `start` (wrapping; callers bound the count), eight per
+    /// word load; a run of eight or more continues word by word.
     @inlinable @inline(always)
     func digits(from start: UnsafeRawPointer, into value: inout UInt64) -> (end: UnsafeRawPointer, count: Int) {
         var p = start
@@ -134,7 +126,7 @@ public struct LayoutReader {
             let w = word(p)
             let n = SWAR.digitRun(w)
             if n == 0 { return (p, p - start) }
-            value = value &* LayoutReader.powerOfTen(n) &+ SWAR.digitsValue(w, count: n)
+            value = value &* SWAR.power(n) &+ SWAR.digitsValue(w, count: n)
             p += n
             // A run shorter than eight, or eight followed by a non-digit (the common eight-digit
             // fraction), ends here without another word load.

@@ -55,7 +55,7 @@ extension RFC3339 {
                 guard d < 10 else { return nil }
                 fraction = fraction &* 10 &+ Int64(d)
             }
-            fraction &*= Int64(LayoutReader.powerOfTen(30 &- n))  // 9 - digits
+            fraction &*= Int64(SWAR.power(30 &- n))  // 9 - digits
         }
         return (minute &* 60 &+ second) &* 1_000_000_000 &+ fraction
     }
