@@ -94,6 +94,17 @@ extension Deribit {
     /// One `["new"|"change"|"delete", price, amount]` element.
     @inline(__always)
     static func readLevel(_ s: inout JSONScanner) throws(VenueParseError) -> BookLevel {
+        // Deribit's compact form (`["change",92294.5,10.0]`) in one pass: the action and the commas are
+        // fixed words, the numbers one-pass decimals. Anything else (whitespace, a fourth element,
+        // escapes, errors) rewinds and takes the general reader below, which decides.
+        if let level = s.attempt({ s -> BookLevel? in
+            let isDelete = s.consume(#"["delete","#)
+            guard isDelete || s.consume(#"["change","#) || s.consume(#"["new","#), let price = s.readCompactDecimal(),
+                  s.consume(","), let amount = s.readCompactDecimal(), s.consume("]") else { return nil }
+            return BookLevel(price: price, size: isDelete && !amount.isZero ? .zero : amount)
+        }) {
+            return level
+        }
         try s.beginArray()
         guard try s.nextElement() else { throw VenueParseError.missingField("level action") }
         let action = try s.readString()
