@@ -19,11 +19,11 @@ extension Bybit {
                 let side: Side
                 if r.literal(#"Buy","v":""#) { side = .buy } else if r.literal(#"Sell","v":""#) { side = .sell } else { return false }
                 guard let size = r.quotedDecimal(), r.literal(#","p":""#), let price = r.quotedDecimal(),
-                      r.literal(#","L":""#), r.skipString(), r.literal(#","i":""#), let id = r.string(),
+                      r.literal(#","L":""#), r.skipString(), r.literal(#","i":""#), let id = r.quotedTradeID(),
                       r.literal(#","BT":"#), r.bool() != nil else { return false }
                 if r.literal(#","RPI":"#) { guard r.bool() != nil else { return false } }
                 guard r.literal(#","seq":"#), r.integer() != nil, r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: TradeID(utf8: id.bytes),
+                output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: id,
                                            tsExchange: ts, tsRecv: context.tsRecv)))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd

@@ -28,6 +28,7 @@ struct LineWriter {
     static func maxLength(of id: TradeID) -> Int {
         switch id.storage {
         case .number: return 22
+        case .inline(let t): return t.count &* 6 &+ 2
         case .text(let t): return maxStringLength(t)
         }
     }
@@ -108,9 +109,29 @@ struct LineWriter {
             byte(UInt8(ascii: "\""))
             unsigned(UInt64(n))
             byte(UInt8(ascii: "\""))
+        case .inline(let t):
+            t.withBytes { quoted($0) }
         case .text(let t):
             string(t)
         }
+    }
+
+    /// `"bytes"` with RFC 8259 §7 escaping, for ASCII text held outside a `String` (an inline
+    /// ``TradeID``): copied a word at a time when nothing needs escaping, as ``string(_:)`` does.
+    @inlinable @inline(always)
+    mutating func quoted(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        guard let source = bytes.baseAddress, !LineWriter.needsEscaping(source, n) else {
+            byte(UInt8(ascii: "\""))
+            for c in bytes { escaped(c) }
+            byte(UInt8(ascii: "\""))
+            return
+        }
+        let target = start + count
+        target.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        LineWriter.copy(source, to: target + 1, n)
+        target.storeBytes(of: UInt8(ascii: "\""), toByteOffset: n &+ 1, as: UInt8.self)
+        count &+= n &+ 2
     }
 
     /// ``string(_:)`` for text that needs escaping or is not stored contiguously.

@@ -98,8 +98,9 @@ public struct JSONString {
     /// The raw contents as two words when they are at most 16 bytes without escapes, else `nil`:
     /// equal packed values mean equal contents (the loads overlap but cover every byte, the same
     /// way for equal counts), so a short name is compared with two word compares and no loop.
-    /// Reads only the string's own bytes.
-    @inlinable
+    /// Reads only the string's own bytes. Always inlined: the symbol lookup on every trade calls
+    /// it, and as a call it cost ~25 instructions (the compiler left it out of line).
+    @inlinable @inline(__always)
     public var packed: Packed? {
         let n = bytes.count
         guard n <= 16, !hasEscapes else { return nil }

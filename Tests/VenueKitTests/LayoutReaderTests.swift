@@ -75,6 +75,31 @@ struct LayoutReaderTests {
         #expect(reading(#"12a""#) { $0.quotedInteger() } == nil)
     }
 
+    @Test("quoted trade ids: the same TradeID as TradeID(utf8:) of the text; empty, escaped or non-ASCII ids are left to the general path")
+    func tradeIDs() {
+        let texts = ["0", "7", "995098700", "12345678", "123456789", "999999999999999999", "1000000000000000000", "007", "00",
+                     "12a", "1.5", "-5", "ETH-123456", "6fb77fdb-0663-63fb-d873-a3180359e776", String(repeating: "9", count: 30),
+                     String(repeating: "ab", count: 24)]
+        for text in texts {
+            let expected = Array(text.utf8).withUnsafeBytes { TradeID(utf8: $0) }
+            #expect(reading(text + #"","p""#) { r in r.quotedTradeID() == expected && r.literal(#","p""#) && r.isAtEnd }, "\(text)")
+            #expect(reading(text + "\"") { r in r.quotedTradeID() == expected && r.isAtEnd }, "\(text) at the end")
+        }
+        #expect(reading(#"995098700""#) { $0.quotedTradeID()?.number } == 995_098_700)
+        for text in ["\"", #"a\"b""#, "a\u{1}b\"", "é\"", "123", "abc", "12345678901234567890"] {
+            #expect(reading(text) { $0.quotedTradeID() } == nil, "\(text)")
+        }
+        // Seeded random ids of digits, letters and dashes agree with TradeID(utf8:).
+        var rng = SplitMix64(seed: 0x7472_6164_6531_4944)
+        let alphabet = Array("0000123456789abcdef-".utf8)
+        for _ in 0 ..< 5_000 {
+            let bytes = (0 ..< Int(rng.next() % 40) + 1).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let expected = bytes.withUnsafeBytes { TradeID(utf8: $0) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(reading(text + "\"}") { r in r.quotedTradeID() == expected && r.literal("}") && r.isAtEnd }, "\(text)")
+        }
+    }
+
     @Test("decimals keep the venue's digits and scale; anything else is left to the general path")
     func decimals() throws {
         for text in ["0", "0.5", "-0.5", "87412.35000000", "0.00000001", "123456789012345678", "1.7023900800000002", "-87412.4"] {

@@ -62,6 +62,25 @@ struct RFC3339CanonicalTests {
         }
     }
 
+    @Test("every fraction length 1...9, each fraction byte replaced by a non-digit: refused, never misread")
+    func fractionBytes() {
+        for k in 1 ... 9 {
+            let digits = String("987654321".prefix(k))
+            let text = "2026-04-07T14:30:02.\(digits)Z"
+            let (fast, general) = both(text)
+            #expect(fast != nil && fast == general, "\(text)")
+            #expect(fast.map { $0 % 1_000_000_000 } == Int64(digits + String(repeating: "0", count: 9 - k)), "\(text)")
+            for i in 20 ..< 20 + k {
+                for c in Array("/:a. Z".utf8) {
+                    var bytes = Array(text.utf8)
+                    bytes[i] = c
+                    let mutated = String(decoding: bytes, as: UTF8.self)
+                    #expect(both(mutated).fast == nil, "\(mutated)")
+                }
+            }
+        }
+    }
+
     @Test("seeded random times and mutations: the fast path answers only when it agrees")
     func randomAndMutated() {
         var rng = SplitMix64(seed: 0x52464333)

@@ -19,12 +19,12 @@ extension BitMEX {
                 let side: Side
                 if r.literal(#"Buy","size":"#) { side = .buy } else if r.literal(#"Sell","size":"#) { side = .sell } else { return false }
                 guard let size = r.decimal(), r.literal(#","price":"#), let price = r.decimal(),
-                      r.literal(#","tickDirection":""#), r.skipString(), r.literal(#","trdMatchID":""#), let id = r.string(), !id.isEmpty,
+                      r.literal(#","tickDirection":""#), r.skipString(), r.literal(#","trdMatchID":""#), let id = r.quotedTradeID(),
                       r.literal(#","grossValue":"#), r.skipNumber(), r.literal(#","homeNotional":"#), r.skipNumber(),
                       r.literal(#","foreignNotional":"#), r.skipNumber(),
                       r.literal(#","trdType":""#), r.skipString(), r.literal("}") else { return false }
                 output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                           tradeID: TradeID(utf8: id.bytes), tsExchange: ts, tsRecv: context.tsRecv)))
+                                           tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

@@ -21,14 +21,14 @@ extension Coinbase {
             repeat {
                 guard r.literal(#"{"type":"update","trades":["#) else { return false }
                 repeat {
-                    guard r.literal(#"{"trade_id":""#), let id = r.string(), !id.isEmpty, r.literal(#","product_id":""#),
+                    guard r.literal(#"{"trade_id":""#), let id = r.quotedTradeID(), r.literal(#","product_id":""#),
                           let name = r.string(), let symbol = symbols.lookup(name), r.literal(#","price":""#), let price = r.quotedDecimal(),
                           r.literal(#","size":""#), let size = r.quotedDecimal(), r.literal(#","side":""#) else { return false }
                     let side: Side
                     if r.literal(#"BUY","time":""#) { side = .sell } else if r.literal(#"SELL","time":""#) { side = .buy } else { return false }
                     guard let time = r.string(), let ts = try? clock.nanoseconds(time), r.literal("}") else { return false }
                     output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                               tradeID: TradeID(utf8: id.bytes), tsExchange: ts, tsRecv: context.tsRecv)))
+                                               tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
                 } while r.literal(",")
                 guard r.literal("]}") else { return false }
             } while r.literal(",")

@@ -14,7 +14,7 @@ extension OKX {
               let symbol = symbols.lookup(name) else { return false }
         return output.appendingLane { output in
             repeat {
-                guard r.literal(#"{"instId":""#), r.skipString(), r.literal(#","tradeId":""#), let id = r.string(),
+                guard r.literal(#"{"instId":""#), r.skipString(), r.literal(#","tradeId":""#), let id = r.quotedTradeID(),
                       r.literal(#","px":""#), let price = r.quotedDecimal(), r.literal(#","sz":""#), let size = r.quotedDecimal(),
                       r.literal(#","side":""#) else { return false }
                 let side: Side
@@ -23,7 +23,7 @@ extension OKX {
                       r.literal(#","count":""#), r.skipString() else { return false }
                 if r.literal(#","source":""#) { guard r.skipString() else { return false } }
                 guard r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: .okx, symbol: symbol, price: price, size: size, side: side, tradeID: TradeID(utf8: id.bytes),
+                output.append(.trade(Trade(venue: .okx, symbol: symbol, price: price, size: size, side: side, tradeID: id,
                                            tsExchange: ts, tsRecv: context.tsRecv)))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
