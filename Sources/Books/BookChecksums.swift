@@ -198,12 +198,17 @@ struct ChecksumTextCache: Sendable {
                             let length = Int(partBase[slot].length)
                             let source = slotBase + slot &* Self.slotStride
                             // Whole words: reads stay inside the 96-byte slot, stores inside the text's room.
-                            var i = 0
-                            repeat {
-                                (out + n).storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self),
-                                                     toByteOffset: i, as: UInt64.self)
+                            // Three unconditional words cover the usual part (OKX `px:sz` ≤ 24 bytes)
+                            // without a loop; longer parts continue word by word.
+                            let target = out + n
+                            target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+                            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
+                            var i = 24
+                            while i < length {
+                                target.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
                                 i &+= 8
-                            } while i < length
+                            }
                             n &+= length
                         }
                         if interleaved {
@@ -251,7 +256,7 @@ struct ChecksumTextCache: Sendable {
             return size.writeKrakenChecksumDigits(to: p)
         case .venueText:
             p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
-            return 1 &+ size.writeText(to: p + 1)
+            return 1 &+ size.writeShortText(to: p + 1)
         case .javaScript:
             p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
             return 1 &+ (isAsk ? size.negated : size).writeJavaScriptForm(to: p + 1)
