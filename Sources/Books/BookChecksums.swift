@@ -5,195 +5,49 @@ import VenueKit
 /// (``FixedDecimal`` keeps the venue's digits). All are CRC-32/IEEE.
 public enum BookChecksums {
     /// Room for the longest checksum text: 50 levels × (2 numbers + 2 separators). Every number
-    /// takes at most 41 bytes of the 48 reserved, so the word-wise stores and copies, which may
-    /// run up to 7 (copies) or 47 (renderers) bytes past a part's end, stay inside the buffer.
+    /// takes at most 41 bytes of the 48 reserved, so the word-wise copies, which may store up to
+    /// 7 bytes past a part's end, stay inside the buffer.
     static let textCapacity = 50 * (2 * FixedDecimal.maxTextLength + 2)
 
-    /// The checksum of `book` under `algorithm`. `scratch` is a reusable buffer (working storage:
-    /// its contents are unspecified afterwards).
+    /// The checksum of `book` under `algorithm`, rendered from scratch. `scratch` is kept for
+    /// source compatibility (its contents are unspecified afterwards).
     public static func compute(_ algorithm: ChecksumAlgorithm, book: OrderBook, scratch: inout [UInt8]) -> UInt32 {
         var cache = ChecksumTextCache()
-        swap(&cache.nextText, &scratch)
-        let crc = compute(algorithm, book: book, cache: &cache)
-        swap(&cache.text, &scratch)
-        return crc
+        return compute(algorithm, book: book, cache: &cache)
     }
 
     /// The checksum of `book` under `algorithm`, re-rendering only the levels whose price or
-    /// size text changed since the previous call with the same `cache`; the others' text is
-    /// copied from the previous checksum text.
+    /// size text changed since the previous call with the same `cache`.
     ///
-    /// Why a cache: OKX-like streams change ~20 of the 50 levels a checksum covers per message;
-    /// rendering a level costs ~180 instructions (two numbers), copying its text ~25. The
-    /// bookkeeping runs on raw pointers (no per-level `Array.append` or `memmove` call).
+    /// Why: OKX-like streams change ~20 of the 50 levels a checksum covers per message. Each
+    /// covered level's text part (`px:sz`, or Kraken's digits) lives in a slot of the cache; a
+    /// per-side list of slot numbers, best first, says which parts make up the current top. A
+    /// message then costs one compare per covered level (is the slot still this level?), a render
+    /// per changed number, and one word-wise copy per part into the text the CRC runs over —
+    /// instead of matching, copying and re-recording every part into a new generation.
     static func compute(_ algorithm: ChecksumAlgorithm, book: OrderBook, cache: inout ChecksumTextCache) -> UInt32 {
         cache.prepare(for: algorithm)
-        let style: ChecksumTextWriter.Style = algorithm == .krakenTop10 ? .krakenDigits
+        // Kraken: top 10 per side (docs.kraken.com book-checksum-v2); OKX (historical) and
+        // Bitfinex (docs.bitfinex.com ws-websocket-checksum): top 25 per side.
+        let depth = algorithm == .krakenTop10 ? 10 : 25
+        let style: ChecksumTextCache.Style = algorithm == .krakenTop10 ? .krakenDigits
             : algorithm == .bitfinexTop25 ? .javaScript : .venueText
-        // Moved out of the cache for the duration (no overlapping accesses to `cache`).
-        let text = cache.text, previousBidEntries = cache.bids, previousAskEntries = cache.asks
-        let previousBidCount = cache.bidCount, previousAskCount = cache.askCount
-        var nextText = cache.nextText, nextBids = cache.nextBids, nextAsks = cache.nextAsks
-        cache.nextText = []
-        cache.nextBids = []
-        cache.nextAsks = []
-        var nextBidCount = 0, nextAskCount = 0
-        let count = text.withUnsafeBytes { old -> Int in
-            nextText.withUnsafeMutableBytes { new -> Int in
-                previousBidEntries.withUnsafeBufferPointer { previousBids -> Int in
-                    previousAskEntries.withUnsafeBufferPointer { previousAsks -> Int in
-                        nextBids.withUnsafeMutableBufferPointer { bids -> Int in
-                            nextAsks.withUnsafeMutableBufferPointer { asks -> Int in
-                                book.bids.levels.withUnsafeBufferPointer { bookBids -> Int in
-                                    book.asks.levels.withUnsafeBufferPointer { bookAsks -> Int in
-                                        guard let oldBase = old.baseAddress, let newBase = new.baseAddress,
-                                              let pb = previousBids.baseAddress, let pa = previousAsks.baseAddress,
-                                              let nb = bids.baseAddress, let na = asks.baseAddress else { return 0 }
-                                        var writer = ChecksumTextWriter(old: oldBase, new: newBase, style: style)
-                                        var bidSide = ChecksumSideCursor(levels: bookBids, isBid: true, previous: pb,
-                                                                         previousCount: previousBidCount, entries: nb)
-                                        var askSide = ChecksumSideCursor(levels: bookAsks, isBid: false, previous: pa,
-                                                                         previousCount: previousAskCount, entries: na)
-                                        switch algorithm {
-                                        case .krakenTop10:
-                                            // docs.kraken.com book-checksum-v2: asks low→high, then bids high→low, top 10
-                                            // each; price and qty with '.' removed and leading zeros stripped, concatenated.
-                                            for rank in 0 ..< Swift.min(10, bookAsks.count) { writer.append(rank, of: &askSide) }
-                                            for rank in 0 ..< Swift.min(10, bookBids.count) { writer.append(rank, of: &bidSide) }
-                                        case .okxTop25Interleaved, .bitfinexTop25:
-                                            // OKX v5 (historical): bid i then ask i for i < 25, "px:sz" joined by ':' over
-                                            // the original strings. Bitfinex (docs.bitfinex.com ws-websocket-checksum): the
-                                            // same in JavaScript number form with the ask amount negative. Every part is
-                                            // followed by ':'; the last one is dropped below.
-                                            let bidCount = Swift.min(25, bookBids.count), askCount = Swift.min(25, bookAsks.count)
-                                            for rank in 0 ..< Swift.max(bidCount, askCount) {
-                                                if rank < bidCount { writer.append(rank, of: &bidSide); writer.separator() }
-                                                if rank < askCount { writer.append(rank, of: &askSide); writer.separator() }
-                                            }
-                                            if writer.count > 0 { writer.count &-= 1 }
-                                        }
-                                        nextBidCount = bidSide.count
-                                        nextAskCount = askSide.count
-                                        return writer.count
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        cache.nextText = nextText
-        cache.nextBids = nextBids
-        cache.nextAsks = nextAsks
-        cache.nextBidCount = nextBidCount
-        cache.nextAskCount = nextAskCount
-        cache.swapGenerations()
-        return cache.text.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0 ..< count])) }
+        book.bids.levels.withUnsafeBufferPointer { cache.refresh(side: 0, with: $0, depth: depth, style: style) }
+        book.asks.levels.withUnsafeBufferPointer { cache.refresh(side: 1, with: $0, depth: depth, style: style) }
+        return cache.checksum(interleaved: algorithm != .krakenTop10)
     }
 }
 
-/// The text of the last checksum and where each level's part of it sits, per side, best first.
+/// The rendered text parts of the levels the last checksum covered, per side, in slots that
+/// survive from one checksum to the next; and the buffer the text is assembled in.
+///
+/// Invariant (what makes the cache equal to a fresh rendering): every slot listed in a side's
+/// order holds exactly the rendering, in the cache's style, of the price and size recorded with
+/// it, and the order lists the side's best levels, best first, by those prices and sizes. A slot
+/// is reused only when its recorded price has the same digits and scale as the book's level (the
+/// text is a function of both), and its size part is re-rendered whenever the size's digits or
+/// scale differ; the style changes only with the algorithm, which clears the orders.
 struct ChecksumTextCache: Sendable {
-    /// One level's part of the text (`px:sz`, or Kraken's digits): the level's numbers (their
-    /// digits and scale decide the text) and where the part sits.
-    struct Entry: Sendable {
-        var price: FixedDecimal
-        var size: FixedDecimal
-        var offset: Int32
-        var length: Int32
-        /// How much of the part is the price's text (what a size-only change can copy).
-        var priceLength: Int32
-    }
-
-    /// At most 25 levels per side are part of a checksum.
-    static let entryCapacity = 25
-
-    /// The algorithm the text was built for.
-    var algorithm: ChecksumAlgorithm?
-    /// The last checksum text (``BookChecksums/textCapacity`` bytes; the text is its prefix).
-    var text: [UInt8] = []
-    /// The levels of ``text``, best first: the first ``bidCount`` / ``askCount`` are valid.
-    var bids: [Entry] = [], asks: [Entry] = []
-    var bidCount = 0, askCount = 0
-    /// Storage for the next generation (swapped with the current one after each checksum).
-    var nextText: [UInt8] = [], nextBids: [Entry] = [], nextAsks: [Entry] = []
-    var nextBidCount = 0, nextAskCount = 0
-
-    /// Sizes the buffers once; forgets the previous text when the algorithm changes (another
-    /// rendering style).
-    mutating func prepare(for algorithm: ChecksumAlgorithm) {
-        if self.algorithm != algorithm {
-            self.algorithm = algorithm
-            bidCount = 0
-            askCount = 0
-        }
-        let blank = Entry(price: .zero, size: .zero, offset: 0, length: 0, priceLength: 0)
-        let capacity = BookChecksums.textCapacity
-        if text.count < capacity { text = [UInt8](repeating: 0, count: capacity); bidCount = 0; askCount = 0 }
-        if nextText.count < capacity { nextText = [UInt8](repeating: 0, count: capacity) }
-        if bids.count < Self.entryCapacity { bids = Array(repeating: blank, count: Self.entryCapacity); bidCount = 0 }
-        if asks.count < Self.entryCapacity { asks = Array(repeating: blank, count: Self.entryCapacity); askCount = 0 }
-        if nextBids.count < Self.entryCapacity { nextBids = Array(repeating: blank, count: Self.entryCapacity) }
-        if nextAsks.count < Self.entryCapacity { nextAsks = Array(repeating: blank, count: Self.entryCapacity) }
-    }
-
-    /// Makes the generation just written the current one.
-    mutating func swapGenerations() {
-        swap(&text, &nextText)
-        swap(&bids, &nextBids)
-        swap(&asks, &nextAsks)
-        bidCount = nextBidCount
-        askCount = nextAskCount
-    }
-}
-
-/// One book side as the checksum walks it, best first, with the previous checksum's entries of
-/// that side (also best first) and a cursor into them.
-struct ChecksumSideCursor {
-    /// The side's levels, worst → best (``BookSide`` order).
-    let levels: UnsafeBufferPointer<BookLevel>
-    let isBid: Bool
-    let previous: UnsafePointer<ChecksumTextCache.Entry>
-    let previousCount: Int
-    /// The first previous entry not yet passed.
-    var cursor = 0
-    /// Where this generation's entries go, and how many were written.
-    let entries: UnsafeMutablePointer<ChecksumTextCache.Entry>
-    var count = 0
-
-    init(levels: UnsafeBufferPointer<BookLevel>, isBid: Bool, previous: UnsafePointer<ChecksumTextCache.Entry>,
-         previousCount: Int, entries: UnsafeMutablePointer<ChecksumTextCache.Entry>) {
-        self.levels = levels
-        self.isBid = isBid
-        self.previous = previous
-        self.previousCount = previousCount
-        self.entries = entries
-    }
-
-    /// The previous entry with the same price text as `level`, if any (its size may differ).
-    /// Previous entries better than `level` are passed (both lists are sorted best first, so they
-    /// cannot match a later, worse level either).
-    @inline(__always)
-    mutating func match(_ level: BookLevel) -> ChecksumTextCache.Entry? {
-        while cursor < previousCount {
-            let entry = previous[cursor]
-            if ChecksumTextWriter.isSameText(entry.price, level.price) {
-                cursor &+= 1
-                return entry
-            }
-            let c = FixedDecimal.compare(entry.price, level.price)
-            guard isBid ? c > 0 : c < 0 else { return nil }
-            cursor &+= 1
-        }
-        return nil
-    }
-}
-
-/// Assembles a checksum text, copying each level's part from the previous text when the level
-/// is unchanged (same price and size digits), copying its price and rendering its size when only
-/// the size changed (the usual delta), and rendering it otherwise.
-struct ChecksumTextWriter {
     /// How a level's part is rendered.
     enum Style {
         /// Kraken: price digits then size digits, no point, no leading zeros.
@@ -204,65 +58,188 @@ struct ChecksumTextWriter {
         case javaScript
     }
 
-    let old: UnsafeRawPointer
-    let new: UnsafeMutableRawPointer
-    let style: Style
-    var count = 0
-
-    init(old: UnsafeRawPointer, new: UnsafeMutableRawPointer, style: Style) {
-        self.old = old
-        self.new = new
-        self.style = style
+    /// What a slot holds: the numbers its text was rendered from and the text's lengths.
+    struct Part: Sendable {
+        var price: FixedDecimal
+        var size: FixedDecimal
+        /// The whole part's length.
+        var length: Int32
+        /// How much of the part is the price's text (what a size-only change keeps).
+        var priceLength: Int32
     }
 
-    /// Same digits and scale (the text is a function of both).
-    @inline(__always)
-    static func isSameText(_ a: FixedDecimal, _ b: FixedDecimal) -> Bool {
-        a.mantissa == b.mantissa && a.scale == b.scale
+    /// Slots per side: at most 25 are listed, and a refresh allocates at most 25 new ones while
+    /// the previous 25 may still be listed, so 64 always leaves a free one (one `UInt64` mask).
+    static let slotsPerSide = 64
+    /// Bytes per slot: a part is at most 41 + 1 + 41 bytes, and the renderers store whole words
+    /// up to 48 bytes past where a number starts (the size starts at most 42 bytes in).
+    static let slotStride = 96
+    /// Room per side in ``order`` (25 used).
+    static let orderStride = 32
+
+    /// The algorithm the parts were rendered for.
+    var algorithm: ChecksumAlgorithm?
+    /// Slot metadata, `slotsPerSide` per side (bids first).
+    var parts: [Part] = []
+    /// Slot text, `slotStride` bytes per slot, in the same order as ``parts``.
+    var partText: [UInt8] = []
+    /// Per side, the listed slots (numbers within the side), best first.
+    var order: [UInt8] = []
+    /// How many slots each side lists (bids, asks).
+    var counts = (0, 0)
+    /// Where the checksum text is assembled (``BookChecksums/textCapacity`` bytes).
+    var text: [UInt8] = []
+
+    /// Sizes the buffers once; forgets the parts when the algorithm changes (another style).
+    mutating func prepare(for algorithm: ChecksumAlgorithm) {
+        if self.algorithm != algorithm {
+            self.algorithm = algorithm
+            counts = (0, 0)
+        }
+        let slots = 2 * Self.slotsPerSide
+        if parts.count < slots {
+            parts = Array(repeating: Part(price: .zero, size: .zero, length: 0, priceLength: 0), count: slots)
+            partText = [UInt8](repeating: 0, count: slots * Self.slotStride)
+            order = [UInt8](repeating: 0, count: 2 * Self.orderStride)
+            text = [UInt8](repeating: 0, count: BookChecksums.textCapacity)
+            counts = (0, 0)
+        }
     }
 
-    /// Appends the part of the level at `rank` (0 = best) of `side`: copied from the previous
-    /// text when the same level is there, its price copied and size rendered when only the size
-    /// changed, rendered otherwise; records it in the side's entries.
-    @inline(__always)
-    mutating func append(_ rank: Int, of side: inout ChecksumSideCursor) {
-        let level = side.levels[side.levels.count &- 1 &- rank]
-        let start = count
-        let priceLength: Int
-        if let entry = side.match(level) {
-            priceLength = Int(entry.priceLength)
-            if ChecksumTextWriter.isSameText(entry.size, level.size) {
-                ChecksumTextWriter.copy(from: old + Int(entry.offset), to: new + start, count: Int(entry.length))
-                count &+= Int(entry.length)
-            } else {
-                // The copy may store up to 7 bytes past the price: the size is written over them.
-                ChecksumTextWriter.copy(from: old + Int(entry.offset), to: new + start, count: priceLength)
-                count &+= priceLength
-                count &+= renderSize(level.size, isAsk: !side.isBid, at: new + count)
+    /// Brings side `side` (0 bids, 1 asks) up to date with the best `depth` of `levels`
+    /// (worst → best, ``BookSide`` order): slots whose level is unchanged are kept, a changed
+    /// size is re-rendered in its slot, a level not listed before gets a free slot.
+    mutating func refresh(side: Int, with levels: UnsafeBufferPointer<BookLevel>, depth: Int, style: Style) {
+        let isAsk = side == 1
+        let previousCount = isAsk ? counts.1 : counts.0
+        let count = Swift.min(depth, levels.count)
+        if isAsk { counts.1 = count } else { counts.0 = count }
+        guard count > 0, let levelBase = levels.baseAddress else { return }
+        parts.withUnsafeMutableBufferPointer { partsBuffer in
+            partText.withUnsafeMutableBytes { textBuffer in
+                order.withUnsafeMutableBufferPointer { orderBuffer in
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.orderStride) { previousBuffer in
+                        guard let partBase = partsBuffer.baseAddress, let textBase = textBuffer.baseAddress,
+                              let orderBase = orderBuffer.baseAddress, let previous = previousBuffer.baseAddress else { return }
+                        let sideParts = partBase + side &* Self.slotsPerSide
+                        let sideText = textBase + side &* Self.slotsPerSide &* Self.slotStride
+                        let sideOrder = orderBase + side &* Self.orderStride
+                        // The previous list (the new one is written over it) and the slots it holds:
+                        // those are not free while the merge below may still match them.
+                        var inUse: UInt64 = 0
+                        for i in 0 ..< previousCount {
+                            previous[i] = sideOrder[i]
+                            inUse |= 1 &<< UInt64(sideOrder[i])
+                        }
+                        var cursor = 0
+                        let top = levels.count &- 1
+                        for rank in 0 ..< count {
+                            let level = levelBase[top &- rank]
+                            // Both lists are best first: previous parts better than `level` that do not
+                            // match it have left the top (a level still there would have matched at its
+                            // own, better rank), so they are passed; one worse than `level` waits for a
+                            // later level.
+                            var slot = -1
+                            while cursor < previousCount {
+                                let candidate = Int(previous[cursor])
+                                let price = sideParts[candidate].price
+                                if price.mantissa == level.price.mantissa && price.scale == level.price.scale {
+                                    slot = candidate
+                                    cursor &+= 1
+                                    break
+                                }
+                                let c = FixedDecimal.compare(price, level.price)
+                                if isAsk ? c > 0 : c < 0 { break }  // `level` is better: new in the top
+                                cursor &+= 1  // better than `level` (or the same value in other digits): gone
+                            }
+                            if slot >= 0 {
+                                let part = sideParts + slot
+                                if part.pointee.size.mantissa != level.size.mantissa || part.pointee.size.scale != level.size.scale {
+                                    let p = sideText + slot &* Self.slotStride
+                                    let priceLength = Int(part.pointee.priceLength)
+                                    let sizeLength = Self.renderSize(level.size, isAsk: isAsk, style: style, at: p + priceLength)
+                                    part.pointee.size = level.size
+                                    part.pointee.length = Int32(truncatingIfNeeded: priceLength &+ sizeLength)
+                                }
+                            } else {
+                                // At most 25 previous and 25 new slots are taken: one of 64 is free.
+                                slot = (~inUse).trailingZeroBitCount
+                                inUse |= 1 &<< UInt64(slot)
+                                let p = sideText + slot &* Self.slotStride
+                                let priceLength = Self.renderPrice(level.price, style: style, at: p)
+                                let sizeLength = Self.renderSize(level.size, isAsk: isAsk, style: style, at: p + priceLength)
+                                sideParts[slot] = Part(price: level.price, size: level.size,
+                                                       length: Int32(truncatingIfNeeded: priceLength &+ sizeLength),
+                                                       priceLength: Int32(truncatingIfNeeded: priceLength))
+                            }
+                            sideOrder[rank] = UInt8(truncatingIfNeeded: slot)
+                        }
+                    }
+                }
             }
-        } else {
-            priceLength = renderPrice(level.price, at: new + start)
-            count &+= priceLength
-            count &+= renderSize(level.size, isAsk: !side.isBid, at: new + count)
         }
-        (side.entries + side.count).initialize(to: ChecksumTextCache.Entry(
-            price: level.price, size: level.size, offset: Int32(truncatingIfNeeded: start),
-            length: Int32(truncatingIfNeeded: count &- start), priceLength: Int32(truncatingIfNeeded: priceLength)))
-        side.count &+= 1
     }
 
-    /// Copies `count` bytes as 8-byte words (the buffers have room for up to 7 bytes more).
+    /// Assembles the text from the listed parts and returns its CRC-32: OKX and Bitfinex
+    /// (`interleaved`) bid 0, ask 0, bid 1, … each followed by `:` except the last; Kraken all
+    /// asks then all bids, no separators.
+    mutating func checksum(interleaved: Bool) -> UInt32 {
+        let (bidCount, askCount) = counts
+        let length = text.withUnsafeMutableBytes { textBuffer -> Int in
+            parts.withUnsafeBufferPointer { partsBuffer -> Int in
+                partText.withUnsafeBytes { slotBuffer -> Int in
+                    order.withUnsafeBufferPointer { orderBuffer -> Int in
+                        guard let out = textBuffer.baseAddress, let partBase = partsBuffer.baseAddress,
+                              let slotBase = slotBuffer.baseAddress, let orderBase = orderBuffer.baseAddress else { return 0 }
+                        var n = 0
+                        /// Copies the part listed at `rank` of `side` to the end of the text.
+                        func append(_ side: Int, _ rank: Int) {
+                            let slot = side &* Self.slotsPerSide &+ Int(orderBase[side &* Self.orderStride &+ rank])
+                            let length = Int(partBase[slot].length)
+                            let source = slotBase + slot &* Self.slotStride
+                            // Whole words: reads stay inside the 96-byte slot, stores inside the text's room.
+                            // Three unconditional words cover the usual part (OKX `px:sz` ≤ 24 bytes)
+                            // without a loop; longer parts continue word by word.
+                            let target = out + n
+                            target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+                            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
+                            var i = 24
+                            while i < length {
+                                target.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+                                i &+= 8
+                            }
+                            n &+= length
+                        }
+                        if interleaved {
+                            for rank in 0 ..< Swift.max(bidCount, askCount) {
+                                if rank < bidCount {
+                                    append(0, rank)
+                                    out.storeBytes(of: UInt8(ascii: ":"), toByteOffset: n, as: UInt8.self)
+                                    n &+= 1
+                                }
+                                if rank < askCount {
+                                    append(1, rank)
+                                    out.storeBytes(of: UInt8(ascii: ":"), toByteOffset: n, as: UInt8.self)
+                                    n &+= 1
+                                }
+                            }
+                            if n > 0 { n &-= 1 }  // no `:` after the last part
+                        } else {
+                            for rank in 0 ..< askCount { append(1, rank) }
+                            for rank in 0 ..< bidCount { append(0, rank) }
+                        }
+                        return n
+                    }
+                }
+            }
+        }
+        return text.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0 ..< length])) }
+    }
+
+    /// Renders a level's price part at `p` and returns its length.
     @inline(__always)
-    static func copy(from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer, count: Int) {
-        var i = 0
-        while i < count {
-            target.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
-            i &+= 8
-        }
-    }
-
-    /// Renders the price of a level's part at `p` and returns its length.
-    func renderPrice(_ price: FixedDecimal, at p: UnsafeMutableRawPointer) -> Int {
+    static func renderPrice(_ price: FixedDecimal, style: Style, at p: UnsafeMutableRawPointer) -> Int {
         switch style {
         case .krakenDigits: return price.writeKrakenChecksumDigits(to: p)
         case .venueText: return price.writeText(to: p)
@@ -272,23 +249,17 @@ struct ChecksumTextWriter {
 
     /// Renders the rest of a level's part after its price (`:` and the size, or Kraken's size
     /// digits) at `p` and returns its length.
-    func renderSize(_ size: FixedDecimal, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int {
+    @inline(__always)
+    static func renderSize(_ size: FixedDecimal, isAsk: Bool, style: Style, at p: UnsafeMutableRawPointer) -> Int {
         switch style {
         case .krakenDigits:
             return size.writeKrakenChecksumDigits(to: p)
         case .venueText:
             p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
-            return 1 &+ size.writeText(to: p + 1)
+            return 1 &+ size.writeShortText(to: p + 1)
         case .javaScript:
             p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
             return 1 &+ (isAsk ? size.negated : size).writeJavaScriptForm(to: p + 1)
         }
-    }
-
-    /// `:` after a level's part.
-    @inline(__always)
-    mutating func separator() {
-        new.storeBytes(of: UInt8(ascii: ":"), toByteOffset: count, as: UInt8.self)
-        count &+= 1
     }
 }

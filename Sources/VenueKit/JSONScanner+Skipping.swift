@@ -149,6 +149,13 @@ extension JSONScanner {
                         // Extra entries (OKX's deprecated "0" and order count): validated, skipped;
                         // compact quoted ones inline, anything else by the general loop.
                         atContainerStart = false
+                        // OKX's exact tail `,"0","<1–6 digits>"]` in two word compares: digits are
+                        // valid string content, so this accepts what the loop below accepts for
+                        // these bytes (~45 instructions less per OKX level).
+                        if let after = okxLevelTail(at: cursor) {
+                            cursor = after
+                            return BookLevel(price: price, size: size)
+                        }
                         while cursor &+ 1 < end, at(cursor) == UInt8(ascii: ","), at(cursor &+ 1) == UInt8(ascii: "\"") {
                             cursor &+= 1
                             // Plain ASCII (`"0"`, `"13"`) in one SWAR step; anything else validated in full.
@@ -168,6 +175,22 @@ extension JSONScanner {
             cursor = levelStart
         }
         return try readLevelGeneral()
+    }
+
+    /// The offset just past `,"0","N"]` at `i` (N: 1–6 ASCII digits; OKX's deprecated entry
+    /// and order count closing a level), or `nil` for any other bytes — including this shape
+    /// within the last 16 bytes of the buffer, which the general loop then reads.
+    @inlinable @inline(__always)
+    func okxLevelTail(at i: Int) -> Int? {
+        guard i &+ 14 <= end else { return nil }
+        // `,"0","` little-endian in the low six bytes.
+        let head: UInt64 = 0x22_2C_22_30_22_2C
+        guard word(i) & 0xFFFF_FFFF_FFFF == head else { return nil }
+        let w = word(i &+ 6)
+        let n = SWAR.digitRun(w)
+        // `"]` right after the digits (n ≤ 6 keeps both bytes in `w`).
+        guard n > 0, n <= 6, (w &>> UInt64(truncatingIfNeeded: n &* 8)) & 0xFFFF == 0x5D_22 else { return nil }
+        return i &+ 6 &+ n &+ 2
     }
 
     /// Any `[price, size, ...]` element (whitespace, numbers, exponents), with the errors for

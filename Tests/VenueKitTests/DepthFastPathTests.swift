@@ -259,7 +259,9 @@ struct DepthFastPathTests {
             let size = "\(rng.next() % 5)." + String(repeating: "0", count: 8 - fraction.count) + fraction
             switch i % 5 {
             case 0: elements.append("[\"\(price)\",\"\(size)\"]")                // Binance, Bybit
-            case 1: elements.append("[\"\(price)\",\"\(size)\",\"0\",\"13\"]")   // OKX
+            case 1:  // OKX: order counts of 1…8 digits (the one-step tail takes 1…6), or a "1" entry
+                let orders = String(rng.next() % [10, 100, 10_000, 1_000_000, 100_000_000][Int(rng.next() % 5)])
+                elements.append("[\"\(price)\",\"\(size)\",\"\(rng.next() % 4 == 0 ? "1" : "0")\",\"\(orders)\"]")
             case 2: elements.append("[\(price),\(size)]")                        // numbers
             case 3: elements.append("[ \"\(price)\" , \"\(size)\" ]")            // whitespace
             default: elements.append("[\"\(price)\",\"\(size)\",\"0\",7]")       // a number entry
@@ -285,7 +287,9 @@ struct DepthFastPathTests {
     @Test("readLevels: malformed levels raise VenueParseError", arguments: [
         #"[["1.5","2.0"],["1.6"]]"#, #"[["1.5","2.0"],[01.6,"2"]]"#, #"[["1.5","2.0"],["1.6","2.0",]]"#,
         #"[["1.5","2.0"],["1.6","2.0"]"#, #"[["1.5","2.0"],[1.6.1,"2.0"]]"#, #"[["1.5","2.0"],["1.6","2.0","0\q"]]"#,
-        #"[["1.5","2.0"],["1.","2.0"]]"#,
+        #"[["1.5","2.0"],["1.","2.0"]]"#, #"[["1.5","2.0","0","13"],["1.6","2.0","0","13"]"#,
+        #"[["1.5","2.0","0","13"]["1.6","2.0","0","13"]]"#, #"[["1.5","2.0","0","1\#u{01}"],["1.6","2.0","0","13"]]"#,
+        #"[["1.5","2.0","0","13"],["1.6","2.0","0","13"}]"#,
     ])
     func malformedLevels(_ text: String) {
         #expect(throws: VenueParseError.self) {
