@@ -47,12 +47,11 @@ struct BitMEXIDMapTests {
         #expect(map.count * 2 <= map.entries.count)
     }
 
-    @Test("random BitMEX sessions: the adapter's book messages equal the reference model's, with and without the book lane",
-          arguments: [0, 1, 2, 3, 4, 5], [true, false])
-    func sessionsMatchModel(_ seed: Int, lane: Bool) throws {
+    @Test("random BitMEX sessions: the adapter's book messages equal the reference model's (compact rows and the general reader)",
+          arguments: [0, 1, 2, 3, 4, 5])
+    func sessionsMatchModel(_ seed: Int) throws {
         var session = Session(rng: SplitMix64(seed: 0xB17E_1D00 &+ UInt64(seed)))
         var adapter = BitMEX(configuration: VenueAdapterConfiguration(symbols: try Session.symbols.map { try Symbol($0.normalized) }))
-        adapter.usesLayoutLane = lane
         _ = adapter.subscribeFrames(for: try Session.symbols.map { Subscription(symbol: try Symbol($0.normalized), channel: .book) })
         var checked = 0
         for _ in 0 ..< 400 {
@@ -62,25 +61,6 @@ struct BitMEXIDMapTests {
             checked += got.count
         }
         #expect(checked > 300)
-    }
-
-    @Test("the book lane reads BitMEX's usual update layout itself; partials go to the general path")
-    func laneTakesUsualLayout() throws {
-        var adapter = BitMEX(configuration: VenueAdapterConfiguration(symbols: [try Symbol("BTC-USD-PERP")]))
-        let row = #"{"symbol":"XBTUSD","id":8798309800,"side":"Buy","size":42800,"price":26902,"timestamp":"2023-05-19T08:51:44.911Z","transactTime":"2023-05-19T08:51:44.907Z"}"#
-        var output: [VenueOutput] = []
-        func lane(_ frame: String) -> Bool {
-            var bytes = Array(frame.utf8)
-            return bytes.withUnsafeMutableBytes { adapter.layoutBook(UnsafeRawBufferPointer($0), ParseContext(tsRecv: 1), &output) }
-        }
-        #expect(!lane(#"{"table":"orderBookL2_25","action":"partial","data":["# + row + "]}"))
-        _ = try adapter.parse(#"{"table":"orderBookL2_25","action":"partial","data":["# + row + "]}", context: ParseContext(tsRecv: 1))
-        #expect(lane(#"{"table":"orderBookL2_25","action":"update","data":["# + row.replacingOccurrences(of: "42800", with: "100") + "]}"))
-        #expect(lane(#"{"table":"orderBookL2","action":"delete","data":["# + row + "]}"))
-        #expect(output.map(render) == [
-            #"BTC-USD-PERP snapshot=false ts=Optional(1684486304911000000) bids=["26902/100"] asks=[] none"#,
-            #"BTC-USD-PERP snapshot=false ts=Optional(1684486304911000000) bids=["26902/0"] asks=[] none"#,
-        ])
     }
 
     @Test("a row the compact reader gives up on after reading its symbol adds no book for that symbol")

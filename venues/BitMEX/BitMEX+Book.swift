@@ -133,69 +133,6 @@ extension BitMEX {
         output.append(.book(BookMessage(update: update, sequencing: .none)))
     }
 
-    /// The book lane: an `orderBookL2_25`/`orderBookL2` insert, update or delete in BitMEX's row
-    /// layout, read with one `LayoutReader` pass into ``rows`` and then applied like any message:
-    /// ```
-    /// {"table":"orderBookL2_25","action":"update","data":[{"symbol":"XBTUSD","id":8798309800,"side":"Buy","size":42800,"price":26902,"timestamp":"2023-05-19T08:51:44.911Z","transactTime":"2023-05-19T08:51:44.907Z"},{"symbol":"XBTUSD","id":8798309900,"side":"Sell","size":1500,"price":26903.5,"timestamp":"2023-05-19T08:51:44.911Z","transactTime":"2023-05-19T08:51:44.907Z"}]}
-    /// ```
-    /// Every row has every field any action needs, so the general path's row checks pass by
-    /// construction; the rows repeat the symbol and the times, so equal bytes reuse the previous
-    /// row's symbol index and time. `false`, with ``rows`` and nothing else changed, sends the
-    /// frame to the general path: partials (they carry `keys`, `types` and `filter`), any other
-    /// layout or spelling (whitespace, reordered or missing keys, `null`s, escapes, exponents,
-    /// quoted or 19-digit ids), unknown symbols and invalid times, which that path reads or reports.
-    mutating func layoutBook(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) -> Bool {
-        var r = LayoutReader(message)
-        guard r.literal(#"{"table":"orderBookL2"#), r.literal(#"_25","action":""#) || r.literal(#"","action":""#) else { return false }
-        let kind: RowKind
-        if r.literal(#"update","data":["#) { kind = .update }
-        else if r.literal(#"insert","data":["#) { kind = .insert }
-        else if r.literal(#"delete","data":["#) { kind = .delete }
-        else { return false }
-        rows.removeAll(keepingCapacity: true)
-        rowSymbols.removeAll(keepingCapacity: true)
-        var lastName: (text: JSONString, index: Int)?, lastTime: (text: JSONString, ns: Nanoseconds)?
-        let isRead = r.literal("]}") && r.isAtEnd || {
-            repeat {
-                guard r.literal(#"{"symbol":""#), let name = r.string() else { return false }
-                let symbol: Int
-                if let last = lastName, name.hasSameBytes(as: last.text) {
-                    symbol = last.index
-                } else {
-                    guard let known = symbols.lookup(name) else { return false }
-                    symbol = rowSymbolIndex(known)
-                    lastName = (name, symbol)
-                }
-                guard r.literal(#","id":"#), let id = r.integer(), r.literal(#","side":""#) else { return false }
-                let isBid: Bool
-                if r.literal(#"Buy","size":"#) { isBid = true } else if r.literal(#"Sell","size":"#) { isBid = false } else { return false }
-                guard let size = r.decimal(), r.literal(#","price":"#), let price = r.decimal(), r.literal(#","timestamp":""#),
-                      let time = r.string() else { return false }
-                let ts: Nanoseconds
-                if let last = lastTime, time.hasSameBytes(as: last.text) {
-                    ts = last.ns
-                } else {
-                    guard let ns = try? RFC3339.nanoseconds(time) else { return false }
-                    lastTime = (time, ns)
-                    ts = ns
-                }
-                if r.literal(#","transactTime":""#) {
-                    guard r.skipString() else { return false }
-                }
-                guard r.literal("}") else { return false }
-                rows.append(Row(symbol: symbol, id: id, isBid: isBid, size: size, price: price, ts: ts))
-            } while r.literal(",")
-            return r.literal("]}") && r.isAtEnd
-        }()
-        guard isRead else {
-            rows.removeAll(keepingCapacity: true)
-            rowSymbols.removeAll(keepingCapacity: true)
-            return false
-        }
-        applyBook(kind: kind, filter: nil, context, &output)
-        return true
-    }
-
     /// The id map diverged from BitMEX's (an update or delete for an id the partial never had
     /// means a message was lost): forget the symbol's id map and tell `Books`, which publishes
     /// `resyncing` for this symbol only and resubscribes its topic so a fresh partial rebuilds it.

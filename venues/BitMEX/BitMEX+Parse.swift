@@ -9,7 +9,7 @@ extension BitMEX {
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
         if message.count == 4, message.elementsEqual("pong".utf8) { return output.append(.pong) }
-        if usesLayoutLane, layoutTrades(message, context, &output) || layoutBook(message, context, &output) { return }
+        if usesLayoutLane, layoutTrades(message, context, &output) { return }
         let mark = output.count
         rows.removeAll(keepingCapacity: true)
         rowSymbols.removeAll(keepingCapacity: true)
