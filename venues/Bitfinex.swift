@@ -10,8 +10,9 @@ import VenueKit
 public struct Bitfinex: VenueAdapter {
     /// Bitfinex's facts (VENUES.md §8.1): 20 connections/min on api-pub; 25 channels per
     /// connection; `[CHAN_ID,"hb"]` on idle channels (every 15 s); no published outbound message
-    /// rate, so 5/s is a conservative budget. One level changes per message, so a book may look
-    /// crossed for a few messages in a burst.
+    /// rate, so 5/s is a conservative budget. Without bulk updates one level changes per message,
+    /// so a book may look crossed for a few messages in a burst (the tolerance stays for a venue
+    /// that refuses the flag).
     public static let spec = VenueSpec(
         id: .bitfinex, displayName: "Bitfinex",
         marketDataURLs: ["wss://api-pub.bitfinex.com/ws/2"],
