@@ -10,8 +10,9 @@ import VenueKit
 public struct Bitfinex: VenueAdapter {
     /// Bitfinex's facts (VENUES.md §8.1): 20 connections/min on api-pub; 25 channels per
     /// connection; `[CHAN_ID,"hb"]` on idle channels (every 15 s); no published outbound message
-    /// rate, so 5/s is a conservative budget. One level changes per message, so a book may look
-    /// crossed for a few messages in a burst.
+    /// rate, so 5/s is a conservative budget. Without bulk updates one level changes per message,
+    /// so a book may look crossed for a few messages in a burst (the tolerance stays for a venue
+    /// that refuses the flag).
     public static let spec = VenueSpec(
         id: .bitfinex, displayName: "Bitfinex",
         marketDataURLs: ["wss://api-pub.bitfinex.com/ws/2"],
@@ -24,8 +25,16 @@ public struct Bitfinex: VenueAdapter {
         book: BookSpec(bootstrap: .streamSnapshot, checksum: .bitfinexTop25, crossedTolerance: 64))
 
     /// `conf` flags: SEQ_ALL (65536, a per-socket sequence on every channel message) + CHECKSUM
-    /// (131072, `[CHAN_ID,"cs",int32]` over the top 25 levels) [CF-CODE][BFX-CS].
-    static let confFlags = 65_536 + 131_072
+    /// (131072, `[CHAN_ID,"cs",int32]` over the top 25 levels) [CF-CODE][BFX-CS] + BULK_UPDATES
+    /// (536870912: "Bulk updates can be enabled using a conf event flag of 536870912",
+    /// docs.bitfinex.com/reference/ws-public-books). With bulk updates the book changes of one
+    /// venue update arrive as one `[CHAN_ID,[[PRICE,COUNT,AMOUNT],...],SEQ]` frame instead of one
+    /// frame per level, so a 20-level change is one message (one parse, one `Books` apply, one
+    /// SEQ) instead of twenty. That shape is the snapshot's, so the adapter tells them apart per
+    /// channel: the first book message after `subscribed` is the snapshot (`awaitingSnapshot`).
+    /// If the venue refuses the flags (`conf` status not OK) it keeps sending one level per
+    /// frame, which is still read.
+    static let confFlags = 65_536 + 131_072 + 536_870_912
 
     /// A subscribed data feed.
     enum Feed: String, Sendable { case trades, book, ticker }
@@ -40,6 +49,11 @@ public struct Bitfinex: VenueAdapter {
     /// The last `chanId` looked up and its feed (data messages of one channel come in runs).
     var lastFeed: (chanID: Int64, key: FeedKey?)?
     var chanIDs: [FeedKey: Int64] = [:]
+    /// Book `chanId`s subscribed whose snapshot has not arrived yet: their next array-of-levels
+    /// message is the snapshot; after it, the same shape is a bulk update. A short list (one
+    /// entry per book being subscribed, empty once the snapshots are in), so the per-frame check
+    /// is an `isEmpty` test.
+    var awaitingSnapshot: [Int64] = []
     /// P0 book length: 25 (the checksum's depth, the venue default), or 100/250 if configured.
     let bookLength: Int
     /// Level storage reused from one book frame to the next.
@@ -73,7 +87,7 @@ public struct Bitfinex: VenueAdapter {
     /// The normalized symbol of a `t…` symbol.
     public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
 
-    /// `{"event":"conf","flags":196608}` before any subscription.
+    /// `{"event":"conf","flags":537067520}` before any subscription.
     public func sessionStartFrames() -> [OutboundMessage] {
         [OutboundMessage(text: "{\"event\":\"conf\",\"flags\":\(Self.confFlags)}")]
     }
@@ -106,12 +120,16 @@ public struct Bitfinex: VenueAdapter {
     /// Parses one Bitfinex message: an event object or a channel array.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
-        if usesLayoutLane, layoutTrade(message, context, &output) { return }
+        if usesLayoutLane, layoutTrade(message, context, &output) || layoutBook(message, context, &output) { return }
         let mark = output.count
         var s = JSONScanner(message)
         do throws(VenueParseError) {
-            if try s.peekKind() == .object { try parseEvent(&s, &output) } else { try parseChannel(&s, context, &output) }
+            var snapshotOf: Int64?
+            if try s.peekKind() == .object { try parseEvent(&s, &output) } else { snapshotOf = try parseChannel(&s, context, &output) }
             try s.finish()
+            // Only a snapshot frame that parsed completely ends the wait: a rejected one leaves
+            // the channel waiting, so its next level array is not taken for an update.
+            if let snapshotOf { awaitingSnapshot.removeAll { $0 == snapshotOf } }
         } catch {
             output.removeSubrange(mark...)
             throw error
@@ -127,9 +145,11 @@ public struct Bitfinex: VenueAdapter {
 
     // [232957,[[60400,1,0.68826974],[60397,1,1.17989099],...,[60407,1,-0.5]],526]   book snapshot, SEQ 526
     // [232957,[60418,1,0.6879704],527]   [232957,[60403,0,1],528]   set a bid / delete a bid
+    // [232957,[[60418,1,0.6879704],[60403,0,1]],529]   the same two changes as one bulk update (BULK_UPDATES)
     // [232957,"cs",-1582707309,529]      [232959,"te",[401597395,1574694478808,0.005,7245.3],530]
     // [232959,"tu",[401597395,1574694478808,0.005,7245.3],531]      [232959,"hb",532]
-    mutating func parseChannel(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    /// Returns the `chanId` when the message was that book channel's snapshot.
+    mutating func parseChannel(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) -> Int64? {
         try s.beginArray()
         guard try s.nextElement() else { throw .unexpected("empty channel message") }
         let chanID = try s.readInt64()
@@ -151,7 +171,7 @@ public struct Bitfinex: VenueAdapter {
             }
         } else if let key {
             switch key.feed {
-            case .book: book = try levels(&s)
+            case .book: book = try levels(&s, chanID: chanID)
             case .ticker: body = .ticker(try Self.ticker(&s, key.symbol, context))
             case .trades: try s.skipValue()   // the snapshot of past trades: replayed on every subscribe
             }
@@ -171,7 +191,7 @@ public struct Bitfinex: VenueAdapter {
             let update = BookUpdate(venue: .bitfinex, symbol: key.symbol, isSnapshot: book.isSnapshot, bids: book.bids, asks: book.asks,
                                     tsExchange: nil, tsRecv: context.tsRecv)
             output.append(.book(BookMessage(update: update, sequencing: sequencing)))
-            return
+            return book.isSnapshot ? chanID : nil
         }
         switch body {
         case .heartbeat: output.append(.heartbeat)
@@ -184,40 +204,7 @@ public struct Bitfinex: VenueAdapter {
             output.append(.book(BookMessage(update: update, sequencing: sequencing,
                                             checksum: BookChecksum(expected: UInt32(truncatingIfNeeded: value), algorithm: .bitfinexTop25))))
         }
-    }
-
-    /// P0 book: a snapshot `[[PRICE,COUNT,AMOUNT],...]` (possibly empty) or one update
-    /// `[PRICE,COUNT,AMOUNT]`. COUNT > 0 sets the level (AMOUNT > 0 bid, < 0 ask, stored as a
-    /// positive size); COUNT 0 deletes it (AMOUNT 1 bid, -1 ask) — docs.bitfinex.com ws-public books.
-    /// The level arrays reuse the adapter's scratch storage (see `LevelScratch`).
-    mutating func levels(_ s: inout JSONScanner) throws(VenueParseError) -> Levels {
-        try s.beginArray()
-        guard try s.nextElement() else { return (bids: [], asks: [], isSnapshot: true) }
-        var bids = bidScratch.take(minimumCapacity: 4), asks = askScratch.take(minimumCapacity: 4)
-        defer { bidScratch.keep(bids); askScratch.keep(asks) }
-        guard try s.peekKind() == .array else {
-            try Self.level(&s, &bids, &asks)
-            return (bids: bids, asks: asks, isSnapshot: false)
-        }
-        repeat {
-            try s.beginArray()
-            guard try s.nextElement() else { throw .missingField("PRICE") }
-            try Self.level(&s, &bids, &asks)
-        } while try s.nextElement()
-        return (bids: bids, asks: asks, isSnapshot: true)
-    }
-
-    /// Reads `PRICE,COUNT,AMOUNT]` with the scanner at PRICE.
-    static func level(_ s: inout JSONScanner, _ bids: inout [BookLevel], _ asks: inout [BookLevel]) throws(VenueParseError) {
-        let price = try s.readDecimal()
-        guard try s.nextElement() else { throw .missingField("COUNT") }
-        let count = try s.readInt64()
-        guard try s.nextElement() else { throw .missingField("AMOUNT") }
-        let amount = try s.readDecimal()
-        while try s.nextElement() { try s.skipValue() }
-        guard count >= 0, !amount.isZero else { throw .invalidValue("level", "COUNT must be ≥ 0 and AMOUNT non-zero") }
-        let level = BookLevel(price: price, size: count == 0 ? .zero : amount.magnitude)
-        if amount.isNegative { asks.append(level) } else { bids.append(level) }
+        return nil
     }
 
     /// `[ID, MTS, AMOUNT, PRICE]` (after the opening `[`): AMOUNT > 0 a taker buy, < 0 a taker sell.
@@ -252,7 +239,7 @@ public struct Bitfinex: VenueAdapter {
 
     // {"event":"info","version":2,"serverId":"083bd8d4-aca7-4690-a573-eabfc8103de8","platform":{"status":1}}
     // {"event":"info","code":20051,"msg":"Stopping. Please try to reconnect"}
-    // {"event":"conf","status":"OK","flags":196608}
+    // {"event":"conf","status":"OK","flags":537067520}
     // {"event":"subscribed","channel":"book","chanId":232957,"symbol":"tTESTBTC:TESTUSD","prec":"P0","freq":"F0","len":"100","pair":"TESTBTC:TESTUSD"}
     // {"event":"unsubscribed","status":"OK","chanId":232957}
     // {"event":"error","msg":"symbol: invalid","code":10300,"channel":"trades","symbol":"tBTCXXX"}
@@ -279,9 +266,12 @@ public struct Bitfinex: VenueAdapter {
             guard let feed, let symbol, let chanID else { throw .missingField("channel/symbol/chanId") }
             let key = FeedKey(symbol: try symbols.require(symbol), feed: feed)
             (feeds[chanID], chanIDs[key]) = (key, chanID)
+            // A new subscription (also a resubscribe that got its old id back) starts with a snapshot.
+            if feed == .book, !awaitingSnapshot.contains(chanID) { awaitingSnapshot.append(chanID) }
             output.append(.subscribed(SubscriptionAck(subscriptions: [Subscription(symbol: key.symbol, channel: Self.channel(of: feed))])))
         } else if event == "unsubscribed" {
             if let chanID, let key = feeds.removeValue(forKey: chanID) { chanIDs[key] = nil }
+            awaitingSnapshot.removeAll { $0 == chanID }
         } else if event == "info" {
             // 20051: server restart, reconnect; 20061: maintenance over, resubscribe everything (a
             // fresh connection does that); 20060: maintenance started; platform.status 0 = maintenance.

@@ -66,8 +66,8 @@ struct BitfinexAdapterTests {
              expected: ["reconnect 20061: Maintenance ended. You can resume normal activity."]),
         Case(name: "info 20060: maintenance started", input: #"{"event":"info","code":20060,"msg":"Entering in Maintenance mode."}"#,
              expected: ["venueError info 20060: Entering in Maintenance mode."]),
-        Case(name: "conf OK: nothing", input: #"{"event":"conf","status":"OK","flags":196608}"#),
-        Case(name: "conf refused", input: #"{"event":"conf","status":"FAILED","flags":196608}"#, expected: ["venueError conf flags refused: FAILED"]),
+        Case(name: "conf OK: nothing", input: #"{"event":"conf","status":"OK","flags":537067520}"#),
+        Case(name: "conf refused", input: #"{"event":"conf","status":"FAILED","flags":537067520}"#, expected: ["venueError conf flags refused: FAILED"]),
         Case(name: "subscribed maps a new chanId", input: #"{"event":"subscribed","channel":"trades","chanId":17081,"symbol":"tETHUST","pair":"ETHUST"}"#,
              expected: ["subscribed ok=true id=- subs=trades:ETH-USDT msg=-"]),
         Case(name: "unsubscribed: nothing", input: #"{"event":"unsubscribed","status":"OK","chanId":232957}"#),
@@ -147,7 +147,7 @@ struct BitfinexAdapterTests {
     func frames() throws {
         let btc = try Symbol("BTC-USD"), eth = try Symbol("ETH-USDT"), perp = try Symbol("BTC-USDT-PERP")
         var adapter = Bitfinex(configuration: VenueAdapterConfiguration(symbols: [btc, eth, perp], bookDepth: 100))
-        #expect(adapter.sessionStartFrames().map(\.text) == [#"{"event":"conf","flags":196608}"#])
+        #expect(adapter.sessionStartFrames().map(\.text) == [#"{"event":"conf","flags":537067520}"#])
         #expect(adapter.subscribeFrames(for: [Subscription(symbol: btc, channel: .ticker), Subscription(symbol: perp, channel: .book),
                                               Subscription(symbol: btc, channel: .book), Subscription(symbol: eth, channel: .trades),
                                               Subscription(symbol: btc, channel: .trades), Subscription(symbol: btc, channel: .bbo)]).map(\.text) == [
@@ -191,13 +191,13 @@ struct BitfinexAdapterTests {
     }
 
     @Test("fixtures/bitfinex: sends are our frames, frames parse, SEQ_ALL is contiguous and every cs verifies except where constructed not to",
-          arguments: ["trades", "book", "gap-resync", "checksum-mismatch", "reconnect", "malformed"])
+          arguments: ["trades", "book", "gap-resync", "checksum-mismatch", "reconnect", "malformed", "bulk-updates"])
     func fixture(_ scenario: String) throws {
         let result = try replayBitfinex(scenario)
         #expect(result.parseErrors == (scenario == "malformed" ? 1 : 0))
-        #expect(result.gaps == (["gap-resync", "malformed"].contains(scenario) ? 1 : 0))
+        #expect(result.gaps == (["gap-resync", "malformed", "bulk-updates"].contains(scenario) ? 1 : 0))
         #expect(result.checksumMismatches == (scenario == "checksum-mismatch" ? 1 : 0))
-        let verified = ["trades": 0, "book": 3, "gap-resync": 3, "checksum-mismatch": 2, "reconnect": 3, "malformed": 0]
+        let verified = ["trades": 0, "book": 3, "gap-resync": 3, "checksum-mismatch": 2, "reconnect": 3, "malformed": 0, "bulk-updates": 5]
         #expect(result.checksumsVerified == verified[scenario])
         #expect(result.events > 0)
     }

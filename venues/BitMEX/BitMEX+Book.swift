@@ -12,26 +12,44 @@ extension BitMEX {
         if action == "partial" || action == "insert" {
             guard f.side != nil, f.size != nil, f.price != nil else { throw VenueParseError.missingField("side/size/price") }
         } else if action == "update", f.size == nil { throw VenueParseError.missingField("size") }
-        rows.append(Row(symbol: symbol, id: id, isBid: f.side.map { $0 == .buy }, size: f.size, price: f.price, ts: f.ts))
+        rows.append(Row(symbol: rowSymbolIndex(symbol), id: id, isBid: f.side.map { $0 == .buy }, size: f.size, price: f.price, ts: f.ts))
+    }
+
+    /// `symbol`'s index in ``rowSymbols``, appended on its first row in the message (a message
+    /// has one symbol, so this is one comparison).
+    mutating func rowSymbolIndex(_ symbol: Symbol) -> Int {
+        if let index = rowSymbols.firstIndex(of: symbol) { return index }
+        rowSymbols.append(symbol)
+        return rowSymbols.count - 1
     }
 
     /// A book row in BitMEX's own compact order, `{"symbol":"XBTUSD","id":8798309800,"side":"Buy",
     /// "size":42800,"price":26902,"timestamp":"…"}` with an optional `"transactTime":"…"` last, read
-    /// in one pass (fixed-word key compares, no per-key lookup, the time parsed once per message
-    /// like ``readFields(_:_:)``) and appended to ``rows`` directly: it has every field any action
-    /// needs, so ``appendRow(_:symbol:action:)``'s checks pass by construction. Returns `false`,
-    /// consuming nothing, for any other row (other order or keys, `null`s, whitespace, unknown
-    /// symbols, bad values): ``readFields(_:_:)`` then reads it and reports what is wrong.
-    mutating func appendCompactBookRow(_ s: inout JSONScanner, _ lastTime: inout (text: JSONString, ns: Nanoseconds)?,
+    /// in one pass (fixed-word key compares, no per-key lookup; the symbol name and the time are
+    /// compared with the previous row's bytes, as rows of a message repeat them) and appended to
+    /// ``rows`` directly: it has every field any action needs, so ``appendRow(_:symbol:action:)``'s
+    /// checks pass by construction. Returns `false`, consuming nothing, for any other row (other
+    /// order or keys, `null`s, whitespace, unknown symbols, bad values): ``readFields(_:_:)`` then
+    /// reads it and reports what is wrong.
+    mutating func appendCompactBookRow(_ s: inout JSONScanner, _ lastName: inout (text: JSONString, index: Int)?,
+                                       _ lastTime: inout (text: JSONString, ns: Nanoseconds)?,
                                        _ lastTransactTime: inout JSONString?) -> Bool {
-        let row = s.attempt { s -> Row? in
-            guard s.consume(#"{"symbol":"#), let name = try? s.readString(), let symbol = try? symbols.require(name),
-                  s.consume(#","id":"#), let id = try? s.readInt64(), s.consume(#","side":""#) else { return nil }
+        // A new symbol name is looked up here but registered in `rowSymbols` only once the whole
+        // row has been read: a row the general reader takes over may name another symbol.
+        let parsed = s.attempt { s -> (row: Row, new: (symbol: Symbol, name: JSONString)?)? in
+            guard s.consume(#"{"symbol":"#) else { return nil }
+            var index = -1, new: (symbol: Symbol, name: JSONString)?
+            if let last = lastName, s.consumeString(sameAs: last.text) {
+                index = last.index
+            } else {
+                guard let name = try? s.readString(), let known = symbols.lookup(name) else { return nil }
+                new = (known, name)
+            }
+            guard s.consume(#","id":"#), let id = try? s.readInt64(), s.consume(#","side":""#) else { return nil }
             let isBid: Bool
             if s.consume(#"Buy""#) { isBid = true } else if s.consume(#"Sell""#) { isBid = false } else { return nil }
             guard s.consume(#","size":"#), let size = s.readCompactDecimal(), s.consume(#","price":"#),
                   let price = s.readCompactDecimal(), s.consume(#","timestamp":"#) else { return nil }
-            // Rows of a message repeat their times: the same text is compared, not scanned again.
             let ts: Nanoseconds
             if let last = lastTime, s.consumeString(sameAs: last.text) {
                 ts = last.ns
@@ -49,94 +67,135 @@ extension BitMEX {
                 }
             }
             guard s.consume("}") else { return nil }
-            return Row(symbol: symbol, id: id, isBid: isBid, size: size, price: price, ts: ts)
+            return (Row(symbol: index, id: id, isBid: isBid, size: size, price: price, ts: ts), new)
         }
-        guard let row else { return false }
+        guard var row = parsed?.row else { return false }
+        if let new = parsed?.new {
+            row.symbol = rowSymbolIndex(new.symbol)
+            lastName = (new.name, row.symbol)
+        }
         rows.append(row)
         return true
     }
 
     /// Turns the checked rows into one book message per symbol: a partial replaces the id map and
     /// is a snapshot (sorted best first); insert/update/delete become absolute level deltas.
-    mutating func applyBook(action: JSONString, filter: Symbol?, _ context: ParseContext, _ output: inout [VenueOutput]) {
-        let isPartial = action == "partial"
-        // Messages carry one symbol's rows (the topics are per symbol): no list to build then.
-        if let first = rows.first?.symbol, rows.allSatisfy({ $0.symbol == first }) {
-            return applyBook(symbol: first, isPartial: isPartial, action: action, context, &output)
+    mutating func applyBook(kind: RowKind, filter: Symbol?, _ context: ParseContext, _ output: inout [VenueOutput]) {
+        if rowSymbols.isEmpty {
+            // An empty partial is still an image: the symbol's book is empty.
+            if kind == .partial, let filter { applyBook(symbol: filter, index: -1, kind: kind, context, &output) }
+            return
         }
-        var order: [Symbol] = []
-        for row in rows where !order.contains(row.symbol) { order.append(row.symbol) }
-        if isPartial, order.isEmpty, let filter { order.append(filter) }  // an empty book is still an image
-        for symbol in order { applyBook(symbol: symbol, isPartial: isPartial, action: action, context, &output) }
+        for index in rowSymbols.indices {
+            applyBook(symbol: rowSymbols[index], index: index, kind: kind, context, &output)
+        }
     }
 
-    /// One symbol's rows of the message as one book message.
-    mutating func applyBook(symbol: Symbol, isPartial: Bool, action: JSONString, _ context: ParseContext,
-                            _ output: inout [VenueOutput]) {
+    /// What a message's rows do to the id map (its `action`).
+    enum RowKind: String {
+        case partial, insert, update, delete
+        /// Another action: rows are checked and times read, the id map is left alone.
+        case other
+
+        /// The kind of `action`.
+        init(_ action: JSONString) {
+            self = action == "partial" ? .partial : action == "insert" ? .insert : action == "update" ? .update
+                : action == "delete" ? .delete : .other
+        }
+    }
+
+    /// One symbol's rows of the message (those with ``Row/symbol`` == `index`) as one book message.
+    mutating func applyBook(symbol: Symbol, index: Int, kind: RowKind, _ context: ParseContext, _ output: inout [VenueOutput]) {
+        let slot = idMaps.slot(for: symbol)
+        // BMX-AC: deltas before the partial are ignored.
+        guard kind == .partial || idMaps.maps[slot].isLive else { return }
         var bids = bidScratch.take(), asks = askScratch.take(), ts: Nanoseconds?
         defer { bidScratch.keep(bids); askScratch.keep(asks) }
-        if isPartial {
-            var map: [Int64: Level] = [:]
-            for row in rows where row.symbol == symbol {
-                guard let isBid = row.isBid, let price = row.price, let size = row.size else { continue }
-                map[row.id] = Level(isBid: isBid, price: price)
-                if isBid { bids.append(BookLevel(price: price, size: size)) } else { asks.append(BookLevel(price: price, size: size)) }
-                ts = max(ts ?? row.ts ?? 0, row.ts ?? 0)
+        let rows = self.rows   // one reference for the message: the closures below mutate `idMaps`
+        let unknown = rows.withUnsafeBufferPointer { rows in
+            LevelSink.collect { bidSink in
+                LevelSink.collect { askSink in
+                    defer { bidSink.flush(into: &bids); askSink.flush(into: &asks) }
+                    return idMaps.maps[slot].apply(rows, index: index, kind: kind, &bidSink, &askSink, &bids, &asks, &ts)
+                }
             }
-            books[symbol] = map
+        }
+        if let unknown {
+            resync(symbol, reason: "\(kind.rawValue) for unknown id \(unknown)", &output)
+            return
+        }
+        if kind == .partial {
             bids.sort { $0.price > $1.price }
             asks.sort { $0.price < $1.price }
-        } else {
-            // BMX-AC: deltas before the partial are ignored. The id map is taken out for the
-            // message (one hash, not two per row) and put back unless it diverged.
-            guard var map = books.removeValue(forKey: symbol) else { return }
-            if let unknown = applyDelta(symbol, action: action, &map, &bids, &asks, &ts) {
-                resync(symbol, reason: "\(action.string) for unknown id \(unknown)", &output)
-                return
-            }
-            books[symbol] = map
         }
-        let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: isPartial, bids: bids, asks: asks,
+        let update = BookUpdate(venue: Self.spec.id, symbol: symbol, isSnapshot: kind == .partial, bids: bids, asks: asks,
                                 tsExchange: ts, tsRecv: context.tsRecv)
         output.append(.book(BookMessage(update: update, sequencing: .none)))
-    }
-
-    /// Applies one symbol's insert/update/delete rows to its id map (in place) and returns the
-    /// first id that should have been known but was not.
-    func applyDelta(_ symbol: Symbol, action: JSONString, _ map: inout [Int64: Level], _ bids: inout [BookLevel],
-                    _ asks: inout [BookLevel], _ ts: inout Nanoseconds?) -> Int64? {
-        func set(_ isBid: Bool, _ price: Price, _ size: Size) {
-            if isBid { bids.append(BookLevel(price: price, size: size)) } else { asks.append(BookLevel(price: price, size: size)) }
-        }
-        let isInsert = action == "insert", isUpdate = action == "update", isDelete = action == "delete"
-        for row in rows where row.symbol == symbol {
-            if let t = row.ts { ts = max(ts ?? t, t) }
-            if isInsert, let isBid = row.isBid, let price = row.price, let size = row.size {
-                let old = map.updateValue(Level(isBid: isBid, price: price), forKey: row.id)
-                if let old, old.price != price { set(old.isBid, old.price, .zero) }  // a reused id: clear its old level
-                set(isBid, price, size)
-            } else if isUpdate {
-                guard let size = row.size, let index = map.index(forKey: row.id) else { return row.id }
-                var level = map.values[index]
-                if let price = row.price, price != level.price {  // the level moved: clear the old price
-                    set(level.isBid, level.price, .zero)
-                    level.price = price
-                    map.values[index] = level
-                }
-                set(level.isBid, level.price, size)
-            } else if isDelete {
-                guard let old = map.removeValue(forKey: row.id) else { return row.id }
-                set(old.isBid, old.price, .zero)
-            }
-        }
-        return nil
     }
 
     /// The id map diverged from BitMEX's (an update or delete for an id the partial never had
     /// means a message was lost): forget the symbol's id map and tell `Books`, which publishes
     /// `resyncing` for this symbol only and resubscribes its topic so a fresh partial rebuilds it.
     mutating func resync(_ symbol: Symbol, reason: String, _ output: inout [VenueOutput]) {
-        books[symbol] = nil
+        idMaps.forget(symbol)
         output.append(.bookInvalidated(symbol, reason: "gap: \(reason)"))
+    }
+}
+
+extension BitMEX.LevelIDMap {
+    /// Applies the rows of symbol `index` to this map, in order, and collects the absolute level
+    /// changes (size 0 clears a level) and the latest row time. A partial first empties the map
+    /// and makes it live. Returns the first id an update or delete needed but the map lacked
+    /// (the book diverged; the map is then stale and the caller forgets it).
+    ///
+    /// - partial: every row's id → (side, price); the rows are the snapshot's levels.
+    /// - insert: sets the id; a reused id whose price differs first clears its old level.
+    /// - update: the id's side comes from the map; a row price that differs moves the level
+    ///   (old price cleared); the size is set at the id's (new) price.
+    /// - delete: clears the id's level and forgets the id.
+    mutating func apply(_ rows: UnsafeBufferPointer<BitMEX.Row>, index: Int, kind: BitMEX.RowKind,
+                        _ bidSink: inout LevelSink, _ askSink: inout LevelSink,
+                        _ bids: inout [BookLevel], _ asks: inout [BookLevel], _ ts: inout Nanoseconds?) -> Int64? {
+        @inline(__always) func set(_ isBid: Bool, _ price: Price, _ size: Size) {
+            if isBid { bidSink.append(BookLevel(price: price, size: size), into: &bids) }
+            else { askSink.append(BookLevel(price: price, size: size), into: &asks) }
+        }
+        if kind == .partial {
+            removeAll(capacity: rows.count)
+            isLive = true
+        }
+        for row in rows where row.symbol == index {
+            switch kind {
+            case .partial:
+                guard let isBid = row.isBid, let price = row.price, let size = row.size else { continue }
+                _ = updateValue(BitMEX.Level(isBid: isBid, price: price), forKey: row.id)
+                set(isBid, price, size)
+                // A partial's time is the latest row time (0 when its rows carry none).
+                ts = max(ts ?? row.ts ?? 0, row.ts ?? 0)
+            case .insert:
+                if let t = row.ts { ts = max(ts ?? t, t) }
+                guard let isBid = row.isBid, let price = row.price, let size = row.size else { continue }
+                let old = updateValue(BitMEX.Level(isBid: isBid, price: price), forKey: row.id)
+                if let old, old.price != price { set(old.isBid, old.price, .zero) }  // a reused id: clear its old level
+                set(isBid, price, size)
+            case .update:
+                if let t = row.ts { ts = max(ts ?? t, t) }
+                guard let size = row.size, let i = self.index(of: row.id) else { return row.id }
+                var level = self.level(at: i)
+                if let price = row.price, price != level.price {  // the level moved: clear the old price
+                    set(level.isBid, level.price, .zero)
+                    level.price = price
+                    setPrice(price, at: i)
+                }
+                set(level.isBid, level.price, size)
+            case .delete:
+                if let t = row.ts { ts = max(ts ?? t, t) }
+                guard let old = removeValue(forKey: row.id) else { return row.id }
+                set(old.isBid, old.price, .zero)
+            case .other:
+                if let t = row.ts { ts = max(ts ?? t, t) }
+            }
+        }
+        return nil
     }
 }

@@ -12,6 +12,7 @@ extension BitMEX {
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
         let mark = output.count
         rows.removeAll(keepingCapacity: true)
+        rowSymbols.removeAll(keepingCapacity: true)
         do throws(VenueParseError) {
             var s = JSONScanner(message)
             try s.beginObject()
@@ -56,7 +57,7 @@ extension BitMEX {
             if let table {
                 guard let action, hasData else { throw VenueParseError.missingField("action/data") }
                 if var data { try parseRows(&data, table: table, action: action, context, &output) }
-                if table.hasPrefix("orderBookL2") { applyBook(action: action, filter: filter, context, &output) }
+                if table.hasPrefix("orderBookL2") { applyBook(kind: RowKind(action), filter: filter, context, &output) }
             } else if let error {
                 let text = "bitmex \(status.map(String.init) ?? "error"): \(error)\(retry)"
                 output.append(.venueError(text))
@@ -172,9 +173,9 @@ extension BitMEX {
         let isHistory = action == "partial" && (isTrade || table == "liquidation")
         if isHistory || action != "insert" && action != "partial" && !isBook { return try s.skipValue() }
         try s.beginArray()
-        var lastTime: (text: JSONString, ns: Nanoseconds)?, lastTransactTime: JSONString?
+        var lastTime: (text: JSONString, ns: Nanoseconds)?, lastTransactTime: JSONString?, lastName: (text: JSONString, index: Int)?
         while try s.nextElement() {
-            if isBook, appendCompactBookRow(&s, &lastTime, &lastTransactTime) { continue }
+            if isBook, appendCompactBookRow(&s, &lastName, &lastTime, &lastTransactTime) { continue }
             let f = try readFields(&s, &lastTime)
             guard let symbol = f.symbol else { continue }
             if isBook { try appendRow(f, symbol: symbol, action: action) }

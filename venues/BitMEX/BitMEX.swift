@@ -35,8 +35,10 @@ public struct BitMEX: VenueAdapter {
 
     /// One id's level: the adapter's view of an `orderBookL2` row.
     struct Level { var isBid: Bool; var price: Price }
-    /// One parsed book row, validated before the book state changes.
-    struct Row { var symbol: Symbol; var id: Int64; var isBid: Bool?; var size: Size?; var price: Price?; var ts: Nanoseconds? }
+    /// One parsed book row, validated before the book state changes. Its symbol is an index into
+    /// ``rowSymbols`` (the message's symbols; usually one, repeated by every row): a row holds no
+    /// reference, so collecting and reading rows costs no retain/release and no `Symbol` copy.
+    struct Row { var symbol: Int; var id: Int64; var isBid: Bool?; var size: Size?; var price: Price?; var ts: Nanoseconds? }
 
     var symbols = VenueSymbolMap()
     /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
@@ -45,9 +47,12 @@ public struct BitMEX: VenueAdapter {
     var clock = RFC3339Clock()
     /// `orderBookL2_25` (top 25, throttled) unless `bookDepth` > 25 asks for full-depth `orderBookL2`.
     let bookTable: String
-    /// id → level per symbol; a symbol is present only between its partial and a divergence.
-    var books: [Symbol: [Int64: Level]] = [:]
+    /// id → level per symbol; a symbol's map is live only between its partial and a divergence.
+    var idMaps = IDMaps()
+    /// The current message's book rows, checked before any id map changes.
     var rows: [Row] = []
+    /// The symbols of ``rows``, in order of first appearance (``Row/symbol`` indexes it).
+    var rowSymbols: [Symbol] = []
     /// Level storage reused from one book message to the next.
     var bidScratch = LevelScratch(), askScratch = LevelScratch()
 
@@ -126,7 +131,7 @@ public struct BitMEX: VenueAdapter {
 
     /// `unsubscribe`; an unsubscribed book forgets its id map (the next subscribe sends a partial).
     public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        for sub in subscriptions where sub.channel == .book { books[sub.symbol] = nil }
+        for sub in subscriptions where sub.channel == .book { idMaps.forget(sub.symbol) }
         let topics = subscriptions.compactMap(topic)
         return topics.isEmpty ? [] : [Self.frame("unsubscribe", topics)]
     }

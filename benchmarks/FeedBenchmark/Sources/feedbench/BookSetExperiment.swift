@@ -76,6 +76,7 @@ extension FeedRunner {
                 routing.handle(try text.withUTF8 { try adapter.parseRESTSnapshot(symbol: venue.symbol, body: UnsafeRawBufferPointer($0), context: context) },
                                into: &actions)
             case .frame(let frame):
+                for p in session.preamble { _ = try adapter.parse(p, context: context) }
                 for case .book(let m) in try adapter.parse(frame, context: context) { routing.handle(m, into: &actions) }
             }
             runs.append(try measure {

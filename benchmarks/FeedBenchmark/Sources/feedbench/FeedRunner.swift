@@ -129,6 +129,7 @@ struct FeedRunner<Venue: FeedVenue> {
             sync.handle(try text.withUTF8 { try adapter.parseRESTSnapshot(symbol: venue.symbol, body: UnsafeRawBufferPointer($0), context: context) },
                         into: &actions)
         case .frame(let frame):
+            for p in session.preamble { _ = try adapter.parse(p, context: context) }
             for case .book(let m) in try adapter.parse(frame, context: context) { sync.handle(m, into: &actions) }
         }
         return sync
@@ -184,6 +185,7 @@ struct FeedRunner<Venue: FeedVenue> {
             let message = try text.withUTF8 { try adapter.parseRESTSnapshot(symbol: venue.symbol, body: UnsafeRawBufferPointer($0), context: context) }
             books.handle(message, into: &actions)
         case .frame(let frame):
+            for p in session.preamble { _ = try adapter.parse(p, context: context) }
             for output in try adapter.parse(frame, context: context) {
                 if case .book(let m) = output { books.handle(m, into: &actions) }
                 if case .connectionSequence(let n) = output { books.observeConnectionSequence(n, into: &actions) }

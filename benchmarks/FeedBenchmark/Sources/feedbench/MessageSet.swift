@@ -34,6 +34,9 @@ struct DepthSession {
 
     var bootstrap: Bootstrap
     var deltas: MessageSet
+    /// Frames parsed right before each bootstrap (Bitfinex: the `subscribed` event; with bulk
+    /// updates the adapter reads a level array as the snapshot only right after it).
+    var preamble: [String] = []
     /// Frames that make one 20-level update (1; Bitfinex: 20 one-level frames + 1 checksum frame).
     var framesPerUpdate: Int
     /// The generator's book after the last delta.
