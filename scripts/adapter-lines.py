@@ -8,10 +8,12 @@ than `+Orders`, `+Instruments` and `+Status` (order entry, REST instrument rules
 are not market data). The fast paths are the parts an adapter can live without, each proven equal
 to the general parser by differential tests:
 
-* the trade lane: a `+Lane.swift` file, or a function whose name starts with `layout`;
+* the lanes: a `+Lane.swift` file, or a function whose name starts with `layout` (the trade
+  lanes, and Bitfinex's book lane);
 * in-order blocks: `inOrder: do { ... }` (members read in the venue's order before the any-order
   loop) and `if s.nextKey(is: ...) { ... }` chains;
-* compact readers: `s.attempt({ ... })` blocks (a level or row in its compact form).
+* compact readers: `s.attempt({ ... })` blocks (a level in its compact form), and functions
+  named `...Compact...` (BitMEX's compact book row).
 """
 import os
 import re
@@ -22,13 +24,15 @@ EXCLUDED = ("+Orders", "+Instruments", "+Status")
 VENUES = {
     "binance": ["Binance.swift", "Binance+Wire.swift"],
     "binance-futures": ["BinanceFutures.swift", "Binance+Wire.swift"],
-    "bitfinex": ["Bitfinex.swift", "Bitfinex+Lane.swift"],
+    "bitfinex": ["Bitfinex.swift", "Bitfinex+Book.swift", "Bitfinex+Lane.swift"],
     "bybit": ["Bybit.swift", "Bybit+Topics.swift", "Bybit+Lane.swift"],
     "bitmex": "BitMEX", "coinbase": "Coinbase", "deribit": "Deribit", "kraken": "Kraken", "okx": "OKX",
 }
 FAST_START = [re.compile(r"^\s*inOrder: do \{"), re.compile(r"^\s*if s\.nextKey\(is:"),
               re.compile(r"^\s*(if|guard) let \w+ = \w+\.attempt\(\{"), re.compile(r"^\s*(else )?if \w+\.nextKey\(is:")]
 LANE_START = re.compile(r"^\s*(@inline\(__always\)\s*)?(static |mutating |public )*func layout")
+# A whole function that only serves a fast path (BitMEX's compact book row).
+FAST_FUNCTION = re.compile(r"^\s*(static |mutating |public )*func \w*Compact\w*\(")
 
 
 def code_lines(path):
@@ -39,11 +43,12 @@ def code_lines(path):
 
 def block_end(lines, start):
     """The index of the line that closes the brace block opened on line `start` (strings ignored)."""
-    depth = 0
+    depth, opened = 0, False
     for i in range(start, len(lines)):
         text = re.sub(r'#?"(?:[^"\\]|\\.)*"#?', '""', lines[i][0].split("//")[0])
         depth += text.count("{") - text.count("}")
-        if depth <= 0 and i > start or depth == 0 and "{" in text:
+        opened = opened or "{" in text
+        if opened and depth <= 0:
             return i
     return len(lines) - 1
 
@@ -61,7 +66,8 @@ def count(files):
                 lane += counted and is_lane_file
                 i += 1
                 continue
-            kind = "lane" if LANE_START.match(line) else "fast" if any(p.match(line) for p in FAST_START) else None
+            kind = ("lane" if LANE_START.match(line) else
+                    "fast" if FAST_FUNCTION.match(line) or any(p.match(line) for p in FAST_START) else None)
             if kind is None:
                 total += 1
                 i += 1
@@ -86,7 +92,7 @@ def files_of(spec):
 
 
 def main():
-    print("| venue | market-data lines | trade lane | other fast paths | general parser and setup |")
+    print("| venue | market-data lines | lanes | other fast paths | general parser and setup |")
     print("|---|---:|---:|---:|---:|")
     for venue, spec in VENUES.items():
         total, lane, fast = count(files_of(spec))

@@ -3,50 +3,13 @@ import Testing
 import VenueKit
 @testable import Venues
 
-// BitMEX's L2 id map is an open-addressing table keyed by the row id, and book rows carry a
-// symbol index instead of a `Symbol`. These tests hold the table to `Dictionary` over random
-// operations (colliding ids, growth, backward-shift deletion), and the adapter to a plain
-// reference model of VENUES.md §7.4 (partial → id map, insert/update/delete by id, unknown id →
+// BitMEX's L2 id map is VenueKit's `IntegerKeyedTable` keyed by the row id (held to `Dictionary`
+// in IntegerKeyedTableTests), and book rows carry a symbol index instead of a `Symbol`. These
+// tests hold the adapter to a plain reference model of VENUES.md §7.4 (partial → id map, insert/update/delete by id, unknown id →
 // divergence) over random sessions of two symbols, with rows in compact and spaced spellings.
 
 @Suite("BitMEX id map and book semantics")
 struct BitMEXIDMapTests {
-    @Test("LevelIDMap = Dictionary over random inserts, replacements, lookups and removals", arguments: [0, 1, 2, 3])
-    func mapMatchesDictionary(_ seed: Int) {
-        var rng = SplitMix64(seed: 0x1D_0000 &+ UInt64(seed))
-        var map = BitMEX.LevelIDMap(capacity: 4), reference: [Int64: BitMEX.Level] = [:]
-        // Ids from a small range (many collisions and long runs), spread ones, and negative ones.
-        func id() -> Int64 {
-            switch rng.next() % 3 {
-            case 0: return Int64(rng.next() % 64)
-            case 1: return 8_798_309_800 &+ Int64(rng.next() % 500) &* 100
-            default: return -Int64(rng.next() % 1_000_000)
-            }
-        }
-        for step in 0 ..< 20_000 {
-            let key = id()
-            switch rng.next() % 5 {
-            case 0, 1:
-                let level = BitMEX.Level(isBid: rng.next() % 2 == 0, price: FixedDecimal(mantissa: Int64(rng.next() % 100_000), scale: 1))
-                let old = map.updateValue(level, forKey: key), want = reference.updateValue(level, forKey: key)
-                #expect(old?.price == want?.price && old?.isBid == want?.isBid, "step \(step)")
-            case 2:
-                let old = map.removeValue(forKey: key), want = reference.removeValue(forKey: key)
-                #expect(old?.price == want?.price && old?.isBid == want?.isBid, "step \(step)")
-            case 3:
-                let got = map.index(of: key).map { map.level(at: $0) }, want = reference[key]
-                #expect(got?.price == want?.price && got?.isBid == want?.isBid, "step \(step)")
-            default:
-                if rng.next() % 500 == 0 { map.removeAll(capacity: Int(rng.next() % 300)); reference.removeAll() }
-            }
-            #expect(map.count == reference.count)
-        }
-        // Every id is still reachable after all the shifting, and nothing else is.
-        for (key, level) in reference { #expect(map.index(of: key).map { map.level(at: $0).price } == level.price) }
-        #expect(map.entries.filter(\.isUsed).count == reference.count)
-        #expect(map.count * 2 <= map.entries.count)
-    }
-
     @Test("random BitMEX sessions: the adapter's book messages equal the reference model's (compact rows and the general reader)",
           arguments: [0, 1, 2, 3, 4, 5])
     func sessionsMatchModel(_ seed: Int) throws {

@@ -161,36 +161,36 @@ extension BitMEX.LevelIDMap {
             else { askSink.append(BookLevel(price: price, size: size), into: &asks) }
         }
         if kind == .partial {
-            removeAll(capacity: rows.count)
+            levels.removeAll(capacity: rows.count)
             isLive = true
         }
         for row in rows where row.symbol == index {
             switch kind {
             case .partial:
                 guard let isBid = row.isBid, let price = row.price, let size = row.size else { continue }
-                _ = updateValue(BitMEX.Level(isBid: isBid, price: price), forKey: row.id)
+                levels.updateValue(BitMEX.Level(isBid: isBid, price: price), forKey: row.id)
                 set(isBid, price, size)
                 // A partial's time is the latest row time (0 when its rows carry none).
                 ts = max(ts ?? row.ts ?? 0, row.ts ?? 0)
             case .insert:
                 if let t = row.ts { ts = max(ts ?? t, t) }
                 guard let isBid = row.isBid, let price = row.price, let size = row.size else { continue }
-                let old = updateValue(BitMEX.Level(isBid: isBid, price: price), forKey: row.id)
+                let old = levels.updateValue(BitMEX.Level(isBid: isBid, price: price), forKey: row.id)
                 if let old, old.price != price { set(old.isBid, old.price, .zero) }  // a reused id: clear its old level
                 set(isBid, price, size)
             case .update:
                 if let t = row.ts { ts = max(ts ?? t, t) }
-                guard let size = row.size, let i = self.index(of: row.id) else { return row.id }
-                var level = self.level(at: i)
+                guard let size = row.size, let i = levels.index(of: row.id) else { return row.id }
+                var level = levels.value(at: i)
                 if let price = row.price, price != level.price {  // the level moved: clear the old price
                     set(level.isBid, level.price, .zero)
                     level.price = price
-                    setPrice(price, at: i)
+                    levels.setValue(level, at: i)
                 }
                 set(level.isBid, level.price, size)
             case .delete:
                 if let t = row.ts { ts = max(ts ?? t, t) }
-                guard let old = removeValue(forKey: row.id) else { return row.id }
+                guard let old = levels.removeValue(forKey: row.id) else { return row.id }
                 set(old.isBid, old.price, .zero)
             case .other:
                 if let t = row.ts { ts = max(ts ?? t, t) }
