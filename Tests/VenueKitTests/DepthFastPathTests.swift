@@ -249,6 +249,29 @@ struct DepthFastPathTests {
         }
     }
 
+    @Test("consumeString(sameAs:): every length 1...40, a difference at any byte is refused, the same bytes accepted")
+    func consumeSameString() {
+        for n in 1 ... 40 {
+            let original = String((0 ..< n).map { Character(UnicodeScalar(UInt8(0x41 + ($0 * 7) % 26))) })
+            for position in -1 ..< n {
+                var copy = Array(original.utf8)
+                if position >= 0 { copy[position] = copy[position] == 0x5A ? 0x41 : copy[position] + 1 }
+                let candidate = String(decoding: copy, as: UTF8.self)
+                // The candidate first mid-buffer (a comma follows), then as the buffer's last bytes.
+                for tail in [",\"x\"", ""] {
+                    scanning("\"" + original + "\",\"" + candidate + "\"" + tail) { s in
+                        guard let first = try? s.readString() else { Issue.record("not a string"); return }
+                        _ = s.consume(",")
+                        let before = s.position
+                        let same = s.consumeString(sameAs: first)
+                        #expect(same == (position < 0), "length \(n), changed byte \(position), tail '\(tail)'")
+                        #expect(s.position == (same ? before + n + 2 : before))
+                    }
+                }
+            }
+        }
+    }
+
     @Test("readLevels (batched) equals level-by-level general reading, 0...40 levels, all shapes", arguments: [0, 1, 15, 16, 17, 31, 32, 33, 40])
     func levelsMatchGeneral(_ count: Int) throws {
         var rng = SplitMix64(seed: 0x1E7E_1500 &+ UInt64(count))
