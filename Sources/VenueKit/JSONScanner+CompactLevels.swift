@@ -98,11 +98,6 @@ extension JSONScanner {
             guard word(start &+ i) == other.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian else { return false }
             i &+= 8
         }
-        if i < n, n >= 8 {
-            // The tail as the last eight bytes (overlapping the last whole word), not byte by byte.
-            guard word(start &+ (n &- 8)) == other.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self).littleEndian else { return false }
-            i = n
-        }
         while i < n {
             guard at(start &+ i) == other.load(fromByteOffset: i, as: UInt8.self) else { return false }
             i &+= 1
