@@ -147,6 +147,14 @@ struct BitMEXAdapterTests {
         }
     }
 
+    @Test("a partial whose rows carry no timestamp has no venue time (not 1970)")
+    func partialWithoutTimes() throws {
+        var adapter = try makeAdapter()
+        let untimed = #"{"table":"orderBookL2_25","action":"partial","data":[{"symbol":"XBTUSD","id":62400580410,"side":"Buy","size":200,"price":98458.1}]}"#
+        #expect(render(try adapter.parse(untimed, context: ParseContext(tsRecv: tsRecv)))
+            == [#"{"type":"book","venue":"bitmex","symbol":"BTC-USD-PERP","snapshot":true,"bids":[["98458.1","200"]],"asks":[]"# + recv + " none"])
+    }
+
     @Test("a malformed book message leaves the id map untouched")
     func malformedKeepsState() throws {
         var adapter = try makeAdapter()

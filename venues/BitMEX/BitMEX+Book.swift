@@ -170,8 +170,8 @@ extension BitMEX.LevelIDMap {
                 guard let isBid = row.isBid, let price = row.price, let size = row.size else { continue }
                 levels.updateValue(BitMEX.Level(isBid: isBid, price: price), forKey: row.id)
                 set(isBid, price, size)
-                // A partial's time is the latest row time (0 when its rows carry none).
-                ts = max(ts ?? row.ts ?? 0, row.ts ?? 0)
+                // A partial's time is the latest row time (none when its rows carry none, not 1970).
+                if let t = row.ts { ts = max(ts ?? t, t) }
             case .insert:
                 if let t = row.ts { ts = max(ts ?? t, t) }
                 guard let isBid = row.isBid, let price = row.price, let size = row.size else { continue }
