@@ -10,17 +10,6 @@ import Venues
 // is compact), and frames mixing both per level to give the same levels, in order, with the same
 // digits; malformed levels must still raise a VenueParseError.
 
-/// Bids and asks of the single book output, as `price/size` texts (digits and scale).
-fileprivate func levels(_ adapter: inout some VenueAdapter, _ frame: String) throws -> [String] {
-    let outputs = try adapter.parse(frame, context: ParseContext(tsRecv: 1))
-    let books = outputs.compactMap { output -> BookMessage? in
-        if case .book(let m) = output { return m }
-        return nil
-    }
-    guard books.count == 1, let book = books.first else { Issue.record("expected one book output in \(frame)"); return [] }
-    return book.update.bids.map { "b \($0.price)/\($0.size)" } + book.update.asks.map { "a \($0.price)/\($0.size)" }
-}
-
 /// Deterministic prices and sizes in the venues' usual spellings (and some unusual ones).
 fileprivate struct LevelTexts {
     var rng: SplitMix64
@@ -80,14 +69,12 @@ struct BookLevelFastPathTests {
         var adapter = try krakenAdapter()
         let seed = 0x4B52_0000 &+ UInt64(count)
         let compact = Self.krakenFrame(Self.krakenLevels(count, seed: seed, spacedEvery: nil))
-        let mixed = Self.krakenFrame(Self.krakenLevels(count, seed: seed, spacedEvery: 3))
-        let expected = try levels(&adapter, spaced(compact))
-        #expect(expected.count == 2 * count)
-        #expect(try levels(&adapter, compact) == expected)
-        #expect(try levels(&adapter, mixed) == expected)
+        let expected = try expectSameLevels(&adapter, levelCount: 2 * count, mixedEvery: 3) {
+            Self.krakenFrame(Self.krakenLevels(count, seed: seed, spacedEvery: $0))
+        }
         // Members in the other order, and an extra member: the general loop, same levels.
         let reordered = compact.replacingOccurrences(of: #"{"price":"#, with: #"{"x":1,"price":"#)
-        #expect(try levels(&adapter, reordered) == expected)
+        #expect(try bookLevelTexts(&adapter, reordered) == expected)
     }
 
     @Test("Kraken: malformed levels raise VenueParseError", arguments: [
@@ -124,17 +111,15 @@ struct BookLevelFastPathTests {
         var adapter = try coinbaseAdapter()
         let seed = 0xCB00_0000 &+ UInt64(count)
         let compact = Self.coinbaseFrame(Self.coinbaseUpdates(count, seed: seed, spacedEvery: nil))
-        let mixed = Self.coinbaseFrame(Self.coinbaseUpdates(count, seed: seed, spacedEvery: 4))
-        let expected = try levels(&adapter, spaced(compact))
-        #expect(expected.count == count)
-        #expect(try levels(&adapter, compact) == expected)
-        #expect(try levels(&adapter, mixed) == expected)
+        let expected = try expectSameLevels(&adapter, levelCount: count, mixedEvery: 4) {
+            Self.coinbaseFrame(Self.coinbaseUpdates(count, seed: seed, spacedEvery: $0))
+        }
         // An escaped character in event_time, keys in another order: the general loop.
         let escaped = Self.coinbaseFrame(Self.coinbaseUpdates(count, seed: seed, spacedEvery: nil)
             .replacingOccurrences(of: "T14:30:01", with: #"\u005414:30:01"#))
-        #expect(try levels(&adapter, escaped) == expected)
+        #expect(try bookLevelTexts(&adapter, escaped) == expected)
         let reordered = compact.replacingOccurrences(of: #"{"side":"#, with: #"{"x":[1],"side":"#)
-        #expect(try levels(&adapter, reordered) == expected)
+        #expect(try bookLevelTexts(&adapter, reordered) == expected)
     }
 
     func bitmexAdapter() throws -> BitMEX {

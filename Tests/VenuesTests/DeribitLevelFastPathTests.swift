@@ -18,16 +18,6 @@ struct DeribitLevelFastPathTests {
         Deribit(configuration: VenueAdapterConfiguration(symbols: [try Symbol("BTC-USD-PERP")]))
     }
 
-    /// The bids and asks of the frame's single book output as `side price/size` texts.
-    func levels(_ adapter: inout Deribit, _ frame: String) throws -> [String] {
-        let books = try adapter.parse(frame, context: ParseContext(tsRecv: 1)).compactMap { output -> BookMessage? in
-            if case .book(let m) = output { return m }
-            return nil
-        }
-        guard books.count == 1, let book = books.first else { Issue.record("expected one book output in \(frame)"); return [] }
-        return book.update.bids.map { "b \($0.price)/\($0.size)" } + book.update.asks.map { "a \($0.price)/\($0.size)" }
-    }
-
     /// `count` levels per side in Deribit's spellings (plain and quoted numbers, deletes with a
     /// zero or a stale amount, long digit runs), every `spacedEvery`-th level with whitespace.
     static func sides(_ count: Int, seed: UInt64, spacedEvery: Int?, extra: String = "") -> (bids: String, asks: String) {
@@ -63,22 +53,19 @@ struct DeribitLevelFastPathTests {
     func sameLevels(_ count: Int) throws {
         var adapter = try adapter()
         let seed = 0x4442_0000 &+ UInt64(count)
-        let compact = Self.frame(Self.sides(count, seed: seed, spacedEvery: nil))
-        let mixed = Self.frame(Self.sides(count, seed: seed, spacedEvery: 3))
-        let expected = try levels(&adapter, spaced(compact))
-        #expect(expected.count == 2 * count)
-        #expect(try levels(&adapter, compact) == expected)
-        #expect(try levels(&adapter, mixed) == expected)
+        let expected = try expectSameLevels(&adapter, levelCount: 2 * count, mixedEvery: 3) {
+            Self.frame(Self.sides(count, seed: seed, spacedEvery: $0))
+        }
         // A fourth element after the amount: the general reader skips it, same levels.
         let extended = Self.frame(Self.sides(count, seed: seed, spacedEvery: nil, extra: ",7"))
-        #expect(try levels(&adapter, extended) == expected)
+        #expect(try bookLevelTexts(&adapter, extended) == expected)
     }
 
     @Test("a delete keeps size zero whatever amount it carries")
     func deleteIsZero() throws {
         var adapter = try adapter()
         let frame = Self.frame((#"[["delete",87000.5,3.25],["delete",87000.0,0.0]]"#, #"[["new",87001.5,1.50]]"#))
-        #expect(try levels(&adapter, frame) == ["b 87000.5/0", "b 87000.0/0.0", "a 87001.5/1.50"])
+        #expect(try bookLevelTexts(&adapter, frame) == ["b 87000.5/0", "b 87000.0/0.0", "a 87001.5/1.50"])
     }
 
     @Test("malformed levels raise VenueParseError", arguments: [
