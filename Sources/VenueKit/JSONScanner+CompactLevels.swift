@@ -59,19 +59,12 @@ extension JSONScanner {
     public mutating func readCompactString() -> JSONString? {
         guard cursor < end, at(cursor) == UInt8(ascii: "\"") else { return nil }
         let start = cursor &+ 1
-        var i = start
-        while i &+ 8 <= end {
-            let n = SWAR.stringStop(word(i))
-            i &+= n
-            if n < 8 {
-                // The first byte that is not plain content must be the closing quote.
-                guard at(i) == UInt8(ascii: "\"") else { return nil }
-                cursor = i &+ 1
-                atContainerStart = false
-                return JSONString(bytes: slice(start, i), hasEscapes: false)
-            }
-        }
-        return nil
+        let (i, isFound) = plainRunStop(from: start)
+        // The first byte that is not plain content must be the closing quote.
+        guard isFound, at(i) == UInt8(ascii: "\"") else { return nil }
+        cursor = i &+ 1
+        atContainerStart = false
+        return JSONString(bytes: slice(start, i), hasEscapes: false)
     }
 
     /// ``readCompactString()`` without the result: `true` if a compact string was skipped.

@@ -3,6 +3,21 @@ import MarketModel
 extension JSONScanner {
     // MARK: - Strings
 
+    /// Where the plain run of string contents starting at `start` stops — the first quote,
+    /// backslash, control or non-ASCII byte — found eight bytes per step (``SWAR/stringStop(_:)``).
+    /// `isFound` is `false` when fewer than eight bytes were left before a stop: `stop` is then
+    /// where the word steps ended, for the caller to finish byte by byte (or give up).
+    @inlinable @inline(always)
+    func plainRunStop(from start: Int) -> (stop: Int, isFound: Bool) {
+        var i = start
+        while i &+ 8 <= end {
+            let n = SWAR.stringStop(word(i))
+            i &+= n
+            if n < 8 { return (i, true) }
+        }
+        return (i, false)
+    }
+
     /// Scans a string starting at the current `"` (already checked by the caller), validating
     /// escapes, control characters and UTF-8, and returns a view of its contents.
     ///
@@ -14,15 +29,12 @@ extension JSONScanner {
     mutating func scanString() throws(VenueParseError) -> JSONString {
         let open = cursor
         let start = cursor &+ 1
-        var i = start
-        while i &+ 8 <= end {
-            let n = SWAR.stringStop(word(i))
-            i &+= n
-            if n < 8 {
-                guard at(i) == UInt8(ascii: "\"") else { return try scanStringSlow(open: open, from: i) }
-                cursor = i &+ 1
-                return JSONString(bytes: slice(start, i), hasEscapes: false)
-            }
+        let run = plainRunStop(from: start)
+        var i = run.stop
+        if run.isFound {
+            guard at(i) == UInt8(ascii: "\"") else { return try scanStringSlow(open: open, from: i) }
+            cursor = i &+ 1
+            return JSONString(bytes: slice(start, i), hasEscapes: false)
         }
         // The last few bytes of the buffer (a message's final string, e.g. a trailing
         // timestamp): plain ASCII up to the quote, one byte at a time.
