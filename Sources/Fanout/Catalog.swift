@@ -21,6 +21,13 @@ public struct Catalog: Sendable, Hashable {
     /// The venues served.
     public var venues: [VenueID: Venue]
 
+    /// The served venue whose id is `text`, matched as text: a client's venue text never becomes a
+    /// ``VenueID`` unless this instance serves it (unknown long ids would otherwise fill the
+    /// bounded long-name table, see ``VenueID``).
+    public func servedVenue(named text: String) -> VenueID? {
+        venues.keys.first { $0.rawValue == text }
+    }
+
     /// A catalog of `venues`.
     public init(_ venues: [VenueID: Venue] = [:]) {
         self.venues = venues

@@ -120,11 +120,11 @@ public enum RequestParser {
         }
 
         func venueAndSymbol(catalog: Catalog) throws(RequestError) -> (VenueID, Symbol) {
-            let venue = VenueID(rawValue: try nonEmpty("venue"))
+            let venueText = try nonEmpty("venue")
             let symbolText = try nonEmpty("symbol")
-            guard let served = catalog.venues[venue] else {
+            guard let venue = catalog.servedVenue(named: venueText), let served = catalog.venues[venue] else {
                 let names = catalog.venues.keys.sorted().map(\.rawValue)
-                throw failure(.unknownVenue, "unknown venue '\(venue)'; this instance serves \(Catalog.list(names))")
+                throw failure(.unknownVenue, "unknown venue '\(venueText)'; this instance serves \(Catalog.list(names))")
             }
             let symbol: Symbol
             do {
@@ -190,11 +190,12 @@ public enum RequestParser {
             if object["symbol"] != nil && object["symbol"] != .null {
                 (venue, symbol) = try venueAndSymbol(catalog: catalog)
             } else {
-                venue = VenueID(rawValue: try nonEmpty("venue"))
-                guard catalog.venues[venue] != nil else {
+                let venueText = try nonEmpty("venue")
+                guard let served = catalog.servedVenue(named: venueText) else {
                     let names = catalog.venues.keys.sorted().map(\.rawValue)
-                    throw failure(.unknownVenue, "unknown venue '\(venue)'; this instance serves \(Catalog.list(names))")
+                    throw failure(.unknownVenue, "unknown venue '\(venueText)'; this instance serves \(Catalog.list(names))")
                 }
+                venue = served
             }
             var allClients = false
             if let value = object["all_clients"], value != .null {

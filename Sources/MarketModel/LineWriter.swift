@@ -23,6 +23,14 @@ struct LineWriter {
     @inlinable
     static func maxStringLength(_ text: String) -> Int { text.utf8.count &* 6 &+ 2 }
 
+    /// The most bytes ``venue(_:)`` writes for `id`.
+    @inlinable
+    static func maxLength(of id: VenueID) -> Int { id.withUTF8 { $0.count &* 6 &+ 2 } }
+
+    /// The most bytes ``symbol(_:)`` writes for `symbol`.
+    @inlinable
+    static func maxLength(of symbol: Symbol) -> Int { symbol.withUTF8 { $0.count &* 6 &+ 2 } }
+
     /// The most bytes ``tradeID(_:)`` writes for `id`.
     @inlinable
     static func maxLength(of id: TradeID) -> Int {
@@ -99,6 +107,18 @@ struct LineWriter {
         } else {
             escapedString(text)
         }
+    }
+
+    /// A venue id as a JSON string, straight from its words.
+    @inlinable @inline(__always)
+    mutating func venue(_ id: VenueID) {
+        id.withUTF8 { quoted($0) }
+    }
+
+    /// A symbol as a JSON string, straight from its words.
+    @inlinable @inline(__always)
+    mutating func symbol(_ symbol: Symbol) {
+        symbol.withUTF8 { quoted($0) }
     }
 
     /// A trade id as a JSON string: a numbered id is rendered straight from the number.

@@ -41,13 +41,13 @@ public struct NDJSONEncoder: Sendable {
 
     /// `{"type":"trade","venue","symbol","price","size","side","trade_id","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: Trade, seq: UInt64? = nil, into b: inout [UInt8]) {
-        let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+        let bound = 200 + LineWriter.maxLength(of: e.venue) + LineWriter.maxLength(of: e.symbol)
             + LineWriter.maxLength(of: e.tradeID) + 2 * LineWriter.maxDecimalLength + 3 * LineWriter.maxIntegerLength
         LineWriter.append(maxLength: bound, to: &b) { w in
             w.raw("{\"type\":\"trade\",\"venue\":")
-            w.string(e.venue.rawValue)
+            w.venue(e.venue)
             w.raw(",\"symbol\":")
-            w.string(e.symbol.rawValue)
+            w.symbol(e.symbol)
             w.raw(",\"price\":\"")
             w.decimal(e.price)
             w.raw("\",\"size\":\"")
@@ -62,13 +62,13 @@ public struct NDJSONEncoder: Sendable {
 
     /// `{"type":"book","venue","symbol","snapshot","bids":[[p,s]],"asks":[[p,s]],"ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: BookUpdate, seq: UInt64? = nil, into b: inout [UInt8]) {
-        let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+        let bound = 200 + LineWriter.maxLength(of: e.venue) + LineWriter.maxLength(of: e.symbol)
             + (e.bids.count + e.asks.count) * (2 * LineWriter.maxDecimalLength + 8) + 3 * LineWriter.maxIntegerLength
         LineWriter.append(maxLength: bound, to: &b) { w in
             w.raw("{\"type\":\"book\",\"venue\":")
-            w.string(e.venue.rawValue)
+            w.venue(e.venue)
             w.raw(",\"symbol\":")
-            w.string(e.symbol.rawValue)
+            w.symbol(e.symbol)
             w.raw(e.isSnapshot ? ",\"snapshot\":true,\"bids\":[" : ",\"snapshot\":false,\"bids\":[")
             Self.levels(e.bids, &w)
             w.raw("],\"asks\":[")
@@ -80,13 +80,13 @@ public struct NDJSONEncoder: Sendable {
 
     /// `{"type":"bbo","venue","symbol","bid","bid_size","ask","ask_size","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: BBO, seq: UInt64? = nil, into b: inout [UInt8]) {
-        let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+        let bound = 200 + LineWriter.maxLength(of: e.venue) + LineWriter.maxLength(of: e.symbol)
             + 4 * LineWriter.maxDecimalLength + 3 * LineWriter.maxIntegerLength
         LineWriter.append(maxLength: bound, to: &b) { w in
             w.raw("{\"type\":\"bbo\",\"venue\":")
-            w.string(e.venue.rawValue)
+            w.venue(e.venue)
             w.raw(",\"symbol\":")
-            w.string(e.symbol.rawValue)
+            w.symbol(e.symbol)
             if let v = e.bidPrice { Self.decimal(",\"bid\":\"", v, &w) }
             if let v = e.bidSize { Self.decimal(",\"bid_size\":\"", v, &w) }
             if let v = e.askPrice { Self.decimal(",\"ask\":\"", v, &w) }
@@ -97,13 +97,13 @@ public struct NDJSONEncoder: Sendable {
 
     /// `{"type":"ticker","venue","symbol","last","bid","ask","volume_24h","high_24h","low_24h","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: Ticker, seq: UInt64? = nil, into b: inout [UInt8]) {
-        let bound = 250 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+        let bound = 250 + LineWriter.maxLength(of: e.venue) + LineWriter.maxLength(of: e.symbol)
             + 6 * LineWriter.maxDecimalLength + 3 * LineWriter.maxIntegerLength
         LineWriter.append(maxLength: bound, to: &b) { w in
             w.raw("{\"type\":\"ticker\",\"venue\":")
-            w.string(e.venue.rawValue)
+            w.venue(e.venue)
             w.raw(",\"symbol\":")
-            w.string(e.symbol.rawValue)
+            w.symbol(e.symbol)
             if let v = e.last { Self.decimal(",\"last\":\"", v, &w) }
             if let v = e.bid { Self.decimal(",\"bid\":\"", v, &w) }
             if let v = e.ask { Self.decimal(",\"ask\":\"", v, &w) }
@@ -116,13 +116,13 @@ public struct NDJSONEncoder: Sendable {
 
     /// `{"type":"funding","venue","symbol","rate","next_funding_time","mark_price","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: Funding, seq: UInt64? = nil, into b: inout [UInt8]) {
-        let bound = 250 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+        let bound = 250 + LineWriter.maxLength(of: e.venue) + LineWriter.maxLength(of: e.symbol)
             + 2 * LineWriter.maxDecimalLength + 4 * LineWriter.maxIntegerLength
         LineWriter.append(maxLength: bound, to: &b) { w in
             w.raw("{\"type\":\"funding\",\"venue\":")
-            w.string(e.venue.rawValue)
+            w.venue(e.venue)
             w.raw(",\"symbol\":")
-            w.string(e.symbol.rawValue)
+            w.symbol(e.symbol)
             Self.decimal(",\"rate\":\"", e.rate, &w)
             if let t = e.nextFundingTime {
                 w.raw(",\"next_funding_time\":")
@@ -135,13 +135,13 @@ public struct NDJSONEncoder: Sendable {
 
     /// `{"type":"liquidation","venue","symbol","side","price","size","ts_exchange","ts_recv","seq"}`.
     public func encode(_ e: Liquidation, seq: UInt64? = nil, into b: inout [UInt8]) {
-        let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol.rawValue)
+        let bound = 200 + LineWriter.maxLength(of: e.venue) + LineWriter.maxLength(of: e.symbol)
             + 2 * LineWriter.maxDecimalLength + 3 * LineWriter.maxIntegerLength
         LineWriter.append(maxLength: bound, to: &b) { w in
             w.raw("{\"type\":\"liquidation\",\"venue\":")
-            w.string(e.venue.rawValue)
+            w.venue(e.venue)
             w.raw(",\"symbol\":")
-            w.string(e.symbol.rawValue)
+            w.symbol(e.symbol)
             w.raw(e.side == .buy ? ",\"side\":\"buy\"" : ",\"side\":\"sell\"")
             Self.decimal(",\"price\":\"", e.price, &w)
             Self.decimal(",\"size\":\"", e.size, &w)
@@ -151,14 +151,14 @@ public struct NDJSONEncoder: Sendable {
 
     /// `{"type":"status","venue","symbol","channel","state","reason","seq"}` (no timestamps, SPEC §5).
     public func encode(_ e: StatusEvent, seq: UInt64? = nil, into b: inout [UInt8]) {
-        let bound = 200 + LineWriter.maxStringLength(e.venue.rawValue) + LineWriter.maxStringLength(e.symbol?.rawValue ?? "")
+        let bound = 200 + LineWriter.maxLength(of: e.venue) + (e.symbol.map(LineWriter.maxLength(of:)) ?? 2)
             + LineWriter.maxStringLength(e.reason) + 2 * LineWriter.maxIntegerLength
         LineWriter.append(maxLength: bound, to: &b) { w in
             w.raw("{\"type\":\"status\",\"venue\":")
-            w.string(e.venue.rawValue)
+            w.venue(e.venue)
             if let symbol = e.symbol {
                 w.raw(",\"symbol\":")
-                w.string(symbol.rawValue)
+                w.symbol(symbol)
             }
             if let channel = e.channel {
                 w.raw(",\"channel\":")
@@ -174,16 +174,16 @@ public struct NDJSONEncoder: Sendable {
 
     /// `{"type":"order","client_order_id","venue","symbol","state","venue_order_id","filled_size","avg_price","reason","ts_recv","seq"}`.
     public func encode(_ e: OrderUpdate, seq: UInt64? = nil, into b: inout [UInt8]) {
-        let bound = 300 + LineWriter.maxStringLength(e.clientOrderID) + LineWriter.maxStringLength(e.venue.rawValue)
-            + LineWriter.maxStringLength(e.symbol.rawValue) + LineWriter.maxStringLength(e.venueOrderID ?? "")
+        let bound = 300 + LineWriter.maxStringLength(e.clientOrderID) + LineWriter.maxLength(of: e.venue)
+            + LineWriter.maxLength(of: e.symbol) + LineWriter.maxStringLength(e.venueOrderID ?? "")
             + LineWriter.maxStringLength(e.reason ?? "") + 2 * LineWriter.maxDecimalLength + 2 * LineWriter.maxIntegerLength
         LineWriter.append(maxLength: bound, to: &b) { w in
             w.raw("{\"type\":\"order\",\"client_order_id\":")
             w.string(e.clientOrderID)
             w.raw(",\"venue\":")
-            w.string(e.venue.rawValue)
+            w.venue(e.venue)
             w.raw(",\"symbol\":")
-            w.string(e.symbol.rawValue)
+            w.symbol(e.symbol)
             w.raw(",\"state\":")
             w.string(e.state.rawValue)
             if let v = e.venueOrderID {

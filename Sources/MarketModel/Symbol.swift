@@ -1,13 +1,27 @@
 /// A normalized instrument name (SPEC §4): `BTC-USDT` (spot), `BTC-USDT-PERP` (perpetual swap),
 /// `BTC-USD-20261225` (dated future), `BTC-USD-20261225-100000-C` (option; `C` call, `P` put).
 ///
-/// Stored as its text plus its kind; the components are derived on demand. Symbols up to 15 UTF-8
-/// bytes (`BTC-USDT-PERP`) are stored inline by `String`, so copying one allocates nothing.
+/// Stored as its text's bytes in four words plus its kind (see ``PackedName``): copying a symbol
+/// is copying words, never a reference count. Symbols of up to ``inlineCapacity`` bytes (every
+/// instrument of the eight venues) live in the words; a longer one is kept once in a process-wide
+/// table and the words hold its index.
 public struct Symbol: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The normalized text, e.g. `"BTC-USDT-PERP"`.
-    public let rawValue: String
+    /// The text bytes and tag (``PackedName``).
+    @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     /// What kind of instrument this is.
     public let kind: SymbolKind
+
+    /// The longest symbol held in the words themselves, in bytes.
+    public static let inlineCapacity = 31
+
+    /// The normalized text, e.g. `"BTC-USDT-PERP"`.
+    public var rawValue: String { withUnsafeBytes(of: words) { PackedName.string($0) } }
+
+    /// Runs `body` on the symbol's UTF-8 bytes without making a `String` (the encoder's path).
+    @inlinable @inline(__always)
+    public func withUTF8<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeBytes(of: words) { PackedName.withUTF8($0, body) }
+    }
 
     /// Parses and validates a normalized symbol.
     public init(_ text: String) throws(SymbolError) {
@@ -44,14 +58,38 @@ public struct Symbol: Hashable, Sendable, Comparable, CustomStringConvertible {
         default:
             throw SymbolError(text: text, reason: "wrong number of '-' separated parts")
         }
-        rawValue = text
+        guard Symbol.pack(text, into: &words) else {
+            throw SymbolError(text: text, reason: "too many distinct symbols longer than \(Symbol.inlineCapacity) bytes")
+        }
     }
 
     /// Creates a symbol without validation. For adapters' precomputed tables only: the caller
     /// guarantees that `rawValue` is a valid normalized symbol of `kind`.
     public init(unchecked rawValue: String, kind: SymbolKind) {
-        self.rawValue = rawValue
         self.kind = kind
+        guard Symbol.pack(rawValue, into: &words) else {
+            preconditionFailure("too many distinct symbols longer than \(Symbol.inlineCapacity) bytes")
+        }
+    }
+
+    /// Packs `text` into `words`; `false` when the long-name table is full.
+    private static func pack(_ text: String, into words: inout (UInt64, UInt64, UInt64, UInt64)) -> Bool {
+        withUnsafeMutableBytes(of: &words) { PackedName.pack(text, into: $0) }
+    }
+
+    /// Equal words: the same text (each text has one packed form) — and so the same kind.
+    @inlinable
+    public static func == (a: Symbol, b: Symbol) -> Bool {
+        a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    /// Hashes the words, which determine the text.
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
     }
 
     /// A spot pair `BASE-QUOTE`.

@@ -4,15 +4,47 @@
 /// Well-known ids (one adapter each): `binance` (spot), `binance-futures` (USD-M perpetuals and
 /// futures), `coinbase` (Advanced Trade), `kraken` (spot WS v2), `okx`, `bybit`, `deribit`,
 /// `bitmex`, `bitfinex`.
+///
+/// Stored as its text's bytes in two words (see ``PackedName``), so that copying it copies words,
+/// never a reference count; an id over ``inlineCapacity`` bytes is kept once in a process-wide
+/// table and the words hold its index.
 public struct VenueID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
-    /// The lower-case id text.
-    public let rawValue: String
+    /// The text bytes and tag (``PackedName``).
+    @usableFromInline var words: (UInt64, UInt64) = (0, 0)
 
-    /// Wraps an id text as is.
-    public init(rawValue: String) { self.rawValue = rawValue }
+    /// The longest id held in the words themselves, in bytes (`binance-futures` is 15).
+    public static let inlineCapacity = 15
+
+    /// The lower-case id text.
+    public var rawValue: String { withUnsafeBytes(of: words) { PackedName.string($0) } }
+
+    /// Wraps an id text as is. Ids come from configuration, the command line and the adapters'
+    /// specs; requests from clients are matched against served ids as text instead, so the
+    /// bounded long-id table only ever holds configured ids.
+    public init(rawValue: String) {
+        let packed = withUnsafeMutableBytes(of: &words) { PackedName.pack(rawValue, into: $0) }
+        precondition(packed, "too many distinct venue ids longer than \(VenueID.inlineCapacity) bytes")
+    }
 
     /// Wraps an id literal, e.g. `let v: VenueID = "binance"`.
-    public init(stringLiteral value: String) { self.rawValue = value }
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
+
+    /// Runs `body` on the id's UTF-8 bytes without making a `String` (the encoder's path).
+    @inlinable @inline(__always)
+    public func withUTF8<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeBytes(of: words) { PackedName.withUTF8($0, body) }
+    }
+
+    /// Equal words: the same text (each text has one packed form).
+    @inlinable
+    public static func == (a: VenueID, b: VenueID) -> Bool { a.words.0 == b.words.0 && a.words.1 == b.words.1 }
+
+    /// Hashes the words, which determine the text.
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+    }
 
     /// Binance spot.
     public static let binance: VenueID = "binance"

@@ -40,6 +40,8 @@ struct RequestParserTests {
         ("missing symbol", #"{"op":"subscribe","id":"1","venue":"binance","channel":"book"}"#, .missingField, "1", #"missing field "symbol" (use "*" for all)"#),
         ("empty venue", #"{"op":"subscribe","id":"1","venue":"","channel":"book","symbol":"*"}"#, .invalidField, "1", "must not be empty"),
         ("unknown venue", Fixtures.subscribe("1", "binanse", "book", "BTC-USDT"), .unknownVenue, "1", "unknown venue 'binanse'; this instance serves binance, okx"),
+        ("unknown long venue", Fixtures.subscribe("1", "a-venue-name-longer-than-fifteen", "book", "BTC-USDT"), .unknownVenue, "1",
+         "unknown venue 'a-venue-name-longer-than-fifteen'; this instance serves binance, okx"),
         ("venue pattern matching nothing", Fixtures.subscribe("1", "kr*", "book", "*"), .unknownVenue, "1", "matches no venue"),
         ("unknown channel", Fixtures.subscribe("1", "binance", "trade", "*"), .unknownChannel, "1", "unknown channel 'trade'"),
         ("channel not served", Fixtures.subscribe("1", "okx", "bbo", "*"), .unknownChannel, "1", "not served for venue 'okx'; served: book, trades"),
