@@ -1,14 +1,13 @@
 import MarketModel
 
 /// A two-way table between normalized symbols and a venue's names, with a lookup straight from
-/// message bytes that allocates nothing and remembers the last hit (most messages on a connection
-/// repeat the previous symbol).
+/// message bytes that allocates nothing (``VenueNameIndex``) and remembers the last hit of up to
+/// 16 bytes (a connection carrying one symbol repeats it on every message).
 public struct VenueSymbolMap: Sendable {
     private var toVenue: [Symbol: String] = [:]
-    private var fromVenue: [String: Symbol] = [:]
-    @usableFromInline var lastVenueName: [UInt8] = []
-    /// ``lastVenueName`` as ``JSONString/packed`` words when it is at most 16 bytes: the
-    /// repeat check is then two word compares, with no array access.
+    private var fromVenue = VenueNameIndex()
+    /// The last name found, as ``JSONString/packed`` words (names of up to 16 bytes): the repeat
+    /// check is then two word compares.
     @usableFromInline var lastPacked: JSONString.Packed?
     @usableFromInline var lastSymbol: Symbol?
 
@@ -23,14 +22,19 @@ public struct VenueSymbolMap: Sendable {
     /// Adds or replaces one mapping.
     public mutating func insert(_ symbol: Symbol, venueName: String) {
         toVenue[symbol] = venueName
-        fromVenue[venueName] = symbol
+        fromVenue.insert(venueName, symbol)
+        lastPacked = nil
+        lastSymbol = nil
     }
 
     /// The venue name for a normalized symbol.
     public func venueName(for symbol: Symbol) -> String? { toVenue[symbol] }
 
     /// The normalized symbol for a venue name.
-    public func symbol(forVenueName name: String) -> Symbol? { fromVenue[name] }
+    public func symbol(forVenueName name: String) -> Symbol? {
+        var name = name
+        return name.withUTF8 { fromVenue.find(UnsafeRawBufferPointer($0)) }
+    }
 
     /// All normalized symbols in the map.
     public var symbols: [Symbol] { Array(toVenue.keys) }
@@ -45,12 +49,18 @@ public struct VenueSymbolMap: Sendable {
     /// ``lookup(_:)`` past the short-name repeat check: long or escaped names, and misses.
     @usableFromInline
     mutating func lookupSlow(_ name: JSONString) -> Symbol? {
-        if let lastSymbol, name.equals(lastVenueName) { return lastSymbol }
-        let key = name.string
-        guard let symbol = fromVenue[key] else { return nil }
-        lastVenueName = Array(key.utf8)
-        lastPacked = lastVenueName.withUnsafeBytes { JSONString(bytes: $0, hasEscapes: false).packed }
-        lastSymbol = symbol
+        let symbol: Symbol?
+        if name.hasEscapes {
+            var text = name.string
+            symbol = text.withUTF8 { fromVenue.find(UnsafeRawBufferPointer($0)) }
+        } else {
+            symbol = fromVenue.find(name.bytes)
+        }
+        guard let symbol else { return nil }
+        if let packed = name.packed {
+            lastPacked = packed
+            lastSymbol = symbol
+        }
         return symbol
     }
 

@@ -6,6 +6,7 @@ import Foundation
 //   feedbench [--runs N] [--trades N] [--updates N] [--venue NAME]... [--no-foundation]
 //   feedbench --breakdown NAME...     layers of the trade path (byte loop, scanner, parse, encode)
 //   feedbench --experiment-bookset    BookSet routing variants on Binance depth
+//   feedbench --experiment-symbols N  Binance trades rotating through N symbols on one connection
 //   feedbench --dump NAME...          print two trade frames and two depth deltas of a venue
 //   feedbench --write-corpus DIR      write every venue's frames to DIR/<venue>.txt (differential checks)
 
@@ -18,6 +19,7 @@ var includesFoundation = true
 var breakdownVenues: [String] = []
 var dumpVenues: [String] = []
 var corpusDirectory: String?
+var rotatedSymbols: Int?
 var arguments = CommandLine.arguments.dropFirst()
 while let arg = arguments.popFirst() {
     func int() -> Int {
@@ -31,11 +33,12 @@ while let arg = arguments.popFirst() {
     case "--venue": onlyVenues.append(arguments.popFirst() ?? "")
     case "--no-foundation": includesFoundation = false
     case "--experiment-bookset", "--experiment-glue": break
+    case "--experiment-symbols": rotatedSymbols = int()
     case "--breakdown": breakdownVenues.append(arguments.popFirst() ?? "")
     case "--dump": dumpVenues.append(arguments.popFirst() ?? "")
     case "--write-corpus": corpusDirectory = arguments.popFirst()
     default:
-        print("usage: feedbench [--runs N] [--trades N per run] [--updates N per run] [--venue NAME]... [--no-foundation] [--breakdown NAME]... [--experiment-bookset] [--dump NAME]... [--write-corpus DIR]")
+        print("usage: feedbench [--runs N] [--trades N per run] [--updates N per run] [--venue NAME]... [--no-foundation] [--breakdown NAME]... [--experiment-bookset] [--experiment-symbols N] [--dump NAME]... [--write-corpus DIR]")
         exit(arg == "--help" ? 0 : 2)
     }
 }
@@ -75,6 +78,12 @@ if CommandLine.arguments.contains("--experiment-bookset") {
                              ("index + values[index].handle", try runner.routingExperiment(RoutingByIndex.self))] {
         print("binance depth, \(label): \(String(format: "%.0f (%.0f)", summary.medianCPU, summary.minCPU)) ns/update, \(String(format: "%.1f", summary.allocationsPerMessage)) allocs/update")
     }
+    exit(0)
+}
+
+if let rotatedSymbols {
+    let summary = try SymbolRotation(symbolCount: rotatedSymbols, options: options).run()
+    print("binance trades rotating through \(rotatedSymbols) symbols: \(String(format: "%.2fM", 1e3 / summary.medianCPU))/s normalized (\(String(format: "%.0f", summary.medianCPU)) ns), \(String(format: "%.2f", summary.allocationsPerMessage)) allocs/trade  [load \(loadAverage())]")
     exit(0)
 }
 
