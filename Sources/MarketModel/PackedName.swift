@@ -49,6 +49,14 @@ enum PackedName {
         return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Up to four words folded into one for hashing: each multiplied by its own odd constant, so
+    /// that equal words give equal folds and no word cancels another for plain names. The hasher
+    /// (seeded SipHash) still mixes the result.
+    @inlinable @inline(__always)
+    static func fold(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) -> UInt64 {
+        w0 &* 0x9E37_79B9_7F4A_7C15 ^ w1 &* 0xC2B2_AE3D_27D4_EB4F ^ w2 &* 0x1656_67B1_9E37_79F9 ^ w3 &* 0xD6E8_FEB8_6659_FD93
+    }
+
     /// The name as a `String` (names of up to 15 bytes need no allocation).
     static func string(_ words: UnsafeRawBufferPointer) -> String {
         withUTF8(words) { String(decoding: $0, as: UTF8.self) }

@@ -83,13 +83,11 @@ public struct Symbol: Hashable, Sendable, Comparable, CustomStringConvertible {
         a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
     }
 
-    /// Hashes the words, which determine the text.
+    /// Hashes the words, which determine the text, folded into one word first: the hasher then
+    /// runs one block instead of four (symbols key the per-symbol tables on the book path).
     @inlinable
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(words.0)
-        hasher.combine(words.1)
-        hasher.combine(words.2)
-        hasher.combine(words.3)
+        hasher.combine(PackedName.fold(words.0, words.1, words.2, words.3))
     }
 
     /// A spot pair `BASE-QUOTE`.

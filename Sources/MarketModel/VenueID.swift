@@ -39,11 +39,10 @@ public struct VenueID: RawRepresentable, Hashable, Sendable, Comparable, CustomS
     @inlinable
     public static func == (a: VenueID, b: VenueID) -> Bool { a.words.0 == b.words.0 && a.words.1 == b.words.1 }
 
-    /// Hashes the words, which determine the text.
+    /// Hashes the words, which determine the text, folded into one word (see ``Symbol``).
     @inlinable
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(words.0)
-        hasher.combine(words.1)
+        hasher.combine(PackedName.fold(words.0, words.1, 0, 0))
     }
 
     /// Binance spot.
