@@ -139,7 +139,15 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
             reportParseError(error, into: &output)
             return
         }
-        for item in venueOutputs { handle(item, tsRecv: tsRecv, into: &output) }
+        // Each output is handled where the adapter put it (borrowed through the buffer, not
+        // copied out by an array iterator); the buffer is moved out of `self` meanwhile, since
+        // `handle` mutates `self`, and moved back to keep its capacity.
+        var items: [VenueOutput] = []
+        swap(&items, &venueOutputs)
+        items.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices { handle(buffer[i], tsRecv: tsRecv, into: &output) }
+        }
+        swap(&items, &venueOutputs)
         flushResubscribes(into: &output)
     }
 

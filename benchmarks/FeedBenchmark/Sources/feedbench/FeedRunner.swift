@@ -105,10 +105,13 @@ struct FeedRunner<Venue: FeedVenue> {
                     output.removeAll(keepingCapacity: true)
                     try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
                                       context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(done)), into: &output)
-                    for o in output {
-                        guard case .trade(let trade) = o else { continue }
-                        body(trade)
-                        trades += 1
+                    // As FeedPipeline.receive hands them on: borrowed through the buffer.
+                    output.withUnsafeBufferPointer { buffer in
+                        for i in buffer.indices {
+                            guard case .trade(let trade) = buffer[i] else { continue }
+                            body(trade)
+                            trades += 1
+                        }
                     }
                     afterFrame()
                     done += 1
