@@ -238,18 +238,18 @@ struct ChecksumTextCache: Sendable {
     }
 
     /// Renders a level's price part at `p` and returns its length.
-    @inline(__always)
+    @inline(always)
     static func renderPrice(_ price: FixedDecimal, style: Style, at p: UnsafeMutableRawPointer) -> Int {
         switch style {
         case .krakenDigits: return price.writeKrakenChecksumDigits(to: p)
-        case .venueText: return price.writeText(to: p)
-        case .javaScript: return price.writeJavaScriptForm(to: p)
+        case .venueText: return price.writeShortText(to: p)
+        case .javaScript: return price.writeShortJavaScriptForm(to: p)
         }
     }
 
     /// Renders the rest of a level's part after its price (`:` and the size, or Kraken's size
     /// digits) at `p` and returns its length.
-    @inline(__always)
+    @inline(always)
     static func renderSize(_ size: FixedDecimal, isAsk: Bool, style: Style, at p: UnsafeMutableRawPointer) -> Int {
         switch style {
         case .krakenDigits:
@@ -259,7 +259,7 @@ struct ChecksumTextCache: Sendable {
             return 1 &+ size.writeShortText(to: p + 1)
         case .javaScript:
             p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
-            return 1 &+ (isAsk ? size.negated : size).writeJavaScriptForm(to: p + 1)
+            return 1 &+ (isAsk ? size.negated : size).writeShortJavaScriptForm(to: p + 1)
         }
     }
 }
