@@ -62,7 +62,8 @@ struct ChecksumTextCache: Sendable {
     struct Part: Sendable {
         var price: FixedDecimal
         var size: FixedDecimal
-        /// The whole part's length.
+        /// The whole part's length, with the `:` that follows every part in the interleaved
+        /// styles (OKX, Bitfinex): assembling the text is then one copy per part.
         var length: Int32
         /// How much of the part is the price's text (what a size-only change keeps).
         var priceLength: Int32
@@ -71,8 +72,8 @@ struct ChecksumTextCache: Sendable {
     /// Slots per side: at most 25 are listed, and a refresh allocates at most 25 new ones while
     /// the previous 25 may still be listed, so 64 always leaves a free one (one `UInt64` mask).
     static let slotsPerSide = 64
-    /// Bytes per slot: a part is at most 41 + 1 + 41 bytes, and the renderers store whole words
-    /// up to 48 bytes past where a number starts (the size starts at most 42 bytes in).
+    /// Bytes per slot: a part is at most 41 + 1 + 41 + 1 bytes, and the renderers store whole
+    /// words up to 48 bytes past where a number starts (the size starts at most 42 bytes in).
     static let slotStride = 96
     /// Room per side in ``order`` (25 used).
     static let orderStride = 32
@@ -181,8 +182,8 @@ struct ChecksumTextCache: Sendable {
     }
 
     /// Assembles the text from the listed parts and returns its CRC-32: OKX and Bitfinex
-    /// (`interleaved`) bid 0, ask 0, bid 1, … each followed by `:` except the last; Kraken all
-    /// asks then all bids, no separators.
+    /// (`interleaved`) bid 0, ask 0, bid 1, … each followed by `:` except the last (the parts
+    /// carry their `:`; the last one is cut off); Kraken all asks then all bids, no separators.
     mutating func checksum(interleaved: Bool) -> UInt32 {
         let (bidCount, askCount) = counts
         let length = text.withUnsafeMutableBytes { textBuffer -> Int in
@@ -191,43 +192,19 @@ struct ChecksumTextCache: Sendable {
                     order.withUnsafeBufferPointer { orderBuffer -> Int in
                         guard let out = textBuffer.baseAddress, let partBase = partsBuffer.baseAddress,
                               let slotBase = slotBuffer.baseAddress, let orderBase = orderBuffer.baseAddress else { return 0 }
+                        let bids = (parts: partBase, text: slotBase, order: orderBase)
+                        let asks = (parts: partBase + Self.slotsPerSide, text: slotBase + Self.slotsPerSide &* Self.slotStride,
+                                    order: orderBase + Self.orderStride)
                         var n = 0
-                        /// Copies the part listed at `rank` of `side` to the end of the text.
-                        func append(_ side: Int, _ rank: Int) {
-                            let slot = side &* Self.slotsPerSide &+ Int(orderBase[side &* Self.orderStride &+ rank])
-                            let length = Int(partBase[slot].length)
-                            let source = slotBase + slot &* Self.slotStride
-                            // Whole words: reads stay inside the 96-byte slot, stores inside the text's room.
-                            // Three unconditional words cover the usual part (OKX `px:sz` ≤ 24 bytes)
-                            // without a loop; longer parts continue word by word.
-                            let target = out + n
-                            target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
-                            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
-                            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
-                            var i = 24
-                            while i < length {
-                                target.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
-                                i &+= 8
-                            }
-                            n &+= length
-                        }
                         if interleaved {
                             for rank in 0 ..< Swift.max(bidCount, askCount) {
-                                if rank < bidCount {
-                                    append(0, rank)
-                                    out.storeBytes(of: UInt8(ascii: ":"), toByteOffset: n, as: UInt8.self)
-                                    n &+= 1
-                                }
-                                if rank < askCount {
-                                    append(1, rank)
-                                    out.storeBytes(of: UInt8(ascii: ":"), toByteOffset: n, as: UInt8.self)
-                                    n &+= 1
-                                }
+                                if rank < bidCount { n = Self.append(bids, rank, to: out, at: n) }
+                                if rank < askCount { n = Self.append(asks, rank, to: out, at: n) }
                             }
                             if n > 0 { n &-= 1 }  // no `:` after the last part
                         } else {
-                            for rank in 0 ..< askCount { append(1, rank) }
-                            for rank in 0 ..< bidCount { append(0, rank) }
+                            for rank in 0 ..< askCount { n = Self.append(asks, rank, to: out, at: n) }
+                            for rank in 0 ..< bidCount { n = Self.append(bids, rank, to: out, at: n) }
                         }
                         return n
                     }
@@ -235,6 +212,30 @@ struct ChecksumTextCache: Sendable {
             }
         }
         return text.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0 ..< length])) }
+    }
+
+    /// Copies the part listed at `rank` of a side (its slot metadata, slot text and order) to
+    /// `out + n` and returns the text's new end. A function returning the end, not a closure
+    /// updating a captured count: the count then stays in a register.
+    @inline(always)
+    static func append(_ side: (parts: UnsafePointer<Part>, text: UnsafeRawPointer, order: UnsafePointer<UInt8>), _ rank: Int,
+                       to out: UnsafeMutableRawPointer, at n: Int) -> Int {
+        let slot = Int(side.order[rank])
+        let length = Int(side.parts[slot].length)
+        let source = side.text + slot &* slotStride
+        // Whole words: reads stay inside the 96-byte slot, stores inside the text's room.
+        // Three unconditional words cover the usual part (OKX `px:sz:` ≤ 24 bytes) without a
+        // loop; longer parts continue word by word.
+        let target = out + n
+        target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+        target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
+        var i = 24
+        while i < length {
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+            i &+= 8
+        }
+        return n &+ length
     }
 
     /// Renders a level's price part at `p` and returns its length.
@@ -247,8 +248,8 @@ struct ChecksumTextCache: Sendable {
         }
     }
 
-    /// Renders the rest of a level's part after its price (`:` and the size, or Kraken's size
-    /// digits) at `p` and returns its length.
+    /// Renders the rest of a level's part after its price (`:`, the size and the `:` that
+    /// separates it from the next part, or Kraken's size digits) at `p` and returns its length.
     @inline(always)
     static func renderSize(_ size: FixedDecimal, isAsk: Bool, style: Style, at p: UnsafeMutableRawPointer) -> Int {
         switch style {
@@ -256,10 +257,14 @@ struct ChecksumTextCache: Sendable {
             return size.writeKrakenChecksumDigits(to: p)
         case .venueText:
             p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
-            return 1 &+ size.writeShortText(to: p + 1)
+            let end = 1 &+ size.writeShortText(to: p + 1)
+            p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: end, as: UInt8.self)  // after the renderer's junk stores
+            return end &+ 1
         case .javaScript:
             p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
-            return 1 &+ (isAsk ? size.negated : size).writeShortJavaScriptForm(to: p + 1)
+            let end = 1 &+ (isAsk ? size.negated : size).writeShortJavaScriptForm(to: p + 1)
+            p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: end, as: UInt8.self)
+            return end &+ 1
         }
     }
 }
