@@ -29,11 +29,11 @@ public enum BookChecksums {
         cache.prepare(for: algorithm)
         // Kraken: top 10 per side (docs.kraken.com book-checksum-v2); OKX (historical) and
         // Bitfinex (docs.bitfinex.com ws-websocket-checksum): top 25 per side.
-        let depth = algorithm == .krakenTop10 ? 10 : 25
-        let style: ChecksumTextCache.Style = algorithm == .krakenTop10 ? .krakenDigits
-            : algorithm == .bitfinexTop25 ? .javaScript : .venueText
-        book.bids.levels.withUnsafeBufferPointer { cache.refresh(side: 0, with: $0, depth: depth, style: style) }
-        book.asks.levels.withUnsafeBufferPointer { cache.refresh(side: 1, with: $0, depth: depth, style: style) }
+        switch algorithm {
+        case .krakenTop10: cache.refresh(book, depth: 10, style: ChecksumTextCache.KrakenDigits.self)
+        case .okxTop25Interleaved: cache.refresh(book, depth: 25, style: ChecksumTextCache.VenueText.self)
+        case .bitfinexTop25: cache.refresh(book, depth: 25, style: ChecksumTextCache.JavaScriptForm.self)
+        }
         return cache.checksum(interleaved: algorithm != .krakenTop10)
     }
 }
@@ -48,14 +48,59 @@ public enum BookChecksums {
 /// text is a function of both), and its size part is re-rendered whenever the size's digits or
 /// scale differ; the style changes only with the algorithm, which clears the orders.
 struct ChecksumTextCache: Sendable {
-    /// How a level's part is rendered.
-    enum Style {
-        /// Kraken: price digits then size digits, no point, no leading zeros.
-        case krakenDigits
-        /// OKX: `px:sz` in the venue's text.
-        case venueText
-        /// Bitfinex: `px:sz` in JavaScript number form, ask amounts negative.
-        case javaScript
+    /// How a level's part is rendered: one type per venue rule, so that ``refresh(_:depth:style:)``
+    /// is compiled once per renderer (no per-number switch, and the merge loop shares its
+    /// registers with one renderer's code only).
+    protocol Style {
+        /// Renders a level's price part at `p` and returns its length.
+        static func renderPrice(_ price: FixedDecimal, at p: UnsafeMutableRawPointer) -> Int
+        /// Renders the rest of a level's part after its price at `p` and returns its length.
+        static func renderSize(_ size: FixedDecimal, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int
+    }
+
+    /// Kraken: price digits then size digits, no point, no leading zeros.
+    enum KrakenDigits: Style {
+        @inline(always)
+        static func renderPrice(_ price: FixedDecimal, at p: UnsafeMutableRawPointer) -> Int {
+            price.writeKrakenChecksumDigits(to: p)
+        }
+
+        @inline(always)
+        static func renderSize(_ size: FixedDecimal, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int {
+            size.writeKrakenChecksumDigits(to: p)
+        }
+    }
+
+    /// OKX: `px:sz:` in the venue's text (the last part's `:` is cut off when assembling).
+    enum VenueText: Style {
+        @inline(always)
+        static func renderPrice(_ price: FixedDecimal, at p: UnsafeMutableRawPointer) -> Int {
+            price.writeShortText(to: p)
+        }
+
+        @inline(always)
+        static func renderSize(_ size: FixedDecimal, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int {
+            p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
+            let end = 1 &+ size.writeShortText(to: p + 1)
+            p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: end, as: UInt8.self)  // after the renderer's junk stores
+            return end &+ 1
+        }
+    }
+
+    /// Bitfinex: `px:sz:` in JavaScript number form, ask amounts negative.
+    enum JavaScriptForm: Style {
+        @inline(always)
+        static func renderPrice(_ price: FixedDecimal, at p: UnsafeMutableRawPointer) -> Int {
+            price.writeShortJavaScriptForm(to: p)
+        }
+
+        @inline(always)
+        static func renderSize(_ size: FixedDecimal, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int {
+            p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
+            let end = 1 &+ (isAsk ? size.negated : size).writeShortJavaScriptForm(to: p + 1)
+            p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: end, as: UInt8.self)
+            return end &+ 1
+        }
     }
 
     /// What a slot holds: the numbers its text was rendered from and the text's lengths.
@@ -107,10 +152,16 @@ struct ChecksumTextCache: Sendable {
         }
     }
 
+    /// Brings both sides up to date with `book`'s best `depth` levels, rendered in `style`.
+    mutating func refresh<S: Style>(_ book: OrderBook, depth: Int, style: S.Type) {
+        book.bids.levels.withUnsafeBufferPointer { refresh(side: 0, with: $0, depth: depth, style: style) }
+        book.asks.levels.withUnsafeBufferPointer { refresh(side: 1, with: $0, depth: depth, style: style) }
+    }
+
     /// Brings side `side` (0 bids, 1 asks) up to date with the best `depth` of `levels`
     /// (worst → best, ``BookSide`` order): slots whose level is unchanged are kept, a changed
     /// size is re-rendered in its slot, a level not listed before gets a free slot.
-    mutating func refresh(side: Int, with levels: UnsafeBufferPointer<BookLevel>, depth: Int, style: Style) {
+    mutating func refresh<S: Style>(side: Int, with levels: UnsafeBufferPointer<BookLevel>, depth: Int, style: S.Type) {
         let isAsk = side == 1
         let previousCount = isAsk ? counts.1 : counts.0
         let count = Swift.min(depth, levels.count)
@@ -158,7 +209,7 @@ struct ChecksumTextCache: Sendable {
                                 if part.pointee.size.mantissa != level.size.mantissa || part.pointee.size.scale != level.size.scale {
                                     let p = sideText + slot &* Self.slotStride
                                     let priceLength = Int(part.pointee.priceLength)
-                                    let sizeLength = Self.renderSize(level.size, isAsk: isAsk, style: style, at: p + priceLength)
+                                    let sizeLength = S.renderSize(level.size, isAsk: isAsk, at: p + priceLength)
                                     part.pointee.size = level.size
                                     part.pointee.length = Int32(truncatingIfNeeded: priceLength &+ sizeLength)
                                 }
@@ -167,8 +218,8 @@ struct ChecksumTextCache: Sendable {
                                 slot = (~inUse).trailingZeroBitCount
                                 inUse |= 1 &<< UInt64(slot)
                                 let p = sideText + slot &* Self.slotStride
-                                let priceLength = Self.renderPrice(level.price, style: style, at: p)
-                                let sizeLength = Self.renderSize(level.size, isAsk: isAsk, style: style, at: p + priceLength)
+                                let priceLength = S.renderPrice(level.price, at: p)
+                                let sizeLength = S.renderSize(level.size, isAsk: isAsk, at: p + priceLength)
                                 sideParts[slot] = Part(price: level.price, size: level.size,
                                                        length: Int32(truncatingIfNeeded: priceLength &+ sizeLength),
                                                        priceLength: Int32(truncatingIfNeeded: priceLength))
@@ -236,35 +287,5 @@ struct ChecksumTextCache: Sendable {
             i &+= 8
         }
         return n &+ length
-    }
-
-    /// Renders a level's price part at `p` and returns its length.
-    @inline(always)
-    static func renderPrice(_ price: FixedDecimal, style: Style, at p: UnsafeMutableRawPointer) -> Int {
-        switch style {
-        case .krakenDigits: return price.writeKrakenChecksumDigits(to: p)
-        case .venueText: return price.writeShortText(to: p)
-        case .javaScript: return price.writeShortJavaScriptForm(to: p)
-        }
-    }
-
-    /// Renders the rest of a level's part after its price (`:`, the size and the `:` that
-    /// separates it from the next part, or Kraken's size digits) at `p` and returns its length.
-    @inline(always)
-    static func renderSize(_ size: FixedDecimal, isAsk: Bool, style: Style, at p: UnsafeMutableRawPointer) -> Int {
-        switch style {
-        case .krakenDigits:
-            return size.writeKrakenChecksumDigits(to: p)
-        case .venueText:
-            p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
-            let end = 1 &+ size.writeShortText(to: p + 1)
-            p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: end, as: UInt8.self)  // after the renderer's junk stores
-            return end &+ 1
-        case .javaScript:
-            p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
-            let end = 1 &+ (isAsk ? size.negated : size).writeShortJavaScriptForm(to: p + 1)
-            p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: end, as: UInt8.self)
-            return end &+ 1
-        }
     }
 }
