@@ -29,11 +29,11 @@ public enum BookChecksums {
         cache.prepare(for: algorithm)
         // Kraken: top 10 per side (docs.kraken.com book-checksum-v2); OKX (historical) and
         // Bitfinex (docs.bitfinex.com ws-websocket-checksum): top 25 per side.
-        let depth = algorithm == .krakenTop10 ? 10 : 25
-        let style: ChecksumTextCache.Style = algorithm == .krakenTop10 ? .krakenDigits
-            : algorithm == .bitfinexTop25 ? .javaScript : .venueText
-        book.bids.levels.withUnsafeBufferPointer { cache.refresh(side: 0, with: $0, depth: depth, style: style) }
-        book.asks.levels.withUnsafeBufferPointer { cache.refresh(side: 1, with: $0, depth: depth, style: style) }
+        switch algorithm {
+        case .krakenTop10: cache.refresh(book, depth: 10, style: ChecksumTextCache.KrakenDigits.self)
+        case .okxTop25Interleaved: cache.refresh(book, depth: 25, style: ChecksumTextCache.VenueText.self)
+        case .bitfinexTop25: cache.refresh(book, depth: 25, style: ChecksumTextCache.JavaScriptForm.self)
+        }
         return cache.checksum(interleaved: algorithm != .krakenTop10)
     }
 }
@@ -48,21 +48,67 @@ public enum BookChecksums {
 /// text is a function of both), and its size part is re-rendered whenever the size's digits or
 /// scale differ; the style changes only with the algorithm, which clears the orders.
 struct ChecksumTextCache: Sendable {
-    /// How a level's part is rendered.
-    enum Style {
-        /// Kraken: price digits then size digits, no point, no leading zeros.
-        case krakenDigits
-        /// OKX: `px:sz` in the venue's text.
-        case venueText
-        /// Bitfinex: `px:sz` in JavaScript number form, ask amounts negative.
-        case javaScript
+    /// How a level's part is rendered: one type per venue rule, so that ``refresh(_:depth:style:)``
+    /// is compiled once per renderer (no per-number switch, and the merge loop shares its
+    /// registers with one renderer's code only).
+    protocol Style {
+        /// Renders a level's price part at `p` and returns its length.
+        static func renderPrice(_ price: FixedDecimal, at p: UnsafeMutableRawPointer) -> Int
+        /// Renders the rest of a level's part after its price at `p` and returns its length.
+        static func renderSize(_ size: FixedDecimal, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int
+    }
+
+    /// Kraken: price digits then size digits, no point, no leading zeros.
+    enum KrakenDigits: Style {
+        @inline(always)
+        static func renderPrice(_ price: FixedDecimal, at p: UnsafeMutableRawPointer) -> Int {
+            price.writeKrakenChecksumDigits(to: p)
+        }
+
+        @inline(always)
+        static func renderSize(_ size: FixedDecimal, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int {
+            size.writeKrakenChecksumDigits(to: p)
+        }
+    }
+
+    /// OKX: `px:sz:` in the venue's text (the last part's `:` is cut off when assembling).
+    enum VenueText: Style {
+        @inline(always)
+        static func renderPrice(_ price: FixedDecimal, at p: UnsafeMutableRawPointer) -> Int {
+            price.writeShortText(to: p)
+        }
+
+        @inline(always)
+        static func renderSize(_ size: FixedDecimal, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int {
+            p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
+            let end = 1 &+ size.writeShortText(to: p + 1)
+            p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: end, as: UInt8.self)  // after the renderer's junk stores
+            return end &+ 1
+        }
+    }
+
+    /// Bitfinex: `px:sz:` in JavaScript number form, ask amounts negative.
+    enum JavaScriptForm: Style {
+        @inline(always)
+        static func renderPrice(_ price: FixedDecimal, at p: UnsafeMutableRawPointer) -> Int {
+            price.writeShortJavaScriptForm(to: p)
+        }
+
+        @inline(always)
+        static func renderSize(_ size: FixedDecimal, isAsk: Bool, at p: UnsafeMutableRawPointer) -> Int {
+            p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
+            let end = 1 &+ (isAsk ? size.negated : size).writeShortJavaScriptForm(to: p + 1)
+            p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: end, as: UInt8.self)
+            return end &+ 1
+        }
     }
 
     /// What a slot holds: the numbers its text was rendered from and the text's lengths.
     struct Part: Sendable {
         var price: FixedDecimal
         var size: FixedDecimal
-        /// The whole part's length.
+        /// The whole part's length, with the `:` that follows every part in the interleaved
+        /// styles (OKX, Bitfinex): assembling the text is then one copy per part.
         var length: Int32
         /// How much of the part is the price's text (what a size-only change keeps).
         var priceLength: Int32
@@ -71,8 +117,8 @@ struct ChecksumTextCache: Sendable {
     /// Slots per side: at most 25 are listed, and a refresh allocates at most 25 new ones while
     /// the previous 25 may still be listed, so 64 always leaves a free one (one `UInt64` mask).
     static let slotsPerSide = 64
-    /// Bytes per slot: a part is at most 41 + 1 + 41 bytes, and the renderers store whole words
-    /// up to 48 bytes past where a number starts (the size starts at most 42 bytes in).
+    /// Bytes per slot: a part is at most 41 + 1 + 41 + 1 bytes, and the renderers store whole
+    /// words up to 48 bytes past where a number starts (the size starts at most 42 bytes in).
     static let slotStride = 96
     /// Room per side in ``order`` (25 used).
     static let orderStride = 32
@@ -106,10 +152,16 @@ struct ChecksumTextCache: Sendable {
         }
     }
 
+    /// Brings both sides up to date with `book`'s best `depth` levels, rendered in `style`.
+    mutating func refresh<S: Style>(_ book: OrderBook, depth: Int, style: S.Type) {
+        book.bids.levels.withUnsafeBufferPointer { refresh(side: 0, with: $0, depth: depth, style: style) }
+        book.asks.levels.withUnsafeBufferPointer { refresh(side: 1, with: $0, depth: depth, style: style) }
+    }
+
     /// Brings side `side` (0 bids, 1 asks) up to date with the best `depth` of `levels`
     /// (worst → best, ``BookSide`` order): slots whose level is unchanged are kept, a changed
     /// size is re-rendered in its slot, a level not listed before gets a free slot.
-    mutating func refresh(side: Int, with levels: UnsafeBufferPointer<BookLevel>, depth: Int, style: Style) {
+    mutating func refresh<S: Style>(side: Int, with levels: UnsafeBufferPointer<BookLevel>, depth: Int, style: S.Type) {
         let isAsk = side == 1
         let previousCount = isAsk ? counts.1 : counts.0
         let count = Swift.min(depth, levels.count)
@@ -157,7 +209,7 @@ struct ChecksumTextCache: Sendable {
                                 if part.pointee.size.mantissa != level.size.mantissa || part.pointee.size.scale != level.size.scale {
                                     let p = sideText + slot &* Self.slotStride
                                     let priceLength = Int(part.pointee.priceLength)
-                                    let sizeLength = Self.renderSize(level.size, isAsk: isAsk, style: style, at: p + priceLength)
+                                    let sizeLength = S.renderSize(level.size, isAsk: isAsk, at: p + priceLength)
                                     part.pointee.size = level.size
                                     part.pointee.length = Int32(truncatingIfNeeded: priceLength &+ sizeLength)
                                 }
@@ -166,8 +218,8 @@ struct ChecksumTextCache: Sendable {
                                 slot = (~inUse).trailingZeroBitCount
                                 inUse |= 1 &<< UInt64(slot)
                                 let p = sideText + slot &* Self.slotStride
-                                let priceLength = Self.renderPrice(level.price, style: style, at: p)
-                                let sizeLength = Self.renderSize(level.size, isAsk: isAsk, style: style, at: p + priceLength)
+                                let priceLength = S.renderPrice(level.price, at: p)
+                                let sizeLength = S.renderSize(level.size, isAsk: isAsk, at: p + priceLength)
                                 sideParts[slot] = Part(price: level.price, size: level.size,
                                                        length: Int32(truncatingIfNeeded: priceLength &+ sizeLength),
                                                        priceLength: Int32(truncatingIfNeeded: priceLength))
@@ -181,8 +233,8 @@ struct ChecksumTextCache: Sendable {
     }
 
     /// Assembles the text from the listed parts and returns its CRC-32: OKX and Bitfinex
-    /// (`interleaved`) bid 0, ask 0, bid 1, … each followed by `:` except the last; Kraken all
-    /// asks then all bids, no separators.
+    /// (`interleaved`) bid 0, ask 0, bid 1, … each followed by `:` except the last (the parts
+    /// carry their `:`; the last one is cut off); Kraken all asks then all bids, no separators.
     mutating func checksum(interleaved: Bool) -> UInt32 {
         let (bidCount, askCount) = counts
         let length = text.withUnsafeMutableBytes { textBuffer -> Int in
@@ -191,43 +243,19 @@ struct ChecksumTextCache: Sendable {
                     order.withUnsafeBufferPointer { orderBuffer -> Int in
                         guard let out = textBuffer.baseAddress, let partBase = partsBuffer.baseAddress,
                               let slotBase = slotBuffer.baseAddress, let orderBase = orderBuffer.baseAddress else { return 0 }
+                        let bids = (parts: partBase, text: slotBase, order: orderBase)
+                        let asks = (parts: partBase + Self.slotsPerSide, text: slotBase + Self.slotsPerSide &* Self.slotStride,
+                                    order: orderBase + Self.orderStride)
                         var n = 0
-                        /// Copies the part listed at `rank` of `side` to the end of the text.
-                        func append(_ side: Int, _ rank: Int) {
-                            let slot = side &* Self.slotsPerSide &+ Int(orderBase[side &* Self.orderStride &+ rank])
-                            let length = Int(partBase[slot].length)
-                            let source = slotBase + slot &* Self.slotStride
-                            // Whole words: reads stay inside the 96-byte slot, stores inside the text's room.
-                            // Three unconditional words cover the usual part (OKX `px:sz` ≤ 24 bytes)
-                            // without a loop; longer parts continue word by word.
-                            let target = out + n
-                            target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
-                            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
-                            target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
-                            var i = 24
-                            while i < length {
-                                target.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
-                                i &+= 8
-                            }
-                            n &+= length
-                        }
                         if interleaved {
                             for rank in 0 ..< Swift.max(bidCount, askCount) {
-                                if rank < bidCount {
-                                    append(0, rank)
-                                    out.storeBytes(of: UInt8(ascii: ":"), toByteOffset: n, as: UInt8.self)
-                                    n &+= 1
-                                }
-                                if rank < askCount {
-                                    append(1, rank)
-                                    out.storeBytes(of: UInt8(ascii: ":"), toByteOffset: n, as: UInt8.self)
-                                    n &+= 1
-                                }
+                                if rank < bidCount { n = Self.append(bids, rank, to: out, at: n) }
+                                if rank < askCount { n = Self.append(asks, rank, to: out, at: n) }
                             }
                             if n > 0 { n &-= 1 }  // no `:` after the last part
                         } else {
-                            for rank in 0 ..< askCount { append(1, rank) }
-                            for rank in 0 ..< bidCount { append(0, rank) }
+                            for rank in 0 ..< askCount { n = Self.append(asks, rank, to: out, at: n) }
+                            for rank in 0 ..< bidCount { n = Self.append(bids, rank, to: out, at: n) }
                         }
                         return n
                     }
@@ -237,29 +265,27 @@ struct ChecksumTextCache: Sendable {
         return text.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0 ..< length])) }
     }
 
-    /// Renders a level's price part at `p` and returns its length.
-    @inline(__always)
-    static func renderPrice(_ price: FixedDecimal, style: Style, at p: UnsafeMutableRawPointer) -> Int {
-        switch style {
-        case .krakenDigits: return price.writeKrakenChecksumDigits(to: p)
-        case .venueText: return price.writeText(to: p)
-        case .javaScript: return price.writeJavaScriptForm(to: p)
+    /// Copies the part listed at `rank` of a side (its slot metadata, slot text and order) to
+    /// `out + n` and returns the text's new end. A function returning the end, not a closure
+    /// updating a captured count: the count then stays in a register.
+    @inline(always)
+    static func append(_ side: (parts: UnsafePointer<Part>, text: UnsafeRawPointer, order: UnsafePointer<UInt8>), _ rank: Int,
+                       to out: UnsafeMutableRawPointer, at n: Int) -> Int {
+        let slot = Int(side.order[rank])
+        let length = Int(side.parts[slot].length)
+        let source = side.text + slot &* slotStride
+        // Whole words: reads stay inside the 96-byte slot, stores inside the text's room.
+        // Three unconditional words cover the usual part (OKX `px:sz:` ≤ 24 bytes) without a
+        // loop; longer parts continue word by word.
+        let target = out + n
+        target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+        target.storeBytes(of: source.loadUnaligned(fromByteOffset: 16, as: UInt64.self), toByteOffset: 16, as: UInt64.self)
+        var i = 24
+        while i < length {
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+            i &+= 8
         }
-    }
-
-    /// Renders the rest of a level's part after its price (`:` and the size, or Kraken's size
-    /// digits) at `p` and returns its length.
-    @inline(__always)
-    static func renderSize(_ size: FixedDecimal, isAsk: Bool, style: Style, at p: UnsafeMutableRawPointer) -> Int {
-        switch style {
-        case .krakenDigits:
-            return size.writeKrakenChecksumDigits(to: p)
-        case .venueText:
-            p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
-            return 1 &+ size.writeShortText(to: p + 1)
-        case .javaScript:
-            p.storeBytes(of: UInt8(ascii: ":"), as: UInt8.self)
-            return 1 &+ (isAsk ? size.negated : size).writeJavaScriptForm(to: p + 1)
-        }
+        return n &+ length
     }
 }

@@ -155,6 +155,67 @@ enum Digits {
         return n &+ 16
     }
 
+    /// Writes the plain decimal text of `magnitude` × 10^-`scale` at `p` — the bytes of
+    /// ``FixedDecimal/writeText(to:)`` for a non-negative value — and returns its length. Requires
+    /// `magnitude` < 10^16 and `scale` in 0...8 (every book size and price the checksum venues
+    /// send): at most two 8-digit words (``eightDigits(_:)``) and one division by 10^8, in
+    /// registers, with no loop and no stack buffer. Stores up to 25 bytes from `p` (junk after
+    /// the text; callers own ``FixedDecimal/maxTextLength`` bytes and write what follows afterwards).
+    ///
+    /// Why: the checksums re-render ~20 numbers per message; ``FixedDecimal/writeText(to:)``
+    /// assembles every value in a stack buffer and ``writeWide(_:to:)`` is out of line.
+    @inlinable @inline(always)
+    static func writeShortPlain(_ magnitude: UInt64, scale: Int, to p: UnsafeMutableRawPointer) -> Int {
+        // The point is written for scale 0 too (it lands in the junk after the digits): one
+        // length adjustment instead of a branch. Shifting by 64 is masked to 0 by `&>>`, which
+        // again only affects junk.
+        let pointLength = scale == 0 ? 0 : 1
+        if magnitude < 100_000_000 {
+            let w = eightDigits(magnitude)  // most significant digit in the lowest byte
+            if scale == 8 {
+                // Below 1 with all eight places: "0." and the eight digits.
+                p.storeBytes(of: UInt16(0x2E30).littleEndian, as: UInt16.self)  // "0."
+                store(w, at: p + 2)
+                return 10
+            }
+            // At least one integer digit ("0" below 1, and for 0 itself), all `scale` fraction digits.
+            let width = Swift.max(8 &- leadingZeros(w), scale &+ 1)  // ≤ 8 here
+            let intDigits = width &- scale
+            store(w &>> UInt64(truncatingIfNeeded: (8 &- width) &* 8), at: p)
+            p.storeBytes(of: UInt8(ascii: "."), toByteOffset: intDigits, as: UInt8.self)
+            store(w &>> UInt64(truncatingIfNeeded: (8 &- scale) &* 8), at: p + (intDigits &+ 1))
+            return width &+ pointLength
+        }
+        // 9–16 digits: the high word's significant digits (at least one), then the low word's
+        // eight, of which the last `scale` (≤ 8) are the fraction: the low word is stored whole
+        // after the high digits, the point overwrites its first fraction digit, and the fraction
+        // is stored again one byte further on.
+        let high = magnitude / 100_000_000
+        let highText: UInt64
+        let highDigits: Int
+        if high < 100 {
+            // The usual size above 1 (1–99 units with eight decimals): one or two digits from the
+            // pair table instead of a third SWAR conversion.
+            let pairBytes = UnsafeRawPointer(pairs.utf8Start).loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: high) &* 2,
+                                                                            as: UInt16.self)
+            let pair = UInt64(UInt16(littleEndian: pairBytes))  // first digit in the low byte, as in eightDigits
+            highDigits = high < 10 ? 1 : 2
+            highText = pair &>> UInt64(truncatingIfNeeded: (2 &- highDigits) &* 8)  // drops the pair's leading "0"
+        } else {
+            let highWord = eightDigits(high)
+            let highZeros = leadingZeros(highWord)  // ≤ 7: high ≥ 1
+            highDigits = 8 &- highZeros
+            highText = highWord &>> UInt64(truncatingIfNeeded: highZeros &* 8)
+        }
+        let lowWord = eightDigits(magnitude &- high &* 100_000_000)
+        store(highText, at: p)
+        store(lowWord, at: p + highDigits)
+        let intDigits = highDigits &+ 8 &- scale
+        p.storeBytes(of: UInt8(ascii: "."), toByteOffset: intDigits, as: UInt8.self)
+        store(lowWord &>> UInt64(truncatingIfNeeded: (8 &- scale) &* 8), at: p + (intDigits &+ 1))
+        return highDigits &+ 8 &+ pointLength
+    }
+
     /// Copies `count` (1...24) bytes as whole 8-byte words: reads and writes up to 7 bytes past
     /// `count` (callers own that room and write what follows afterwards). Unrolled: a loop here
     /// is turned into a `memcpy` call by the optimizer, which costs more than the copy.
@@ -239,39 +300,58 @@ extension FixedDecimal {
         return pos &+ width &+ 1
     }
 
-    /// The bytes of ``writeText(to:)``, under the same room rules, with the usual book size
-    /// (0 ≤ mantissa < 10^8, 1…8 fraction digits) rendered in registers: one 8-digit word, then
-    /// the integer part, the point and the fraction stored as three overlapping words. Any
-    /// other value is handed to ``writeText(to:)``.
+    /// The bytes of ``writeText(to:)``, under the same room rules, with the usual book numbers
+    /// (|mantissa| < 10^16, 0…8 fraction digits) rendered in registers by
+    /// ``Digits/writeShortPlain(_:scale:to:)``: one or two 8-digit words, the integer part, the
+    /// point and the fraction stored as overlapping words. Any other value is handed to
+    /// ``writeText(to:)``.
     ///
     /// Why: checksums re-render ~20 sizes per OKX message; ``writeText(to:)`` assembles every
     /// value in a 32-byte stack buffer first (~115 instructions per call, stack guard included).
-    @inlinable @inline(__always)
+    @inlinable @inline(always)
     public func writeShortText(to p: UnsafeMutableRawPointer) -> Int {
         let s = Int(scale)
-        guard mantissa >= 0, mantissa < 100_000_000, s > 0, s <= 8 else { return writeText(to: p) }
-        let w = Digits.eightDigits(UInt64(mantissa))  // most significant digit in the lowest byte
-        if s == 8 {
-            // Below 1: "0." and the eight digits.
-            p.storeBytes(of: UInt16(0x2E30).littleEndian, as: UInt16.self)  // "0."
-            Digits.store(w, at: p + 2)
-            return 10
-        }
-        // As in writeText: at least one integer digit ("0" below 1), all `s` fraction digits.
-        let width = Swift.max(8 &- Digits.leadingZeros(w), s &+ 1)  // ≤ 8 here
-        let intDigits = width &- s
-        Digits.store(w &>> UInt64(truncatingIfNeeded: (8 &- width) &* 8), at: p)
-        p.storeBytes(of: UInt8(ascii: "."), toByteOffset: intDigits, as: UInt8.self)
-        Digits.store(w &>> UInt64(truncatingIfNeeded: (8 &- s) &* 8), at: p + (intDigits &+ 1))
-        return width &+ 1
+        let m = mantissa.magnitude
+        guard m < 10_000_000_000_000_000, s <= 8 else { return writeText(to: p) }
+        // The sign byte is stored unconditionally: a positive value's digits overwrite it.
+        p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
+        let sign = mantissa < 0 ? 1 : 0
+        return sign &+ Digits.writeShortPlain(m, scale: s, to: p + sign)
     }
 
     /// Writes the Kraken checksum digits (see ``writeKrakenChecksumDigits(into:)``) at `p`, which
     /// must have room for ``maxTextLength`` bytes, and returns their count. Bytes after the
-    /// digits, up to 20, may be overwritten (eight digits per word store).
+    /// digits, up to 25, may be overwritten (eight digits per word store).
+    ///
+    /// Why inline words: Kraken re-renders all ten covered sizes per side on most messages;
+    /// below 10^16 (every book number) ``Digits/writeShortPlain(_:scale:to:)`` at scale 0 is the
+    /// digits without a call and, below 10^8, without a division.
     @inlinable @inline(always)
     public func writeKrakenChecksumDigits(to p: UnsafeMutableRawPointer) -> Int {
-        Digits.writeWide(mantissa.magnitude, to: p)
+        let m = mantissa.magnitude
+        guard m < 10_000_000_000_000_000 else { return Digits.writeWide(m, to: p) }
+        return Digits.writeShortPlain(m, scale: 0, to: p)
+    }
+
+    /// The bytes of ``writeJavaScriptForm(to:)``, under the same room rules, rendered in
+    /// registers when that form is the plain text (``writeShortText(to:)``): no trailing
+    /// fraction zero (`scale` 0 or a last digit other than 0), |value| ≥ 10^-6 (below, JavaScript
+    /// switches to the exponent form `1e-7`), |mantissa| < 10^16 and `scale` ≤ 8. Anything else is
+    /// handed to ``writeJavaScriptForm(to:)``.
+    ///
+    /// Why: Bitfinex sends JSON numbers, already in this form, and its checksum re-renders ~20
+    /// of them per message; the general form normalizes and renders two digits per division.
+    @inlinable @inline(always)
+    public func writeShortJavaScriptForm(to p: UnsafeMutableRawPointer) -> Int {
+        let s = Int(scale)
+        let m = mantissa.magnitude
+        // ECMA-262 Number::toString is positional for 10^-7 < |x| < 10^21: with k digits and
+        // n = k - s, exactly when n > -6, i.e. m ≥ 10^(s-6). 10^16 at scale 0 is far below 10^21.
+        guard m < 10_000_000_000_000_000, s <= 8, s == 0 || m % 10 != 0,
+              s <= 6 || m >= Digits.powerOfTen(s &- 6) else { return writeJavaScriptForm(to: p) }
+        p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
+        let sign = mantissa < 0 ? 1 : 0
+        return sign &+ Digits.writeShortPlain(m, scale: s, to: p + sign)
     }
 
     /// Writes JavaScript's `Number.prototype.toString` form (see ``writeJavaScriptForm(into:)``)

@@ -1,32 +1,55 @@
 import Testing
 @testable import MarketModel
 
-/// `writeShortText(to:)` must write exactly the bytes of `writeText(to:)` — its own shape
-/// (0 ≤ mantissa < 10^8, 1…8 fraction digits) and everything it hands over.
+/// The in-register renderers must write exactly the bytes of the general ones — in their own
+/// shape (|mantissa| < 10^16, 0…8 fraction digits) and for everything they hand over:
+/// `writeShortText(to:)` = `writeText(to:)`, `writeShortJavaScriptForm(to:)` =
+/// `writeJavaScriptForm(to:)`, and the Kraken digits = the mantissa's decimal digits.
 @Suite("FixedDecimal short text")
 struct ShortTextTests {
-    /// The text `render` writes into a 64-byte buffer.
-    static func text(_ render: (UnsafeMutableRawPointer) -> Int) -> [UInt8] {
+    /// The text `render` writes into a 64-byte buffer; also checks that nothing at or past
+    /// `room` bytes from the start changed (the renderers' documented room).
+    static func text(room: Int = FixedDecimal.maxTextLength, _ render: (UnsafeMutableRawPointer) -> Int) -> [UInt8] {
         var buffer = [UInt8](repeating: 0xEE, count: 64)
         return buffer.withUnsafeMutableBytes { raw in
             let n = render(raw.baseAddress.unsafelyUnwrapped)
+            #expect(n > 0 && n <= room)
+            #expect(raw[room...].allSatisfy { $0 == 0xEE })
             return Array(raw[0 ..< n])
         }
     }
 
-    @Test("equals writeText for every scale 0…18 around each digit-count boundary, random mantissas and negatives")
-    func equalsWriteText() {
-        var mantissas: [Int64] = [0, 1, 9, 10, 99_999_999, 100_000_000, 100_000_001, Int64.max, -1, -99_999_999, -100_000_000]
+    /// Mantissas around every digit-count boundary (10^k − 1, 10^k, 10^k + 1, 2·10^k, 10^(k+1) − 1),
+    /// the 10^8 and 10^16 word boundaries, values with trailing zeros, random ones below 10^8 and
+    /// below 10^16, large ones, and the negatives of all of them.
+    static let mantissas: [Int64] = {
+        var list: [Int64] = [0, 1, 9, 10, 99_999_999, 100_000_000, 100_000_001, 9_999_999_999_999_999,
+                             10_000_000_000_000_000, 10_000_000_000_000_001, 1_234_567_890_123_456, Int64.max]
         var power: Int64 = 1
-        for _ in 0 ..< 18 {
-            mantissas += [power - 1, power, power + 1, 2 * power, 9 * power + (power - 1)]
-            power *= 10
+        for k in 0 ... 18 {
+            list += [power - 1, power, power + 1, 2 * power, 1_234_567 * (power % 1_000_000_000_000)]
+            if k < 18 {
+                list.append(10 * power - 1)  // k + 1 nines
+                power *= 10
+            }
         }
         var rng = SplitMix64(seed: 0x5157_7E77)
-        for _ in 0 ..< 20_000 { mantissas.append(Int64(rng.next() % 100_000_000)) }
-        for _ in 0 ..< 2_000 { mantissas.append(Int64(bitPattern: rng.next()) / Int64(1 + rng.next() % 1_000_000)) }
+        for _ in 0 ..< 8_000 { list.append(Int64(rng.next() % 100_000_000)) }
+        for _ in 0 ..< 8_000 { list.append(Int64(rng.next() % 10_000_000_000_000_000)) }
+        // 1–99 units with eight decimals (the pair-table path for the integer digits).
+        for _ in 0 ..< 4_000 { list.append(100_000_000 + Int64(rng.next() % 9_900_000_000)) }
+        for _ in 0 ..< 2_000 {
+            // Trailing zeros: 1…8 digits times 10^1…10^9.
+            list.append(Int64(1 + rng.next() % 99_999_999) * Int64(Digits.powerOfTen(1 + Int(rng.next() % 9))))
+        }
+        for _ in 0 ..< 1_000 { list.append(Int64(bitPattern: rng.next()) / Int64(1 + rng.next() % 1_000_000)) }
+        return list.filter { $0 != Int64.min }.flatMap { $0 == 0 ? [0] : [$0, -$0] }
+    }()
+
+    @Test("writeShortText equals writeText for every scale 0…18 around each boundary, random, trailing zeros, negatives")
+    func equalsWriteText() {
         var checked = 0
-        for m in mantissas where m != Int64.min {
+        for m in Self.mantissas {
             for scale in 0 ... 18 {
                 let x = FixedDecimal(mantissa: m, scale: UInt8(scale))
                 let short = Self.text { x.writeShortText(to: $0) }
@@ -34,15 +57,69 @@ struct ShortTextTests {
                 checked += 1
             }
         }
-        #expect(checked > 400_000)
+        #expect(checked > 700_000)
     }
 
-    @Test("examples: sizes as OKX sends them")
+    @Test("writeShortPlain equals writeText and stores at most 25 bytes, for magnitudes below 10^16 and scales 0…8")
+    func shortPlainRoom() {
+        var checked = 0
+        for m in Self.mantissas where m >= 0 && m < 10_000_000_000_000_000 {
+            for scale in 0 ... 8 {
+                let plain = Self.text(room: 25) { Digits.writeShortPlain(UInt64(m), scale: scale, to: $0) }
+                #expect(plain == Self.text { FixedDecimal(mantissa: m, scale: UInt8(scale)).writeText(to: $0) }, "\(m) scale \(scale)")
+                checked += 1
+            }
+        }
+        #expect(checked > 150_000)
+    }
+
+    @Test("examples: sizes and prices as OKX sends them")
     func examples() {
         for (m, s, text) in [(123, 4, "0.0123"), (0, 3, "0.000"), (100_000_000 - 1, 8, "0.99999999"), (415, 0, "415"),
-                             (87_412_4, 1, "87412.4"), (5, 8, "0.00000005"), (12_345_678, 7, "1.2345678"), (1, 1, "0.1")] {
+                             (87_412_4, 1, "87412.4"), (5, 8, "0.00000005"), (12_345_678, 7, "1.2345678"), (1, 1, "0.1"),
+                             (123_456_789, 8, "1.23456789"), (100_000_000, 8, "1.00000000"), (300_000_000, 8, "3.00000000"),
+                             (9_999_999_999_999_999, 8, "99999999.99999999"), (9_999_999_999_999_999, 0, "9999999999999999"),
+                             (1_000_000_000_000_000, 1, "100000000000000.0"), (100_000_000, 0, "100000000"), (0, 0, "0"),
+                             (-123_456_789, 3, "-123456.789"), (999_999_999, 8, "9.99999999"), (1_000_000_000, 8, "10.00000000"),
+                             (9_999_999_999, 8, "99.99999999"), (10_000_000_000, 8, "100.00000000"), (4_200_000_001, 2, "42000000.01"), (-5, 8, "-0.00000005"), (10_000_000_000_000_000, 8, "100000000.00000000")] {
             let x = FixedDecimal(mantissa: Int64(m), scale: UInt8(s))
-            #expect(String(decoding: Self.text { x.writeShortText(to: $0) }, as: UTF8.self) == text)
+            #expect(String(decoding: Self.text { x.writeShortText(to: $0) }, as: UTF8.self) == text, "\(m) scale \(s)")
+        }
+    }
+
+    @Test("writeShortJavaScriptForm equals writeJavaScriptForm for every scale 0…18, incl. exponent forms and trailing zeros")
+    func javaScriptEqualsGeneral() {
+        var checked = 0
+        for m in Self.mantissas {
+            for scale in 0 ... 18 {
+                let x = FixedDecimal(mantissa: m, scale: UInt8(scale))
+                let short = Self.text { x.writeShortJavaScriptForm(to: $0) }
+                #expect(short == Self.text { x.writeJavaScriptForm(to: $0) }, "\(m) scale \(scale)")
+                checked += 1
+            }
+        }
+        #expect(checked > 700_000)
+    }
+
+    @Test("JavaScript examples: Bitfinex prices, amounts and the 1e-6 / 1e-7 boundary")
+    func javaScriptExamples() {
+        for (m, s, text) in [(92_294, 0, "92294"), (12_345, 8, "0.00012345"), (-300_000_000, 8, "-3"), (-123_456_789, 8, "-1.23456789"),
+                             (1, 6, "0.000001"), (10, 7, "0.000001"), (1, 7, "1e-7"), (9, 7, "9e-7"), (99, 8, "9.9e-7"), (100, 8, "0.000001"),
+                             (66, 8, "6.6e-7"), (15, 1, "1.5"), (150, 2, "1.5"), (0, 0, "0"), (0, 8, "0"), (1_000, 0, "1000"),
+                             (1_000, 3, "1"), (9_999_999_999_999_999, 8, "99999999.99999999"), (12_345_678_901, 8, "123.45678901")] {
+            let x = FixedDecimal(mantissa: Int64(m), scale: UInt8(s))
+            #expect(String(decoding: Self.text { x.writeShortJavaScriptForm(to: $0) }, as: UTF8.self) == text, "\(m) scale \(s)")
+        }
+    }
+
+    @Test("Kraken digits are the mantissa's decimal digits (no point, no leading zeros, no sign) for every scale")
+    func krakenDigits() {
+        for m in Self.mantissas {
+            let expected = Array(String(m.magnitude).utf8)
+            for scale in [0, 1, 5, 8, 12, 18] {
+                let x = FixedDecimal(mantissa: m, scale: UInt8(scale))
+                #expect(Self.text { x.writeKrakenChecksumDigits(to: $0) } == expected, "\(m) scale \(scale)")
+            }
         }
     }
 }
