@@ -92,8 +92,8 @@ extension JSONScanner {
             i &+= 1
         }
         guard i < end else { return nil }
-        // `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass, no loops.
-        if let short = shortFraction(at: i), at(i) != UInt8(ascii: "0") || short.intDigits == 1,
+        // `ddd` or `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass, no loops.
+        if let short = shortNumber(at: i), at(i) != UInt8(ascii: "0") || short.intDigits == 1,
            JSONScanner.isDelimiter(at(short.end)) {
             cursor = short.end
             atContainerStart = false
@@ -129,8 +129,8 @@ extension JSONScanner {
             negative = true
             i &+= 1
         }
-        // `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass, no loops.
-        if let short = shortFraction(at: i), at(short.end) == UInt8(ascii: "\"") {
+        // `ddd` or `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass, no loops.
+        if let short = shortNumber(at: i), at(short.end) == UInt8(ascii: "\"") {
             cursor = short.end &+ 1
             atContainerStart = false
             return FixedDecimal(mantissa: negative ? -Int64(short.mantissa) : Int64(short.mantissa), scale: UInt8(short.scale))
@@ -155,29 +155,14 @@ extension JSONScanner {
         return FixedDecimal(mantissa: signed, scale: UInt8(scale))
     }
 
-    /// The digits of `ddd.ddd` at `i`: 1...7 integer digits, `.`, 1...8 fraction digits, all
-    /// within 16 bytes, with at least one more byte before `end` (so the returned `end` is a
-    /// readable offset). Two word loads and two SWAR conversions instead of a loop per digit
-    /// run. `nil` for any other shape (no point, longer runs, the end of the buffer near), which
-    /// the callers' general code then reads. The caller checks what follows (`end`) and the
-    /// leading-zero rule of plain numbers.
+    /// The digits of a short plain number at `i` (``SWAR/shortNumber(_:)``: `ddd` up to 15
+    /// digits or `ddd.ddd` within 16 bytes) with its end offset, which is readable; `nil` for
+    /// other shapes and within the last 17 bytes of the buffer (the callers' loops read those).
+    /// The caller checks what follows (`end`) and the leading-zero rule of plain numbers.
     @inlinable @inline(always)
-    func shortFraction(at i: Int) -> (mantissa: UInt64, scale: Int, intDigits: Int, end: Int)? {
-        guard i &+ 17 <= end else { return nil }
-        let w = word(i)
-        let intDigits = SWAR.digitRun(w)
-        // The byte after the integer digits must be the point (intDigits ≤ 7 keeps it in `w`).
-        guard intDigits > 0, intDigits < 8,
-              UInt8(truncatingIfNeeded: w &>> UInt64(truncatingIfNeeded: intDigits &* 8)) == UInt8(ascii: ".") else { return nil }
-        let fractionStart = i &+ intDigits &+ 1
-        let f = word(fractionStart)  // fractionStart + 8 ≤ i + 16
-        let fractionDigits = SWAR.digitRun(f)
-        guard fractionDigits > 0 else { return nil }
-        let after = fractionStart &+ fractionDigits  // ≤ i + 16 < end: readable
-        // Eight fraction digits may continue: then the general loop takes the whole number.
-        guard fractionDigits < 8 || at(after) &- UInt8(ascii: "0") >= 10 else { return nil }
-        let mantissa = SWAR.digitsValue(w, count: intDigits) &* SWAR.power(fractionDigits) &+ SWAR.digitsValue(f, count: fractionDigits)
-        return (mantissa, fractionDigits, intDigits, after)
+    func shortNumber(at i: Int) -> (mantissa: UInt64, scale: Int, intDigits: Int, end: Int)? {
+        guard i &+ 17 <= end, let short = SWAR.shortNumber(base + i) else { return nil }
+        return (short.mantissa, short.scale, short.intDigits, i &+ short.length)
     }
 
     /// Like ``readDecimal()`` but returns `nil` for `null` and for an empty string `""` (OKX and
@@ -224,6 +209,12 @@ extension JSONScanner {
         guard cursor < end else { return nil }
         var value: UInt64 = 0
         if at(cursor) == UInt8(ascii: "\"") {
+            // Up to 15 digits in one straight-line pass, longer ones digit run by digit run.
+            if let short = shortNumber(at: cursor &+ 1), short.scale == 0, at(short.end) == UInt8(ascii: "\"") {
+                cursor = short.end &+ 1
+                atContainerStart = false
+                return Int64(short.mantissa)
+            }
             let (after, count) = digits(from: cursor &+ 1, into: &value)
             guard count > 0, count <= 18, after < end, at(after) == UInt8(ascii: "\"") else { return nil }
             cursor = after &+ 1
@@ -232,6 +223,12 @@ extension JSONScanner {
         }
         let negative = at(cursor) == UInt8(ascii: "-")
         let digitsStart = negative ? cursor &+ 1 : cursor
+        if let short = shortNumber(at: digitsStart), short.scale == 0, short.intDigits == 1 || at(digitsStart) != UInt8(ascii: "0"),
+           JSONScanner.isDelimiter(at(short.end)) {
+            cursor = short.end
+            atContainerStart = false
+            return negative ? -Int64(short.mantissa) : Int64(short.mantissa)
+        }
         let (after, count) = digits(from: digitsStart, into: &value)
         guard count > 0, count <= 18, count == 1 || at(digitsStart) != UInt8(ascii: "0"),
               after == end || JSONScanner.isDelimiter(at(after)) else { return nil }
