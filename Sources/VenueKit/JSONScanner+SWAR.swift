@@ -79,12 +79,12 @@ extension SWAR {
         let intDigits = digitRun(w)
         guard intDigits > 0 else { return nil }
         if intDigits < 8 {
-            let intValue = digitsValue(w, count: intDigits)
             // The byte after the integer digits is in `w`: a point starts the fraction, anything
             // else ends the number (the caller checks it is a delimiter).
             guard UInt8(truncatingIfNeeded: w &>> UInt64(truncatingIfNeeded: intDigits &* 8)) == UInt8(ascii: ".") else {
-                return (intValue, 0, intDigits, intDigits)
+                return (digitsValue(w, count: intDigits), 0, intDigits, intDigits)
             }
+            let intValue = digitsValue(w, count: intDigits)
             let fractionStart = intDigits &+ 1
             let f = p.loadUnaligned(fromByteOffset: fractionStart, as: UInt64.self).littleEndian  // ends ≤ p + 16
             let fractionDigits = digitRun(f)
