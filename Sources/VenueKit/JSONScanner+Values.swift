@@ -92,12 +92,21 @@ extension JSONScanner {
             i &+= 1
         }
         guard i < end else { return nil }
-        // `ddd` or `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass, no loops.
-        if let short = shortNumber(at: i), at(i) != UInt8(ascii: "0") || short.intDigits == 1,
+        // `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass, no loops.
+        // Its own code rather than `shortNumber`'s: the compiler schedules this one better for
+        // the fraction shape (measured: Kraken's levels ~15 instructions less each).
+        if let short = shortFraction(at: i), at(i) != UInt8(ascii: "0") || short.intDigits == 1,
            JSONScanner.isDelimiter(at(short.end)) {
             cursor = short.end
             atContainerStart = false
             return FixedDecimal(mantissa: negative ? -Int64(short.mantissa) : Int64(short.mantissa), scale: UInt8(short.scale))
+        }
+        // `ddd` up to 15 digits (BitMEX's sizes and integer prices): one pass, no loops.
+        if let short = shortNumber(at: i), short.scale == 0, at(i) != UInt8(ascii: "0") || short.intDigits == 1,
+           JSONScanner.isDelimiter(at(short.end)) {
+            cursor = short.end
+            atContainerStart = false
+            return FixedDecimal(mantissa: negative ? -Int64(short.mantissa) : Int64(short.mantissa), scale: 0)
         }
         let intStart = i
         var mantissa: UInt64 = 0
@@ -129,8 +138,14 @@ extension JSONScanner {
             negative = true
             i &+= 1
         }
-        // `ddd` or `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass, no loops.
-        if let short = shortNumber(at: i), at(short.end) == UInt8(ascii: "\"") {
+        // `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass, no loops.
+        if let short = shortFraction(at: i), at(short.end) == UInt8(ascii: "\"") {
+            cursor = short.end &+ 1
+            atContainerStart = false
+            return FixedDecimal(mantissa: negative ? -Int64(short.mantissa) : Int64(short.mantissa), scale: UInt8(short.scale))
+        }
+        // `ddd` up to 15 digits: one pass, no loops.
+        if let short = shortNumber(at: i), short.scale == 0, at(short.end) == UInt8(ascii: "\"") {
             cursor = short.end &+ 1
             atContainerStart = false
             return FixedDecimal(mantissa: negative ? -Int64(short.mantissa) : Int64(short.mantissa), scale: UInt8(short.scale))
@@ -153,6 +168,31 @@ extension JSONScanner {
         atContainerStart = false
         let signed = negative ? -Int64(mantissa) : Int64(mantissa)
         return FixedDecimal(mantissa: signed, scale: UInt8(scale))
+    }
+
+    /// The digits of `ddd.ddd` at `i`: 1...7 integer digits, `.`, 1...8 fraction digits, all
+    /// within 16 bytes, with at least one more byte before `end` (so the returned `end` is a
+    /// readable offset). Two word loads and two SWAR conversions instead of a loop per digit
+    /// run. `nil` for any other shape (no point, longer runs, the end of the buffer near), which
+    /// the callers' general code then reads. The caller checks what follows (`end`) and the
+    /// leading-zero rule of plain numbers.
+    @inlinable @inline(always)
+    func shortFraction(at i: Int) -> (mantissa: UInt64, scale: Int, intDigits: Int, end: Int)? {
+        guard i &+ 17 <= end else { return nil }
+        let w = word(i)
+        let intDigits = SWAR.digitRun(w)
+        // The byte after the integer digits must be the point (intDigits ≤ 7 keeps it in `w`).
+        guard intDigits > 0, intDigits < 8,
+              UInt8(truncatingIfNeeded: w &>> UInt64(truncatingIfNeeded: intDigits &* 8)) == UInt8(ascii: ".") else { return nil }
+        let fractionStart = i &+ intDigits &+ 1
+        let f = word(fractionStart)  // fractionStart + 8 ≤ i + 16
+        let fractionDigits = SWAR.digitRun(f)
+        guard fractionDigits > 0 else { return nil }
+        let after = fractionStart &+ fractionDigits  // ≤ i + 16 < end: readable
+        // Eight fraction digits may continue: then the general loop takes the whole number.
+        guard fractionDigits < 8 || at(after) &- UInt8(ascii: "0") >= 10 else { return nil }
+        let mantissa = SWAR.digitsValue(w, count: intDigits) &* SWAR.power(fractionDigits) &+ SWAR.digitsValue(f, count: fractionDigits)
+        return (mantissa, fractionDigits, intDigits, after)
     }
 
     /// The digits of a short plain number at `i` (``SWAR/shortNumber(_:)``: `ddd` up to 15
