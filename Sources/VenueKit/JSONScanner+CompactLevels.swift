@@ -100,6 +100,28 @@ extension JSONScanner {
         return true
     }
 
+    /// Consumes the next `count` bytes if they repeat, byte for byte, the `count` bytes at offset
+    /// `start` (an earlier stretch of this buffer that a fast path read and validated, at least
+    /// 8 bytes) and returns `true`; otherwise consumes nothing and returns `false`.
+    ///
+    /// Why: the rows of one message repeat whole stretches of member text — keys and values, e.g.
+    /// BitMEX's `{"symbol":"XBTUSD","id":` and `,"timestamp":"…","transactTime":"…"}`. Identical
+    /// bytes are as valid as the stretch they repeat and read as the same values, so one compare
+    /// per word (the last one overlapping) replaces reading each key and value again.
+    @inlinable @inline(always)
+    public mutating func consumeRepeat(ofBytesAt start: Int, count n: Int) -> Bool {
+        guard n >= 8, cursor &+ n <= end else { return false }
+        var i = 0
+        while i &+ 8 < n {
+            guard word(cursor &+ i) == word(start &+ i) else { return false }
+            i &+= 8
+        }
+        guard word(cursor &+ n &- 8) == word(start &+ n &- 8) else { return false }
+        cursor &+= n
+        atContainerStart = false
+        return true
+    }
+
     /// Runs `body` on this scanner; if it returns `nil`, puts the scanner back where it was
     /// (cursor and container state), so a failed fast path leaves no trace.
     @inlinable @inline(always)

@@ -141,6 +141,15 @@ public struct LayoutReader {
         return (p, p - start)
     }
 
+    /// The digits of a short plain number at `start` (``SWAR/shortNumber(_:)``: `ddd` up to 15
+    /// digits or `ddd.ddd` within 16 bytes) with the pointer after them; `nil` for other shapes
+    /// and within the last 17 bytes of the message (the callers' digit loops read those).
+    @inlinable @inline(always)
+    func shortNumber(at start: UnsafeRawPointer) -> (mantissa: UInt64, scale: Int, intDigits: Int, end: UnsafeRawPointer)? {
+        guard end - start >= 17, let short = SWAR.shortNumber(start) else { return nil }
+        return (short.mantissa, short.scale, short.intDigits, start + short.length)
+    }
+
     /// The length of the run of ASCII digits at `start` (no conversion).
     @inlinable @inline(always)
     func digitCount(from start: UnsafeRawPointer) -> Int {
@@ -197,6 +206,12 @@ public struct LayoutReader {
         guard cursor < end else { return nil }
         let negative = cursor.load(as: UInt8.self) == UInt8(ascii: "-")
         let start = negative ? cursor + 1 : cursor
+        // Up to 15 digits in one straight-line pass (a fraction: the loop below reads the integer part).
+        if let short = shortNumber(at: start), short.scale == 0 {
+            guard short.intDigits == 1 || start.load(as: UInt8.self) != UInt8(ascii: "0") else { return nil }
+            cursor = short.end
+            return negative ? -Int64(short.mantissa) : Int64(short.mantissa)
+        }
         var value: UInt64 = 0
         let (after, count) = digits(from: start, into: &value)
         guard count > 0, count <= 18, count == 1 || start.load(as: UInt8.self) != UInt8(ascii: "0") else { return nil }
@@ -208,6 +223,10 @@ public struct LayoutReader {
     /// quote was part of the literal), 1–18 digits.
     @inlinable @inline(always)
     public mutating func quotedInteger() -> Int64? {
+        if let short = shortNumber(at: cursor), short.scale == 0, short.end.load(as: UInt8.self) == UInt8(ascii: "\"") {
+            cursor = short.end + 1
+            return Int64(short.mantissa)
+        }
         var value: UInt64 = 0
         let (after, count) = digits(from: cursor, into: &value)
         guard count > 0, count <= 18, after < end, after.load(as: UInt8.self) == UInt8(ascii: "\"") else { return nil }
@@ -241,6 +260,12 @@ public struct LayoutReader {
         guard cursor < end else { return nil }
         let negative = cursor.load(as: UInt8.self) == UInt8(ascii: "-")
         let start = negative ? cursor + 1 : cursor
+        // `ddd` or `ddd.ddd` within 16 bytes (prices and sizes as venues send them): one pass.
+        if let short = shortNumber(at: start) {
+            guard short.intDigits == 1 || start.load(as: UInt8.self) != UInt8(ascii: "0") else { return nil }
+            cursor = short.end
+            return FixedDecimal(mantissa: negative ? -Int64(short.mantissa) : Int64(short.mantissa), scale: UInt8(short.scale))
+        }
         var mantissa: UInt64 = 0
         let (afterInt, intDigits) = digits(from: start, into: &mantissa)
         guard intDigits > 0, intDigits == 1 || start.load(as: UInt8.self) != UInt8(ascii: "0") else { return nil }

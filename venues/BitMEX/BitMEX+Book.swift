@@ -23,57 +23,88 @@ extension BitMEX {
         return rowSymbols.count - 1
     }
 
+    /// What the rows of one message repeat, for ``appendCompactBookRow(_:_:)``: the last compact
+    /// row's head (`{"symbol":"XBTUSD","id":`, with its symbol's index) and tail
+    /// (`,"timestamp":"…","transactTime":"…"}`, with its time) as stretches of the message (plain
+    /// offsets and counts, 0 for none: optional tuples here cost generic value-witness calls per
+    /// row), and the last symbol name and time texts for rows that repeat only those.
+    struct RowRepeats {
+        var headStart = 0, headCount = 0, headIndex = 0
+        var tailStart = 0, tailCount = 0, tailTime: Nanoseconds = 0
+        var name: (text: JSONString, index: Int)?
+        var time: (text: JSONString, ns: Nanoseconds)?
+        var transactTime: JSONString?
+    }
+
     /// A book row in BitMEX's own compact order, `{"symbol":"XBTUSD","id":8798309800,"side":"Buy",
     /// "size":42800,"price":26902,"timestamp":"…"}` with an optional `"transactTime":"…"` last, read
-    /// in one pass (fixed-word key compares, no per-key lookup; the symbol name and the time are
-    /// compared with the previous row's bytes, as rows of a message repeat them) and appended to
-    /// ``rows`` directly: it has every field any action needs, so ``appendRow(_:symbol:action:)``'s
-    /// checks pass by construction. Returns `false`, consuming nothing, for any other row (other
-    /// order or keys, `null`s, whitespace, unknown symbols, bad values): ``readFields(_:_:)`` then
-    /// reads it and reports what is wrong.
-    mutating func appendCompactBookRow(_ s: inout JSONScanner, _ lastName: inout (text: JSONString, index: Int)?,
-                                       _ lastTime: inout (text: JSONString, ns: Nanoseconds)?,
-                                       _ lastTransactTime: inout JSONString?) -> Bool {
+    /// in one pass (fixed-word key compares, no per-key lookup) and appended to ``rows`` directly:
+    /// it has every field any action needs, so ``appendRow(_:symbol:action:)``'s checks pass by
+    /// construction. The rows of a message repeat their head and tail byte for byte, so those are
+    /// compared with the last row's as whole words (`consumeRepeat`); failing that, the symbol
+    /// name and the times are compared with the last ones. Returns `false`, consuming nothing,
+    /// for any other row (other order or keys, `null`s, whitespace, unknown symbols, bad values):
+    /// ``readFields(_:_:)`` then reads it and reports what is wrong.
+    mutating func appendCompactBookRow(_ s: inout JSONScanner, _ repeats: inout RowRepeats) -> Bool {
         // A new symbol name is looked up here but registered in `rowSymbols` only once the whole
         // row has been read: a row the general reader takes over may name another symbol.
+        // The head's end when it was read rather than repeated (kept out of the closure's result,
+        // which the optimizer then handles as plain values).
+        let rowStart = s.position
+        var headEnd = -1
         let parsed = s.attempt { s -> (row: Row, new: (symbol: Symbol, name: JSONString)?)? in
-            guard s.consume(#"{"symbol":"#) else { return nil }
             var index = -1, new: (symbol: Symbol, name: JSONString)?
-            if let last = lastName, s.consumeString(sameAs: last.text) {
-                index = last.index
+            if s.consumeRepeat(ofBytesAt: repeats.headStart, count: repeats.headCount) {
+                index = repeats.headIndex
             } else {
-                guard let name = try? s.readString(), let known = symbols.lookup(name) else { return nil }
-                new = (known, name)
+                guard s.consume(#"{"symbol":"#) else { return nil }
+                if let last = repeats.name, s.consumeString(sameAs: last.text) {
+                    index = last.index
+                } else {
+                    guard let name = try? s.readString(), let known = symbols.lookup(name) else { return nil }
+                    new = (known, name)
+                }
+                guard s.consume(#","id":"#) else { return nil }
+                headEnd = s.position
             }
-            guard s.consume(#","id":"#), let id = try? s.readInt64(), s.consume(#","side":""#) else { return nil }
+            guard let id = try? s.readInt64(), s.consume(#","side":""#) else { return nil }
             let isBid: Bool
             if s.consume(#"Buy""#) { isBid = true } else if s.consume(#"Sell""#) { isBid = false } else { return nil }
             guard s.consume(#","size":"#), let size = s.readCompactDecimal(), s.consume(#","price":"#),
-                  let price = s.readCompactDecimal(), s.consume(#","timestamp":"#) else { return nil }
+                  let price = s.readCompactDecimal() else { return nil }
+            if s.consumeRepeat(ofBytesAt: repeats.tailStart, count: repeats.tailCount) {
+                return (Row(symbol: index, id: id, isBid: isBid, size: size, price: price, ts: repeats.tailTime), new)
+            }
+            let tailStart = s.position
+            guard s.consume(#","timestamp":"#) else { return nil }
             let ts: Nanoseconds
-            if let last = lastTime, s.consumeString(sameAs: last.text) {
+            if let last = repeats.time, s.consumeString(sameAs: last.text) {
                 ts = last.ns
             } else {
                 guard let text = try? s.readString(), let ns = try? RFC3339.nanoseconds(text) else { return nil }
-                lastTime = (text, ns)
+                repeats.time = (text, ns)
                 ts = ns
             }
             if s.consume(#","transactTime":"#) {
-                if let last = lastTransactTime, s.consumeString(sameAs: last) {
+                if let last = repeats.transactTime, s.consumeString(sameAs: last) {
                     // Validated with an earlier row.
                 } else {
                     guard let text = s.readCompactString() else { return nil }
-                    lastTransactTime = text
+                    repeats.transactTime = text
                 }
             }
             guard s.consume("}") else { return nil }
+            // A validated stretch with its time, whether or not the rest of the row succeeds.
+            (repeats.tailStart, repeats.tailCount, repeats.tailTime) = (tailStart, s.position - tailStart, ts)
             return (Row(symbol: index, id: id, isBid: isBid, size: size, price: price, ts: ts), new)
         }
-        guard var row = parsed?.row else { return false }
-        if let new = parsed?.new {
+        guard let parsed else { return false }
+        var row = parsed.row
+        if let new = parsed.new {
             row.symbol = rowSymbolIndex(new.symbol)
-            lastName = (new.name, row.symbol)
+            repeats.name = (new.name, row.symbol)
         }
+        if headEnd >= 0 { (repeats.headStart, repeats.headCount, repeats.headIndex) = (rowStart, headEnd - rowStart, row.symbol) }
         rows.append(row)
         return true
     }

@@ -173,10 +173,10 @@ extension BitMEX {
         let isHistory = action == "partial" && (isTrade || table == "liquidation")
         if isHistory || action != "insert" && action != "partial" && !isBook { return try s.skipValue() }
         try s.beginArray()
-        var lastTime: (text: JSONString, ns: Nanoseconds)?, lastTransactTime: JSONString?, lastName: (text: JSONString, index: Int)?
+        var repeats = RowRepeats()
         while try s.nextElement() {
-            if isBook, appendCompactBookRow(&s, &lastName, &lastTime, &lastTransactTime) { continue }
-            let f = try readFields(&s, &lastTime)
+            if isBook, appendCompactBookRow(&s, &repeats) { continue }
+            let f = try readFields(&s, &repeats.time)
             guard let symbol = f.symbol else { continue }
             if isBook { try appendRow(f, symbol: symbol, action: action) }
             else if isTrade { try emitTrade(f, symbol: symbol, context, &output) }

@@ -154,11 +154,11 @@ public struct Coinbase: SymmetricSubscriptions {
         defer { scratch.keep(bids, asks) }
         func readUpdates(_ s: inout JSONScanner) throws(VenueParseError) {
             try s.beginArray()
-            var lastEventTime: JSONString?
+            var repeats = UpdateRepeats()
             try LevelSink.collect { bidSink throws(VenueParseError) in
                 try LevelSink.collect { askSink throws(VenueParseError) in
                     while try s.nextElement() {
-                        let (isBid, level) = try Self.update(&s, lastEventTime: &lastEventTime)
+                        let (isBid, level) = try Self.update(&s, &repeats)
                         if isBid { bidSink.append(level, into: &bids) } else { askSink.append(level, into: &asks) }
                     }
                     bidSink.flush(into: &bids)
@@ -186,26 +186,43 @@ public struct Coinbase: SymmetricSubscriptions {
                                         tsExchange: ts, tsRecv: context.tsRecv, sequencing: .connectionSequence(seq))))
     }
 
-    /// One element of `updates`: its side (`true` for `bid`) and level. `lastEventTime` is the
-    /// previous compact element's `event_time` (the updates of a message usually share it).
+    /// What the updates of one message repeat: the last compact bid's and offer's head
+    /// (`{"side":"bid","event_time":"…","price_level":"`) as offsets and counts into the message
+    /// (0: none yet), and the last `event_time` text for heads that repeat only the time.
+    struct UpdateRepeats {
+        var bidHeadStart = 0, bidHeadCount = 0, askHeadStart = 0, askHeadCount = 0
+        var eventTime: JSONString?
+    }
+
+    /// One element of `updates`: its side (`true` for `bid`) and level.
     @inline(__always)
-    static func update(_ s: inout JSONScanner, lastEventTime: inout JSONString?) throws(VenueParseError) -> (isBid: Bool, level: BookLevel) {
-        // The venue's compact form in one pass: fixed-word compares for the keys, the time
-        // string skipped without a key lookup (compared with the previous one when it repeats).
+    static func update(_ s: inout JSONScanner, _ repeats: inout UpdateRepeats) throws(VenueParseError) -> (isBid: Bool, level: BookLevel) {
+        // The venue's compact form in one pass: the head (side, time, key) compared as whole
+        // words with the last head of that side (the updates of a message share their time),
+        // else fixed-word compares for the keys and the time string skipped without a key lookup.
         // Anything else rewinds and takes the general loop below (which also reports errors).
         if let update = s.attempt({ s -> (isBid: Bool, level: BookLevel)? in
-            guard s.consume(#"{"side":""#) else { return nil }
             let isBid: Bool
-            if s.consume(#"bid","event_time":"#) { isBid = true }
-            else if s.consume(#"offer","event_time":"#) { isBid = false }
-            else { return nil }
-            if let last = lastEventTime, s.consumeString(sameAs: last) {
-                // The same time text as the previous update: validated then.
-            } else {
-                guard let time = s.readCompactString() else { return nil }
-                lastEventTime = time
+            if s.consumeRepeat(ofBytesAt: repeats.bidHeadStart, count: repeats.bidHeadCount) { isBid = true }
+            else if s.consumeRepeat(ofBytesAt: repeats.askHeadStart, count: repeats.askHeadCount) { isBid = false }
+            else {
+                let start = s.position
+                guard s.consume(#"{"side":""#) else { return nil }
+                if s.consume(#"bid","event_time":"#) { isBid = true }
+                else if s.consume(#"offer","event_time":"#) { isBid = false }
+                else { return nil }
+                if let last = repeats.eventTime, s.consumeString(sameAs: last) {
+                    // The same time text as the previous update: validated then.
+                } else {
+                    guard let time = s.readCompactString() else { return nil }
+                    repeats.eventTime = time
+                }
+                guard s.consume(#","price_level":"#) else { return nil }
+                // A validated stretch, whether or not the rest of this update succeeds.
+                if isBid { (repeats.bidHeadStart, repeats.bidHeadCount) = (start, s.position - start) }
+                else { (repeats.askHeadStart, repeats.askHeadCount) = (start, s.position - start) }
             }
-            guard s.consume(#","price_level":"#), let price = s.readCompactDecimal(),
+            guard let price = s.readCompactDecimal(),
                   s.consume(#","new_quantity":"#), let size = s.readCompactDecimal(), s.consume("}") else { return nil }
             return (isBid, BookLevel(price: price, size: size))
         }) {
