@@ -50,10 +50,13 @@ extension BitMEX {
         // row has been read: a row the general reader takes over may name another symbol.
         // The head's end when it was read rather than repeated (kept out of the closure's result,
         // which the optimizer then handles as plain values).
+        // The same goes for a newly looked-up symbol: a result holding a 33-byte `Symbol` next to
+        // the row is copied with `memcpy` calls (~2k instructions per update).
         let rowStart = s.position
         var headEnd = -1
-        let parsed = s.attempt { s -> (row: Row, new: (symbol: Symbol, name: JSONString)?)? in
-            var index = -1, new: (symbol: Symbol, name: JSONString)?
+        var new: (symbol: Symbol, name: JSONString)?
+        let parsed = s.attempt { s -> Row? in
+            var index = -1
             if s.consumeRepeat(ofBytesAt: repeats.headStart, count: repeats.headCount) {
                 index = repeats.headIndex
             } else {
@@ -73,7 +76,7 @@ extension BitMEX {
             guard s.consume(#","size":"#), let size = s.readCompactDecimal(), s.consume(#","price":"#),
                   let price = s.readCompactDecimal() else { return nil }
             if s.consumeRepeat(ofBytesAt: repeats.tailStart, count: repeats.tailCount) {
-                return (Row(symbol: index, id: id, isBid: isBid, size: size, price: price, ts: repeats.tailTime), new)
+                return Row(symbol: index, id: id, isBid: isBid, size: size, price: price, ts: repeats.tailTime)
             }
             let tailStart = s.position
             guard s.consume(#","timestamp":"#) else { return nil }
@@ -96,11 +99,10 @@ extension BitMEX {
             guard s.consume("}") else { return nil }
             // A validated stretch with its time, whether or not the rest of the row succeeds.
             (repeats.tailStart, repeats.tailCount, repeats.tailTime) = (tailStart, s.position - tailStart, ts)
-            return (Row(symbol: index, id: id, isBid: isBid, size: size, price: price, ts: ts), new)
+            return Row(symbol: index, id: id, isBid: isBid, size: size, price: price, ts: ts)
         }
-        guard let parsed else { return false }
-        var row = parsed.row
-        if let new = parsed.new {
+        guard var row = parsed else { return false }
+        if let new {
             row.symbol = rowSymbolIndex(new.symbol)
             repeats.name = (new.name, row.symbol)
         }
