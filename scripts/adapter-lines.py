@@ -12,8 +12,9 @@ to the general parser by differential tests:
   lanes, and Bitfinex's book lane);
 * in-order blocks: `inOrder: do { ... }` (members read in the venue's order before the any-order
   loop) and `if s.nextKey(is: ...) { ... }` chains;
-* compact readers: `s.attempt({ ... })` blocks (a level in its compact form), and functions
-  named `...Compact...` (BitMEX's compact book row).
+* compact readers: `s.attempt({ ... })` blocks (a level in its compact form), functions
+  named `...Compact...` (BitMEX's compact book row), and the `...Repeats` structs that hold what
+  the compact readers compare with the previous row (BitMEX `RowRepeats`, Coinbase `UpdateRepeats`).
 """
 import os
 import re
@@ -32,7 +33,7 @@ FAST_START = [re.compile(r"^\s*inOrder: do \{"), re.compile(r"^\s*if s\.nextKey\
               re.compile(r"^\s*(if|guard) let \w+ = \w+\.attempt\(\{"), re.compile(r"^\s*(else )?if \w+\.nextKey\(is:")]
 LANE_START = re.compile(r"^\s*(@inline\(__always\)\s*)?(static |mutating |public )*func layout")
 # A whole function that only serves a fast path (BitMEX's compact book row).
-FAST_FUNCTION = re.compile(r"^\s*(static |mutating |public )*func \w*Compact\w*\(")
+FAST_FUNCTION = re.compile(r"^\s*(static |mutating |public )*func \w*Compact\w*\(|^\s*struct \w*Repeats\b")
 
 
 def code_lines(path):
