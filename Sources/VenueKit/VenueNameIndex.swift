@@ -68,22 +68,10 @@ struct VenueNameIndex: Sendable {
 
     /// Whether `entry`'s bytes are `bytes` (same count checked by the caller).
     private func matches(_ entry: Entry, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        arena.withUnsafeBytes { arena in
-            bytes.isEmpty || memcmpEqual(arena.baseAddress! + entry.start, bytes.baseAddress!, bytes.count)
+        guard entry.count > 0 else { return true }
+        return arena.withUnsafeBufferPointer { arena in
+            JSONString.rawEqual(bytes, arena.baseAddress.unsafelyUnwrapped + entry.start, entry.count)
         }
-    }
-
-    private func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-        var i = 0
-        while i &+ 8 <= n {
-            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-            i &+= 8
-        }
-        while i < n {
-            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-            i &+= 1
-        }
-        return true
     }
 
     /// Puts entry `e` into the first free slot of its probe sequence.

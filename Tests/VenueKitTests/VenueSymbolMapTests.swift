@@ -69,6 +69,9 @@ struct VenueSymbolMapTests {
         #expect(Self.lookup(&map, #"ETH\/USD-LONG-NAME-OF-25B"#, hasEscapes: true) == (try Symbol("ETH-USD")))
         #expect(Self.lookup(&map, "ETH/USD-LONG-NAME-OF-25B") == (try Symbol("ETH-USD")))
         #expect(Self.lookup(&map, "") == nil)
+        var onlyEmpty = VenueSymbolMap([(try Symbol("BTC-USD"), "")])
+        #expect(Self.lookup(&onlyEmpty, "") == (try Symbol("BTC-USD")))
+        #expect(Self.lookup(&onlyEmpty, "X") == nil)
         #expect(Self.lookup(&map, "BTC/USDT") == nil)
         #expect(Self.lookup(&map, "BTC/US") == nil)
     }
