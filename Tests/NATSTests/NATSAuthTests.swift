@@ -39,8 +39,7 @@ struct NATSAuthTests {
         } catch {
             let last = try? await connection.eventLoop.submit { connection.lastErrorOnLoop }.get()
             let state = try? await connection.eventLoop.submit { connection.stateOnLoop }.get()
-            // The state too: a wait that ends with no error recorded says the client never failed
-            // nor finished a handshake (seen twice under full-suite load; to be diagnosed).
+            // The state too, so that a wait that timed out can be told from a client that failed.
             print("roundTrip to \(configuration.servers) failed: \(error); state: \(state.map(\.rawValue) ?? "?"); "
                   + "last connection error: \(String(describing: last ?? nil))")
             failure = (last ?? nil) ?? NATSError(.timeout, "\(error)")
