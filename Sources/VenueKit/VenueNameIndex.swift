@@ -51,6 +51,12 @@ struct VenueNameIndex: Sendable {
         entryIndex(bytes).map { entries[$0].symbol }
     }
 
+    /// The symbol of the name `name` (its UTF-8 bytes).
+    func find(_ name: String) -> Symbol? {
+        var name = name
+        return name.withUTF8 { find(UnsafeRawBufferPointer($0)) }
+    }
+
     /// The index in ``entries`` of the name `bytes`.
     private func entryIndex(_ bytes: UnsafeRawBufferPointer) -> Int? {
         let hash = Self.hash(bytes), tag = hash & 0xFFFF_FFFF_0000_0000, mask = slots.count &- 1

@@ -31,10 +31,7 @@ public struct VenueSymbolMap: Sendable {
     public func venueName(for symbol: Symbol) -> String? { toVenue[symbol] }
 
     /// The normalized symbol for a venue name.
-    public func symbol(forVenueName name: String) -> Symbol? {
-        var name = name
-        return name.withUTF8 { fromVenue.find(UnsafeRawBufferPointer($0)) }
-    }
+    public func symbol(forVenueName name: String) -> Symbol? { fromVenue.find(name) }
 
     /// All normalized symbols in the map.
     public var symbols: [Symbol] { Array(toVenue.keys) }
@@ -49,14 +46,7 @@ public struct VenueSymbolMap: Sendable {
     /// ``lookup(_:)`` past the short-name repeat check: long or escaped names, and misses.
     @usableFromInline
     mutating func lookupSlow(_ name: JSONString) -> Symbol? {
-        let symbol: Symbol?
-        if name.hasEscapes {
-            var text = name.string
-            symbol = text.withUTF8 { fromVenue.find(UnsafeRawBufferPointer($0)) }
-        } else {
-            symbol = fromVenue.find(name.bytes)
-        }
-        guard let symbol else { return nil }
+        guard let symbol = name.hasEscapes ? fromVenue.find(name.string) : fromVenue.find(name.bytes) else { return nil }
         if let packed = name.packed {
             lastPacked = packed
             lastSymbol = symbol
