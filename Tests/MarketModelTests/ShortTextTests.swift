@@ -52,30 +52,91 @@ struct ShortTextTests {
     }
 
     /// Checks that `short` writes what `general` writes for every mantissa at every scale 0…18;
-    /// returns how many values were compared.
+    /// returns how many values were compared. (Plain comparisons into two reused buffers, with an
+    /// issue only per mismatch: one `#expect` and two arrays per value made this loop of 900k
+    /// values take 20 s in a debug build, two such tests then held both of the test pool's
+    /// threads and starved the suite's wall-clock integration tests.)
     static func compareAtEveryScale(_ short: (FixedDecimal, UnsafeMutableRawPointer) -> Int,
                                     _ general: (FixedDecimal, UnsafeMutableRawPointer) -> Int) -> Int {
-        var checked = 0
+        var checked = 0, mismatches = Mismatches()
+        let a = Scratch(), b = Scratch()
+        defer { a.free(); b.free() }
         for m in mantissas {
             for scale in 0 ... 18 {
                 let x = FixedDecimal(mantissa: m, scale: UInt8(scale))
-                #expect(text { short(x, $0) } == text { general(x, $0) }, "\(m) scale \(scale)")
+                let shortCount = a.render(room: FixedDecimal.maxTextLength) { short(x, $0) }
+                let generalCount = b.render(room: FixedDecimal.maxTextLength) { general(x, $0) }
+                if shortCount == nil || shortCount != generalCount || !a.starts(like: b, count: shortCount ?? 0) {
+                    mismatches.record("\(m) scale \(scale): \(a.text(shortCount)) ≠ \(b.text(generalCount))")
+                }
                 checked += 1
             }
         }
+        mismatches.finish()
         return checked
+    }
+
+    /// Mismatches of a bulk comparison: the first 20 recorded one by one, then their total.
+    struct Mismatches {
+        var count = 0
+
+        mutating func record(_ text: String) {
+            if count < 20 { Issue.record(Comment(rawValue: text)) }
+            count += 1
+        }
+
+        func finish() {
+            #expect(count == 0, "\(count) mismatches in all")
+        }
+    }
+
+    /// A 64-byte buffer for bulk comparisons: each render starts from bytes `0xEE`, and must write
+    /// 1…`room` bytes and leave everything at or past `room` as it was.
+    final class Scratch {
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 8)
+
+        /// What `render` wrote (its count), or `nil` when the count or the room was violated.
+        func render(room: Int, _ render: (UnsafeMutableRawPointer) -> Int) -> Int? {
+            bytes.initializeMemory(as: UInt8.self, repeating: 0xEE)
+            let n = render(bytes.baseAddress.unsafelyUnwrapped)
+            guard n > 0, n <= room else { return nil }
+            var i = room
+            while i < 64 { if bytes[i] != 0xEE { return nil }; i += 1 }
+            return n
+        }
+
+        /// Whether the first `count` bytes equal `other`'s.
+        func starts(like other: Scratch, count: Int) -> Bool {
+            var i = 0
+            while i < count { if bytes[i] != other.bytes[i] { return false }; i += 1 }
+            return true
+        }
+
+        /// The first `count` bytes as text, for failure messages.
+        func text(_ count: Int?) -> String {
+            guard let count else { return "(bad count or room)" }
+            return "\"" + String(decoding: bytes[0 ..< count], as: UTF8.self) + "\""
+        }
+
+        func free() { bytes.deallocate() }
     }
 
     @Test("writeShortPlain equals writeText and stores at most 25 bytes, for magnitudes below 10^16 and scales 0…8")
     func shortPlainRoom() {
-        var checked = 0
+        var checked = 0, mismatches = Mismatches()
+        let a = Scratch(), b = Scratch()
+        defer { a.free(); b.free() }
         for m in Self.mantissas where m >= 0 && m < 10_000_000_000_000_000 {
             for scale in 0 ... 8 {
-                let plain = Self.text(room: 25) { Digits.writeShortPlain(UInt64(m), scale: scale, to: $0) }
-                #expect(plain == Self.text { FixedDecimal(mantissa: m, scale: UInt8(scale)).writeText(to: $0) }, "\(m) scale \(scale)")
+                let plainCount = a.render(room: 25) { Digits.writeShortPlain(UInt64(m), scale: scale, to: $0) }
+                let textCount = b.render(room: FixedDecimal.maxTextLength) { FixedDecimal(mantissa: m, scale: UInt8(scale)).writeText(to: $0) }
+                if plainCount == nil || plainCount != textCount || !a.starts(like: b, count: plainCount ?? 0) {
+                    mismatches.record("\(m) scale \(scale): \(a.text(plainCount)) ≠ \(b.text(textCount))")
+                }
                 checked += 1
             }
         }
+        mismatches.finish()
         #expect(checked > 150_000)
     }
 
@@ -111,12 +172,19 @@ struct ShortTextTests {
 
     @Test("Kraken digits are the mantissa's decimal digits (no point, no leading zeros, no sign) for every scale")
     func krakenDigits() {
+        let a = Scratch()
+        defer { a.free() }
+        var mismatches = Mismatches()
         for m in Self.mantissas {
             let expected = Array(String(m.magnitude).utf8)
             for scale in [0, 1, 5, 8, 12, 18] {
                 let x = FixedDecimal(mantissa: m, scale: UInt8(scale))
-                #expect(Self.text { x.writeKrakenChecksumDigits(to: $0) } == expected, "\(m) scale \(scale)")
+                let count = a.render(room: FixedDecimal.maxTextLength) { x.writeKrakenChecksumDigits(to: $0) }
+                if count != expected.count || !expected.indices.allSatisfy({ a.bytes[$0] == expected[$0] }) {
+                    mismatches.record("\(m) scale \(scale): \(a.text(count)) ≠ \(String(m.magnitude))")
+                }
             }
         }
+        mismatches.finish()
     }
 }

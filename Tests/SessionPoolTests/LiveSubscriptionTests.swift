@@ -16,7 +16,7 @@ struct LiveSubscriptionTests {
     @Test("remove ETH-USDT, then add it back, on the same connection")
     func removeAndAddOnTheSameConnection() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        var configuration = SimulatorConfiguration(speed: .factor(1), scenarios: .named(["synthetic"]), venues: ["binance"],
+        var configuration = SimulatorConfiguration(speed: .factor(0.1), scenarios: .named(["synthetic"]), venues: ["binance"],
                                                    sessionEnd: .stayOpen)
         configuration.faults = FaultPlan(steps: [])
         let simulator = try SimulatedVenueServer(library: try SyntheticBinance().library(connections: [0..<3000]),
