@@ -36,31 +36,34 @@ public struct TradeID: Sendable, Hashable, CustomStringConvertible, ExpressibleB
             let n = bytes.count
             guard n <= InlineText.capacity else { return nil }
             guard let source = bytes.baseAddress else { words.5 = 0; return }
+            if n >= 8 {
+                // Each word straight from the text, no loop: a whole word where it fits, the
+                // word that ends at the text's end shifted down where the text ends inside it
+                // (never a byte outside `bytes`), zero past the end. A 36-byte UUID costs five
+                // loads instead of a loop through a buffer.
+                @inline(__always) func word(_ k: Int) -> UInt64 {
+                    let start = k &* 8
+                    if start &+ 8 <= n { return UInt64(littleEndian: source.loadUnaligned(fromByteOffset: start, as: UInt64.self)) }
+                    if start >= n { return 0 }
+                    let last = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
+                    return last &>> UInt64(truncatingIfNeeded: (start &+ 8 &- n) &* 8)
+                }
+                let w0 = word(0), w1 = word(1), w2 = word(2), w3 = word(3), w4 = word(4), w5 = word(5)
+                guard (w0 | w1 | w2 | w3 | w4 | w5) & 0x8080_8080_8080_8080 == 0 else { return nil }
+                words = (w0.littleEndian, w1.littleEndian, w2.littleEndian, w3.littleEndian, w4.littleEndian,
+                         (w5 | UInt64(n) &<< 56).littleEndian)
+                return
+            }
             var any: UInt64 = 0
             withUnsafeMutableBytes(of: &words) { target in
                 let t = target.baseAddress!
-                if n >= 8 {
-                    // Whole words, the last one overlapping the one before it (never a byte
-                    // outside `bytes`; the overlap rewrites bytes with themselves).
-                    var i = 0
-                    while i &+ 8 < n {
-                        let w = source.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                        t.storeBytes(of: w, toByteOffset: i, as: UInt64.self)
-                        any |= w
-                        i &+= 8
-                    }
-                    let w = source.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
-                    t.storeBytes(of: w, toByteOffset: n &- 8, as: UInt64.self)
-                    any |= w
-                } else {
-                    for i in 0 ..< n {
-                        let b = source.load(fromByteOffset: i, as: UInt8.self)
-                        t.storeBytes(of: b, toByteOffset: i, as: UInt8.self)
-                        any |= UInt64(b)
-                    }
+                for i in 0 ..< n {
+                    let b = source.load(fromByteOffset: i, as: UInt8.self)
+                    t.storeBytes(of: b, toByteOffset: i, as: UInt8.self)
+                    any |= UInt64(b)
                 }
             }
-            guard any & 0x8080_8080_8080_8080 == 0 else { return nil }
+            guard any & 0x80 == 0 else { return nil }
             words.5 |= UInt64(n) &<< 56
         }
 

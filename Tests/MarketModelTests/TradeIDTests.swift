@@ -57,6 +57,25 @@ struct TradeIDTests {
         #expect(Set(ids).count == 4)
     }
 
+    @Test("inline text from bytes inside a larger buffer, at every length 0…48 and with a non-ASCII byte at every position")
+    func inlineFromEveryLength() {
+        // The id's bytes sit between bytes that are not part of it (`z` before, 0xFF after): the
+        // inline words must hold exactly the id's bytes, zero past its end, whichever length.
+        for n in 0 ... 48 {
+            let text = String((0 ..< n).map { i in Character(Unicode.Scalar(UInt8(ascii: "0") + UInt8((i * 7) % 43))) })
+            let framed = [UInt8](repeating: UInt8(ascii: "z"), count: 5) + Array(text.utf8) + [UInt8](repeating: 0xFF, count: 9)
+            let fromBytes = framed.withUnsafeBytes { TradeID(utf8: UnsafeRawBufferPointer(rebasing: $0[5 ..< 5 + n])) }
+            #expect(fromBytes == TradeID(text) && fromBytes.hashValue == TradeID(text).hashValue && fromBytes.description == text, "\(n)")
+            for position in 0 ..< n {
+                var bytes = framed
+                bytes[5 + position] = 0xC3  // a UTF-8 lead byte: not ASCII, so never inline
+                let id = bytes.withUnsafeBytes { TradeID(utf8: UnsafeRawBufferPointer(rebasing: $0[5 ..< 5 + n])) }
+                if case .inline = id.storage { Issue.record("\(n) bytes, non-ASCII at \(position): held inline") }
+                #expect(id != fromBytes, "\(n) bytes, non-ASCII at \(position)")
+            }
+        }
+    }
+
     @Test("the encoder publishes either form as the same JSON string")
     func encoded() throws {
         func line(_ id: TradeID) throws -> String {

@@ -18,8 +18,8 @@ extension Deribit {
                 guard r.literal(#"{"trade_seq":"#), r.skipInteger() else { return false }
                 let id: TradeID
                 if r.literal(#","trade_id":""#) {
-                    guard let text = r.string(), !text.isEmpty else { return false }
-                    id = TradeID(utf8: text.bytes)
+                    guard let quoted = r.quotedTradeID() else { return false }
+                    id = quoted
                 } else {
                     guard r.literal(#","trade_id":"#), let number = r.integer() else { return false }
                     id = TradeID(number)
