@@ -104,8 +104,9 @@ final class NATSOrderRig: @unchecked Sendable, VenueSessionSink {
     func waitUntilOrderEntryUp() async throws {
         let deadline = Date().addingTimeInterval(90)
         while true {
+            let expired = Date() >= deadline  // read first: the last check starts after the deadline
             if try await gateway.snapshot().get().first?.isUp == true { return }
-            if Date() >= deadline { break }
+            if expired { break }
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         throw TestFailure("binance's order connection did not log in within 90 s")

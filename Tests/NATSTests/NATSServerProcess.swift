@@ -114,12 +114,14 @@ struct TestFailure: Error, CustomStringConvertible {
 func waitFor(_ what: String, timeout: TimeAmount = .seconds(30), on loop: any EventLoop,
              _ condition: @escaping @Sendable () -> Bool) async throws {
     let deadline = NIODeadline.now() + timeout
-    // The condition is checked once more after the deadline before failing: under full-suite
-    // load this task may not run again until after the deadline, and a client that connected
-    // meanwhile was reported as a timeout ("state: connected" in the failure's own print).
+    // The clock is read before each check, so the check that fails the wait was started after
+    // the deadline: under full-suite load this task may not resume for many seconds, and a result
+    // computed before that pause said nothing about the end of the wait (a client that connected
+    // meanwhile was reported as a timeout, "state: connected" in the failure's own print).
     while true {
+        let expired = NIODeadline.now() >= deadline
         if try await loop.submit(condition).get() { return }
-        if NIODeadline.now() >= deadline { break }
+        if expired { break }
         try await Task.sleep(nanoseconds: 20_000_000)
     }
     throw TestFailure("timed out waiting for \(what)")

@@ -77,8 +77,9 @@ import Glibc
         func waitUntilUp(_ venue: String, timeout: Double = 90) async throws {
             let deadline = Date().addingTimeInterval(timeout)
             while true {
+                let expired = Date() >= deadline  // read first: the last check starts after the deadline
                 if try await outcome.gateway.snapshot().get().first(where: { $0.venue.rawValue == venue })?.isUp == true { return }
-                if Date() >= deadline { break }
+                if expired { break }
                 try await Task.sleep(nanoseconds: 10_000_000)
             }
             throw GatewayTestTimeout(description: "\(venue)'s order connection did not log in within \(timeout) s")

@@ -98,9 +98,10 @@ struct OrderRig: Sendable {
     func waitUntilUp(timeout: Double = 90) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
+            let expired = Date() >= deadline  // read first: the last check starts after the deadline
             let statuses = try await gateway.snapshot().get()
             if statuses.first(where: { $0.venue == venue })?.isUp == true { return }
-            if Date() >= deadline { break }
+            if expired { break }
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         throw GatewayTestTimeout(description: "\(venue)'s order connection did not log in within \(timeout) s")

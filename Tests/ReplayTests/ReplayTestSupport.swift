@@ -139,8 +139,12 @@ final class EventLog: @unchecked Sendable {
 /// Waits (polling the loop, not the replay) until `condition` holds; fails after `seconds`.
 func waitUntil(seconds: Double = 10, _ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
-    while try await !condition() {
-        if Date() > deadline { throw TestFailure("timed out waiting until \(what)") }
+    while true {
+        // The clock is read before the check, so the check that fails the wait started after the
+        // deadline (a task starved by parallel CPU-bound suites must not fail on a stale answer).
+        let expired = Date() > deadline
+        if try await condition() { return }
+        if expired { throw TestFailure("timed out waiting until \(what)") }
         try await Task.sleep(nanoseconds: 1_000_000)
     }
 }
