@@ -92,7 +92,7 @@ public struct Coinbase: SymmetricSubscriptions {
                 channel = try s.readString()
                 if s.nextKey(is: "client_id") { try s.skipValue() }
                 guard s.nextKey(is: "timestamp") else { break inOrder }
-                ts = try RFC3339.nanoseconds(s.readString())
+                ts = try clock.nanoseconds(s.readString())
                 guard s.nextKey(is: "sequence_num") else { break inOrder }
                 seq = try s.readInt64()
                 guard let channel, s.nextKey(is: "events") else { break inOrder }
@@ -101,7 +101,7 @@ public struct Coinbase: SymmetricSubscriptions {
             }
             while let key = try s.nextKey() {
                 if key == "channel" { channel = try s.readString() }
-                else if key == "timestamp" { ts = try RFC3339.nanoseconds(s.readString()) }
+                else if key == "timestamp" { ts = try clock.nanoseconds(s.readString()) }
                 else if key == "sequence_num" { seq = try s.readInt64() }
                 else if key == "events" {
                     // Venue order puts the envelope first: parse in place; otherwise read it later.
@@ -301,7 +301,7 @@ public struct Coinbase: SymmetricSubscriptions {
                 else if key == "price" { price = try t.readDecimal() }
                 else if key == "size" { size = try t.readDecimal() }
                 else if key == "trade_id" { id = try t.readString().string }
-                else if key == "time" { time = try RFC3339.nanoseconds(t.readString()) }
+                else if key == "time" { time = try clock.nanoseconds(t.readString()) }
                 else if key == "side" { side = try readSide(&t) }
                 else { try t.skipValue() }
             }

@@ -30,7 +30,7 @@ extension Kraken {
             else if key == "price" { price = try s.readDecimal() }
             else if key == "qty" { size = try s.readDecimal() }
             else if key == "trade_id" { id = try s.readInt64() }
-            else if key == "timestamp" { ts = try RFC3339.nanoseconds(try s.readString()) }
+            else if key == "timestamp" { ts = try clock.nanoseconds(try s.readString()) }
             else { try s.skipValue() }
         }
         return Trade(venue: .kraken, symbol: try symbol.required("symbol"), price: try price.required("price"), size: try size.required("qty"),
@@ -55,14 +55,14 @@ extension Kraken {
             guard s.nextKey(is: "checksum") else { break inOrder }
             checksum = try s.readInt64()
             guard s.nextKey(is: "timestamp") else { break inOrder }
-            ts = try RFC3339.nanoseconds(try s.readString())
+            ts = try clock.nanoseconds(try s.readString())
         }
         while let key = try s.nextKey() {
             if key == "symbol" { symbol = try symbols.require(try s.readString()) }
             else if key == "bids" { try Self.levels(&s, into: &bids) }
             else if key == "asks" { try Self.levels(&s, into: &asks) }
             else if key == "checksum" { checksum = try s.readInt64() }
-            else if key == "timestamp" { ts = try RFC3339.nanoseconds(try s.readString()) }
+            else if key == "timestamp" { ts = try clock.nanoseconds(try s.readString()) }
             else { try s.skipValue() }
         }
         scratch.keep(bids, asks)
@@ -125,7 +125,7 @@ extension Kraken {
             else if key == "volume" { q.volume24h = try s.readDecimal() }
             else if key == "high" { q.high24h = try s.readDecimal() }
             else if key == "low" { q.low24h = try s.readDecimal() }
-            else if key == "timestamp" { q.tsExchange = try RFC3339.nanoseconds(try s.readString()) }
+            else if key == "timestamp" { q.tsExchange = try clock.nanoseconds(try s.readString()) }
             else { try s.skipValue() }
         }
         let sym = try symbol.required("symbol"), use = tickerChannels(for: sym)
