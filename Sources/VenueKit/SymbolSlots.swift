@@ -58,7 +58,7 @@ public struct SymbolSlots<Value> {
     /// The value in `slot` (from ``slot(for:orMake:)`` or ``slot(of:)``), read or mutated in place.
     @inlinable
     public subscript(slot: Int) -> Value {
-        get { values[slot] }
+        _read { yield values[slot] }
         _modify { yield &values[slot] }
     }
 
