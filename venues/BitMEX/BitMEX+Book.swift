@@ -123,12 +123,6 @@ extension BitMEX {
         }
     }
 
-    /// The id map's action for a book message's `action`.
-    static func bookAction(_ action: JSONString) -> LevelIDMap.Action {
-        action == "partial" ? .snapshot : action == "insert" ? .insert : action == "update" ? .update
-            : action == "delete" ? .delete : .other
-    }
-
     /// One symbol's rows of the message (those with ``LevelIDMap/Row/symbolIndex`` == `index`) as
     /// one book message, or a resync when the id map diverged from BitMEX's (an update or delete
     /// for an id the partial never had means a message was lost): the symbol's id map is

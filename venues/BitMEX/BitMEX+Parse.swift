@@ -2,74 +2,70 @@ import MarketModel
 import VenueKit
 
 extension BitMEX {
-    /// Parses one frame: the text `pong`, a trade insert in the lane's layout, or any JSON object
-    /// (``parseObject(_:_:_:)``); a frame that throws leaves no events behind.
+    /// Parses one frame: the text `pong`; the welcome `{"info":"Welcome to the BitMEX Realtime API.",...}`;
+    /// acks `{"success":true,"subscribe":"trade:XBTUSD","request":{"op":"subscribe","args":["trade:XBTUSD"]}}`;
+    /// errors `{"status":400,"error":"Unknown table: tradeBin5dm","meta":{},"request":{"op":"subscribe","args":[...]}}`;
+    /// table data `{"table":"trade","action":"insert","data":[...]}` (partials add keys/types/filter).
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
         if message.count == 4, message.elementsEqual("pong".utf8) { return output.append(.pong) }
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
         rows.removeAll(keepingCapacity: true)
         rowSymbols.removeAll(keepingCapacity: true)
-        try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context, &output) }
-    }
-
-    /// The welcome `{"info":"Welcome to the BitMEX Realtime API.",...}`;
-    /// acks `{"success":true,"subscribe":"trade:XBTUSD","request":{"op":"subscribe","args":["trade:XBTUSD"]}}`;
-    /// errors `{"status":400,"error":"Unknown table: tradeBin5dm","meta":{},"request":{"op":"subscribe","args":[...]}}`;
-    /// table data `{"table":"trade","action":"insert","data":[...]}` (partials add keys/types/filter).
-    mutating func parseObject(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
-        var s = JSONScanner(message)
-        try s.beginObject()
-        var table: JSONString?, action: JSONString?, data: JSONScanner?, hasData = false, filter: Symbol?
-        var topic: JSONString?, isSuccess = false, status: Int64?, error: String?, request: JSONScanner?, retry = ""
-        // Table data: `table`, `action`, `data` (one compare per key), then any order.
-        if s.nextKey(is: "table") {
-            let t = try s.readString()
-            table = t
-            if s.nextKey(is: "action") {
-                let a = try s.readString()
-                action = a
-                if s.nextKey(is: "data") {
-                    try parseRows(&s, table: t, action: a, context, &output)
-                    hasData = true
+        try output.appendingAllOrNothing { output throws(VenueParseError) in
+            var s = JSONScanner(message)
+            try s.beginObject()
+            var table: JSONString?, action: LevelIDMap.Action?, data: JSONScanner?, hasData = false, filter: Symbol?
+            var topic: JSONString?, isSuccess = false, status: Int64?, error: String?, request: JSONScanner?, retry = ""
+            // Table data: `table`, `action`, `data` (one compare per key), then any order.
+            if s.nextKey(is: "table") {
+                let t = try s.readString()
+                table = t
+                if s.nextKey(is: "action") {
+                    let a = Self.action(try s.readString())
+                    action = a
+                    if s.nextKey(is: "data") {
+                        try parseRows(&s, table: t, action: a, context, &output)
+                        hasData = true
+                    }
                 }
             }
-        }
-        while let key = try s.nextKey() {
-            if key == "table" { table = try s.readString() }
-            else if key == "action" { action = try s.readString() }
-            else if key == "data", let table, let action { try parseRows(&s, table: table, action: action, context, &output); hasData = true }
-            else if key == "data" { data = try s.captureValue(); hasData = true }
-            else if key == "filter" {
-                try s.beginObject()
-                while let k = try s.nextKey() {
-                    if k == "symbol" { filter = symbols.lookup(try s.readString()) } else { try s.skipValue() }
-                }
-            } else if key == "success" { isSuccess = try s.readBool() }
-            else if key == "subscribe" { topic = try s.readString() }
-            else if key == "status" { status = try s.readInt64() }
-            else if key == "error" { error = try s.readString().string }
-            else if key == "request" { request = try s.captureValue() }
-            else if key == "meta", try s.peekKind() == .object {
-                try s.beginObject()
-                while let k = try s.nextKey() {
-                    if k == "retryAfter" { retry = " (retry after \(try s.readInt64()) s)" } else { try s.skipValue() }
-                }
-            } else { try s.skipValue() }
-        }
-        try s.finish()
-        if let table {
-            guard let action, hasData else { throw VenueParseError.missingField("action/data") }
-            if var data { try parseRows(&data, table: table, action: action, context, &output) }
-            if table.hasPrefix("orderBookL2") { applyBook(action: Self.bookAction(action), filter: filter, context, &output) }
-        } else if let error {
-            let text = "bitmex \(status.map(String.init) ?? "error"): \(error)\(retry)"
-            output.append(.venueError(text))
-            if var request, let refused = try topics(&request, op: "subscribe") {
-                output.append(.refused(refused, message: text))
+            while let key = try s.nextKey() {
+                if key == "table" { table = try s.readString() }
+                else if key == "action" { action = Self.action(try s.readString()) }
+                else if key == "data", let table, let action { try parseRows(&s, table: table, action: action, context, &output); hasData = true }
+                else if key == "data" { data = try s.captureValue(); hasData = true }
+                else if key == "filter" {
+                    try s.beginObject()
+                    while let k = try s.nextKey() {
+                        if k == "symbol" { filter = symbols.lookup(try s.readString()) } else { try s.skipValue() }
+                    }
+                } else if key == "success" { isSuccess = try s.readBool() }
+                else if key == "subscribe" { topic = try s.readString() }
+                else if key == "status" { status = try s.readInt64() }
+                else if key == "error" { error = try s.readString().string }
+                else if key == "request" { request = try s.captureValue() }
+                else if key == "meta", try s.peekKind() == .object {
+                    try s.beginObject()
+                    while let k = try s.nextKey() {
+                        if k == "retryAfter" { retry = " (retry after \(try s.readInt64()) s)" } else { try s.skipValue() }
+                    }
+                } else { try s.skipValue() }
             }
-        } else if let topic, isSuccess, let sub = subscription(topic: topic.string) {
-            output.append(.acknowledged([sub]))
+            try s.finish()
+            if let table {
+                guard let action, hasData else { throw VenueParseError.missingField("action/data") }
+                if var data { try parseRows(&data, table: table, action: action, context, &output) }
+                if table.hasPrefix("orderBookL2") { applyBook(action: action, filter: filter, context, &output) }
+            } else if let error {
+                let text = "bitmex \(status.map(String.init) ?? "error"): \(error)\(retry)"
+                output.append(.venueError(text))
+                if var request, let refused = try topics(&request, op: "subscribe") {
+                    output.append(.refused(refused, message: text))
+                }
+            } else if let topic, isSuccess, let sub = subscription(topic: topic.string) {
+                output.append(.acknowledged([sub]))
+            }
         }
     }
 
@@ -164,21 +160,26 @@ extension BitMEX {
         return f
     }
 
-    mutating func parseRows(_ s: inout JSONScanner, table: JSONString, action: JSONString, _ context: ParseContext,
+    /// A table message's `action`: `partial` is the table's image (for the L2 tables, the id map's
+    /// snapshot), `insert`/`update`/`delete` its changes.
+    static func action(_ word: JSONString) -> LevelIDMap.Action {
+        word == "partial" ? .snapshot : word == "insert" ? .insert : word == "update" ? .update : word == "delete" ? .delete : .other
+    }
+
+    mutating func parseRows(_ s: inout JSONScanner, table: JSONString, action: LevelIDMap.Action, _ context: ParseContext,
                             _ output: inout [VenueOutput]) throws(VenueParseError) {
         // Partials of trade and liquidation replay history (recent prints, open liquidation
         // orders) that a reconnect would repeat; only inserts are new events.
         let isBook = table.hasPrefix("orderBookL2"), isTrade = table == "trade"
-        let isHistory = action == "partial" && (isTrade || table == "liquidation")
-        if isHistory || action != "insert" && action != "partial" && !isBook { return try s.skipValue() }
-        let bookAction = Self.bookAction(action)
+        let isHistory = action == .snapshot && (isTrade || table == "liquidation")
+        if isHistory || action != .insert && action != .snapshot && !isBook { return try s.skipValue() }
         try s.beginArray()
         var repeats = RowRepeats()
         while try s.nextElement() {
             if isBook, appendCompactBookRow(&s, &repeats) { continue }
             let f = try readFields(&s, &repeats.time)
             let symbol = try f.symbol.required("symbol")
-            if isBook { try appendRow(f, symbol: symbol, action: bookAction) }
+            if isBook { try appendRow(f, symbol: symbol, action: action) }
             else if isTrade { try emitTrade(f, symbol: symbol, context, &output) }
             // quote: {"timestamp":"2024-11-22T22:44:25.085Z","symbol":"BCHUSDT","bidSize":103000,"bidPrice":487.55,
             //  "askPrice":488.25,"askSize":50000}; its partial is the current quote, so it is published too.
