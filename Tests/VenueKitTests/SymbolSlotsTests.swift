@@ -67,23 +67,25 @@ struct SymbolSlotsTests {
         #expect(slots.symbols == [symbols[1], symbols[2], symbols[0]])
     }
 
-    @Test("the subscript mutates a value in place: its storage is not copied")
+    @Test("the subscript mutates a value in place: the value is not copied first")
     func mutatesInPlace() throws {
-        let btc = try Symbol("BTC-USDT")
-        var slots = SymbolSlots<[Int]>()
-        let slot = slots.slot(for: btc) { [Int](repeating: 0, count: 1).reserving(64) }
-        let before = slots[slot].withUnsafeBufferPointer { $0.baseAddress }
-        for i in 0 ..< 32 { slots[slot].append(i) }   // get/set instead of a modify would copy here
-        #expect(slots[slot].withUnsafeBufferPointer { $0.baseAddress } == before)
-        #expect(slots[slot].count == 33)
+        let btc = try Symbol("BTC-USDT"), eth = try Symbol("ETH-USDT")
+        var slots = SymbolSlots<Probe>()
+        let slot = slots.slot(for: btc) { Probe() }
+        _ = slots.slot(for: eth) { Probe() }
+        // A get/set pair would mutate a copy, which shares the reference with the stored value.
+        let isUnique = slots[slot].isUnique()
+        #expect(isUnique)
+        let isUniqueAfterSwitch = slots[slots.slot(for: eth) { Probe() }].isUnique()
+        #expect(isUniqueAfterSwitch)
     }
 }
 
-extension Array {
-    /// The array with room for `capacity` elements.
-    fileprivate func reserving(_ capacity: Int) -> [Element] {
-        var copy = self
-        copy.reserveCapacity(capacity)
-        return copy
-    }
+/// A value that can tell whether it is the only holder of its reference.
+fileprivate struct Probe {
+    final class Reference {}
+    var reference = Reference()
+
+    /// Whether no other value holds ``reference``.
+    mutating func isUnique() -> Bool { isKnownUniquelyReferenced(&reference) }
 }
