@@ -4,10 +4,10 @@ import VenueKit
 /// The books of one venue connection, one ``BookSynchronizer`` per symbol, so that a resync of
 /// one symbol never touches another.
 ///
-/// Storage is an array of synchronizers plus a `[Symbol: Int]` slot map, and the slot of the last
-/// symbol handled is remembered: consecutive messages of one symbol (the usual case) are routed
-/// with one `Symbol` comparison, no hashing, and each synchronizer is mutated in place (a
-/// `Dictionary` `_modify` of an optional value measured 3 heap allocations per message).
+/// The synchronizers are in VenueKit's `SymbolSlots`, which remembers the slot of the last symbol
+/// handled: consecutive messages of one symbol (the usual case) are routed with one `Symbol`
+/// comparison, no hashing, and each synchronizer is mutated in place (a `Dictionary` `_modify` of
+/// an optional value measured 3 heap allocations per message).
 public struct BookSet: Sendable {
     /// The venue's book rules.
     public let venue: VenueID
@@ -15,12 +15,8 @@ public struct BookSet: Sendable {
     public let spec: BookSpec
     /// Whether checksums are verified.
     public let verifiesChecksums: Bool
-    /// Slot in ``books`` of each symbol seen.
-    var slots: [Symbol: Int] = [:]
     /// Per-symbol synchronizers in creation order, created on first use.
-    var books: [BookSynchronizer] = []
-    /// The slot of the symbol handled last (`-1` before any).
-    var lastSlot = -1
+    var books = SymbolSlots<BookSynchronizer>()
     var connectionSequence = ConnectionSequenceTracker()
 
     /// An empty set.
@@ -32,7 +28,9 @@ public struct BookSet: Sendable {
 
     /// Per-symbol synchronizers, created on first use (a copy; for inspection and tests).
     public var synchronizers: [Symbol: BookSynchronizer] {
-        slots.mapValues { books[$0] }
+        var all: [Symbol: BookSynchronizer] = [:]
+        for (slot, symbol) in books.symbols.enumerated() { all[symbol] = books[slot] }
+        return all
     }
 
     /// Routes a message to its symbol's synchronizer.
@@ -44,18 +42,10 @@ public struct BookSet: Sendable {
     /// The slot of `symbol`'s synchronizer, creating it on first use.
     @inline(__always)
     mutating func slot(for symbol: Symbol) -> Int {
-        if lastSlot >= 0, books[lastSlot].configuration.symbol == symbol { return lastSlot }
-        let slot: Int
-        if let known = slots[symbol] {
-            slot = known
-        } else {
-            slot = books.count
-            books.append(BookSynchronizer(configuration: .init(venue: venue, symbol: symbol, book: spec,
-                                                               verifiesChecksums: verifiesChecksums)))
-            slots[symbol] = slot
+        let (venue, spec, verifiesChecksums) = (venue, spec, verifiesChecksums)
+        return books.slot(for: symbol) {
+            BookSynchronizer(configuration: .init(venue: venue, symbol: symbol, book: spec, verifiesChecksums: verifiesChecksums))
         }
-        lastSlot = slot
-        return slot
     }
 
     /// Feeds a per-connection sequence number (`VenueOutput.connectionSequence`); on a gap every
@@ -68,23 +58,20 @@ public struct BookSet: Sendable {
 
     /// Resyncs every book (connection-level gap, reconnect).
     public mutating func invalidateAll(reason: String, into actions: inout [BookAction]) {
-        for (_, slot) in slots.sorted(by: { $0.key < $1.key }) {
+        for (slot, _) in books.symbols.enumerated().sorted(by: { $0.element < $1.element }) {
             books[slot].invalidate(reason: reason, into: &actions)
         }
     }
 
     /// Resyncs one symbol whose book the adapter found inconsistent (other symbols keep flowing).
     public mutating func invalidate(symbol: Symbol, reason: String, into actions: inout [BookAction]) {
-        guard let slot = slots[symbol] else { return }
+        guard let slot = books.slot(of: symbol) else { return }
         books[slot].invalidate(reason: reason, into: &actions)
     }
 
     /// Drops `symbol`'s book (its subscription went away); a later message starts a fresh one.
     public mutating func remove(symbol: Symbol) {
-        guard let slot = slots.removeValue(forKey: symbol) else { return }
-        books.remove(at: slot)
-        for (other, index) in slots where index > slot { slots[other] = index - 1 }
-        lastSlot = -1
+        books.remove(symbol)
     }
 
     /// Forgets the per-connection counter (new connection).
@@ -93,5 +80,5 @@ public struct BookSet: Sendable {
     }
 
     /// The synchronizer (and so the book) of `symbol`, if any message for it was seen.
-    public subscript(symbol: Symbol) -> BookSynchronizer? { slots[symbol].map { books[$0] } }
+    public subscript(symbol: Symbol) -> BookSynchronizer? { books.slot(of: symbol).map { books[$0] } }
 }

@@ -3,8 +3,8 @@ import Testing
 import VenueKit
 @testable import Venues
 
-// BitMEX's L2 id map is VenueKit's `IntegerKeyedTable` keyed by the row id (held to `Dictionary`
-// in IntegerKeyedTableTests), and book rows carry a symbol index instead of a `Symbol`. These
+// BitMEX's L2 id maps are VenueKit's `LevelIDMap` (an `IntegerKeyedTable` keyed by the row id, both
+// held to `Dictionary` models in VenueKitTests), and book rows carry a symbol index instead of a `Symbol`. These
 // tests hold the adapter to a plain reference model of VENUES.md §7.4 (partial → id map, insert/update/delete by id, unknown id →
 // divergence) over random sessions of two symbols, with rows in compact and spaced spellings.
 

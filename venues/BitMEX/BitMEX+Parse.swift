@@ -10,20 +10,19 @@ extension BitMEX {
                                into output: inout [VenueOutput]) throws(VenueParseError) {
         if message.count == 4, message.elementsEqual("pong".utf8) { return output.append(.pong) }
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
-        let mark = output.count
         rows.removeAll(keepingCapacity: true)
         rowSymbols.removeAll(keepingCapacity: true)
-        do throws(VenueParseError) {
+        try output.appendingAllOrNothing { output throws(VenueParseError) in
             var s = JSONScanner(message)
             try s.beginObject()
-            var table: JSONString?, action: JSONString?, data: JSONScanner?, hasData = false, filter: Symbol?
+            var table: JSONString?, action: LevelIDMap.Action?, data: JSONScanner?, hasData = false, filter: Symbol?
             var topic: JSONString?, isSuccess = false, status: Int64?, error: String?, request: JSONScanner?, retry = ""
             // Table data: `table`, `action`, `data` (one compare per key), then any order.
             if s.nextKey(is: "table") {
                 let t = try s.readString()
                 table = t
                 if s.nextKey(is: "action") {
-                    let a = try s.readString()
+                    let a = Self.action(try s.readString())
                     action = a
                     if s.nextKey(is: "data") {
                         try parseRows(&s, table: t, action: a, context, &output)
@@ -33,7 +32,7 @@ extension BitMEX {
             }
             while let key = try s.nextKey() {
                 if key == "table" { table = try s.readString() }
-                else if key == "action" { action = try s.readString() }
+                else if key == "action" { action = Self.action(try s.readString()) }
                 else if key == "data", let table, let action { try parseRows(&s, table: table, action: action, context, &output); hasData = true }
                 else if key == "data" { data = try s.captureValue(); hasData = true }
                 else if key == "filter" {
@@ -57,19 +56,16 @@ extension BitMEX {
             if let table {
                 guard let action, hasData else { throw VenueParseError.missingField("action/data") }
                 if var data { try parseRows(&data, table: table, action: action, context, &output) }
-                if table.hasPrefix("orderBookL2") { applyBook(kind: RowKind(action), filter: filter, context, &output) }
+                if table.hasPrefix("orderBookL2") { applyBook(action: action, filter: filter, context, &output) }
             } else if let error {
                 let text = "bitmex \(status.map(String.init) ?? "error"): \(error)\(retry)"
                 output.append(.venueError(text))
                 if var request, let refused = try topics(&request, op: "subscribe") {
-                    output.append(.subscribed(SubscriptionAck(subscriptions: refused, isSuccess: false, message: text)))
+                    output.append(.refused(refused, message: text))
                 }
             } else if let topic, isSuccess, let sub = subscription(topic: topic.string) {
-                output.append(.subscribed(SubscriptionAck(subscriptions: [sub])))
+                output.append(.acknowledged([sub]))
             }
-        } catch {
-            output.removeSubrange(mark...)
-            throw error
         }
     }
 
@@ -161,23 +157,28 @@ extension BitMEX {
             else if key == "fundingInterval" { f.interval = try RFC3339.nanoseconds(s.readString()) - 946_684_800_000_000_000 }
             else { try s.skipValue() }
         }
-        guard f.symbol != nil else { throw VenueParseError.missingField("symbol") }
         return f
     }
 
-    mutating func parseRows(_ s: inout JSONScanner, table: JSONString, action: JSONString, _ context: ParseContext,
+    /// A table message's `action`: `partial` is the table's image (for the L2 tables, the id map's
+    /// snapshot), `insert`/`update`/`delete` its changes.
+    static func action(_ word: JSONString) -> LevelIDMap.Action {
+        word == "partial" ? .snapshot : word == "insert" ? .insert : word == "update" ? .update : word == "delete" ? .delete : .other
+    }
+
+    mutating func parseRows(_ s: inout JSONScanner, table: JSONString, action: LevelIDMap.Action, _ context: ParseContext,
                             _ output: inout [VenueOutput]) throws(VenueParseError) {
         // Partials of trade and liquidation replay history (recent prints, open liquidation
         // orders) that a reconnect would repeat; only inserts are new events.
         let isBook = table.hasPrefix("orderBookL2"), isTrade = table == "trade"
-        let isHistory = action == "partial" && (isTrade || table == "liquidation")
-        if isHistory || action != "insert" && action != "partial" && !isBook { return try s.skipValue() }
+        let isHistory = action == .snapshot && (isTrade || table == "liquidation")
+        if isHistory || action != .insert && action != .snapshot && !isBook { return try s.skipValue() }
         try s.beginArray()
         var repeats = RowRepeats()
         while try s.nextElement() {
             if isBook, appendCompactBookRow(&s, &repeats) { continue }
             let f = try readFields(&s, &repeats.time)
-            guard let symbol = f.symbol else { continue }
+            let symbol = try f.symbol.required("symbol")
             if isBook { try appendRow(f, symbol: symbol, action: action) }
             else if isTrade { try emitTrade(f, symbol: symbol, context, &output) }
             // quote: {"timestamp":"2024-11-22T22:44:25.085Z","symbol":"BCHUSDT","bidSize":103000,"bidPrice":487.55,

@@ -15,7 +15,7 @@ import VenueKit
 /// Symbols: `XBT` is BTC. Perpetuals `XBTUSD` → `BTC-USD-PERP`, `ETHUSDT` → `ETH-USDT-PERP`; futures
 /// expire on the month's last Friday: `XBTZ26` → `BTC-USD-20261225`, `XBTUSDTZ26` → `BTC-USDT-20261225`
 /// (a bare non-XBT root is XBT-quoted: `ETHZ26` → `ETH-BTC-20261225`); spot `XBT_USDT` → `BTC-USDT`.
-public struct BitMEX: VenueAdapter {
+public struct BitMEX: SymmetricSubscriptions {
     /// Static facts from VENUES.md §7.1 and BitMEX's rate-limit announcements (BMX-RL).
     public static let spec = VenueSpec(
         id: .bitmex, displayName: "BitMEX", marketDataURLs: ["wss://ws.bitmex.com/realtime"],
@@ -33,12 +33,9 @@ public struct BitMEX: VenueAdapter {
         // be crossed for a message or two.
         book: BookSpec(bootstrap: .streamSnapshot, crossedTolerance: 2))
 
-    /// One id's level: the adapter's view of an `orderBookL2` row.
-    struct Level { var isBid: Bool; var price: Price }
-    /// One parsed book row, validated before the book state changes. Its symbol is an index into
-    /// ``rowSymbols`` (the message's symbols; usually one, repeated by every row): a row holds no
-    /// reference, so collecting and reading rows costs no retain/release and no `Symbol` copy.
-    struct Row { var symbol: Int; var id: Int64; var isBid: Bool?; var size: Size?; var price: Price?; var ts: Nanoseconds? }
+    /// One parsed book row, checked before the book state changes. Its symbol is an index into
+    /// ``rowSymbols`` (the message's symbols; usually one, repeated by every row).
+    typealias Row = LevelIDMap.Row
 
     var symbols = VenueSymbolMap()
     /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
@@ -47,14 +44,15 @@ public struct BitMEX: VenueAdapter {
     var clock = RFC3339Clock()
     /// `orderBookL2_25` (top 25, throttled) unless `bookDepth` > 25 asks for full-depth `orderBookL2`.
     let bookTable: String
-    /// id → level per symbol; a symbol's map is live only between its partial and a divergence.
-    var idMaps = IDMaps()
+    /// id → level per symbol, keyed by the `orderBookL2` row `id` (an integer in every BitMEX L2
+    /// schema, BMX-ID); a symbol's map is live only between its partial and a divergence.
+    var idMaps = SymbolSlots<LevelIDMap>()
     /// The current message's book rows, checked before any id map changes.
     var rows: [Row] = []
-    /// The symbols of ``rows``, in order of first appearance (``Row/symbol`` indexes it).
+    /// The symbols of ``rows``, in order of first appearance (``LevelIDMap/Row/symbolIndex`` indexes it).
     var rowSymbols: [Symbol] = []
     /// Level storage reused from one book message to the next.
-    var bidScratch = LevelScratch(), askScratch = LevelScratch()
+    var scratch = BookScratch()
 
     /// Builds the symbol table and picks the book table from `bookDepth`.
     public init(configuration: VenueAdapterConfiguration) {
@@ -119,20 +117,14 @@ public struct BitMEX: VenueAdapter {
         return "\(table):\(name)"
     }
 
-    static func frame(_ op: String, _ topics: [String]) -> OutboundMessage {
-        OutboundMessage(text: #"{"op":"\#(op)","args":[\#(topics.map { "\"\($0)\"" }.joined(separator: ","))]}"#)
-    }
-
-    /// All topics in one `subscribe` (BMX-WS: one ack per topic comes back).
-    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        let topics = subscriptions.compactMap(topic)
-        return topics.isEmpty ? [] : [Self.frame("subscribe", topics)]
-    }
-
-    /// `unsubscribe`; an unsubscribed book forgets its id map (the next subscribe sends a partial).
-    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        for sub in subscriptions where sub.channel == .book { idMaps.forget(sub.symbol) }
-        let topics = subscriptions.compactMap(topic)
-        return topics.isEmpty ? [] : [Self.frame("unsubscribe", topics)]
+    /// All topics in one `subscribe` (BMX-WS: one ack per topic comes back) or `unsubscribe`; an
+    /// unsubscribed book forgets its id map (the next subscribe sends a partial).
+    public mutating func frames(for subscriptions: [Subscription], subscribe: Bool) -> [OutboundMessage] {
+        for sub in subscriptions where !subscribe && sub.channel == .book {
+            if let slot = idMaps.slot(of: sub.symbol) { idMaps[slot].forget() }
+        }
+        let topics = subscriptions.compactMap(topic).map { "\"\($0)\"" }
+        guard !topics.isEmpty else { return [] }
+        return [OutboundMessage(text: #"{"op":"\#(subscribe ? "subscribe" : "unsubscribe")","args":[\#(topics.joined(separator: ","))]}"#)]
     }
 }
