@@ -83,7 +83,7 @@ extension BitMEX {
             if let last = repeats.time, s.consumeString(sameAs: last.text) {
                 ts = last.ns
             } else {
-                guard let text = try? s.readString(), let ns = try? RFC3339.nanoseconds(text) else { return nil }
+                guard let text = try? s.readString(), let ns = try? clock.nanoseconds(text) else { return nil }
                 repeats.time = (text, ns)
                 ts = ns
             }

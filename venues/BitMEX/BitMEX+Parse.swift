@@ -113,7 +113,7 @@ extension BitMEX {
         func readTime(_ s: inout JSONScanner) throws(VenueParseError) -> Nanoseconds {
             let text = try s.readString()
             if let last = lastTime, text.hasSameBytes(as: last.text) { return last.ns }
-            let ns = try RFC3339.nanoseconds(text)
+            let ns = try clock.nanoseconds(text)
             lastTime = (text, ns)
             return ns
         }
