@@ -232,10 +232,7 @@ struct BinancePayload {
     /// `b`: bid levels (`depthUpdate`), the bid price (`bookTicker`) or a buyer order id (`trade`).
     mutating func readB(_ s: inout JSONScanner, _ levels: inout BookScratch) throws(VenueParseError) {
         switch try s.peekKind() {
-        case .array:
-            bids = levels.bids.take()
-            try s.readLevels(into: &bids)
-            levels.bids.keep(bids)
+        case .array: bids = try s.readLevels(reusing: &levels.bids)
         case .string: bidPrice = try s.readDecimal()
         default: try s.skipValue()  // `trade`: buyer order id
         }
@@ -245,10 +242,7 @@ struct BinancePayload {
     /// (`aggTrade`; `trade` reuses `a` for the seller order id).
     mutating func readA(_ s: inout JSONScanner, _ levels: inout BookScratch) throws(VenueParseError) {
         switch try s.peekKind() {
-        case .array:
-            asks = levels.asks.take()
-            try s.readLevels(into: &asks)
-            levels.asks.keep(asks)
+        case .array: asks = try s.readLevels(reusing: &levels.asks)
         case .string: askPrice = try s.readDecimal()
         default: aggregateID = try s.readInt64()
         }

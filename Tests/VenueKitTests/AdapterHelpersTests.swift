@@ -131,6 +131,31 @@ struct AdapterHelpersTests {
         #expect(one.bids.take().withUnsafeBufferPointer { $0.baseAddress } != askStorage)
     }
 
+    @Test("readLevels(reusing:) reads into the scratch's storage and keeps the result; bad levels throw")
+    func levelsReusingScratch() throws {
+        var scratch = LevelScratch()
+        func read(_ text: String) throws(VenueParseError) -> [BookLevel] {
+            try inObject(text) { s throws(VenueParseError) in
+                _ = try s.nextKey()
+                return try s.readLevels(reusing: &scratch)
+            }
+        }
+        var first: [BookLevel]? = try read(#"{"b":[["1.5","2"],["1.4","0.00"]]}"#)
+        #expect(first == [BookLevel(price: FixedDecimal("1.5")!, size: FixedDecimal("2")!),
+                          BookLevel(price: FixedDecimal("1.4")!, size: FixedDecimal("0.00")!)])
+        let storage = first?.withUnsafeBufferPointer { $0.baseAddress }
+        first = nil  // the pipeline is done with it; the scratch still holds the storage
+        let second = try read(#"{"b":[["3","1"]]}"#)
+        #expect(second == [BookLevel(price: FixedDecimal("3")!, size: FixedDecimal("1")!)])
+        #expect(second.withUnsafeBufferPointer { $0.baseAddress } == storage)
+        // `second` is still referenced: the next read gets storage of its own and leaves `second` alone.
+        let third = try read(#"{"b":[]}"#)
+        #expect(third.isEmpty && second.count == 1 && third.withUnsafeBufferPointer { $0.baseAddress } != storage)
+        #expect { try read(#"{"b":[["3"]]}"#) } throws: { $0 is VenueParseError }
+        #expect { try read(#"{"b":[["x","1"]]}"#) } throws: { $0 is VenueParseError }
+        #expect { try read(#"{"b":"1.5"}"#) } throws: { $0 is VenueParseError }
+    }
+
     @Test("batches: count and byte caps; sort orders")
     func batchesAndOrder() throws {
         #expect(OutboundMessage.batches(["a", "b", "c"], maxCount: 2) == [["a", "b"], ["c"]])
