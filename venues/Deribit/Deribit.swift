@@ -133,7 +133,8 @@ public struct Deribit: SymmetricSubscriptions {
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
-        try output.appendingAllOrNothing { output throws(VenueParseError) in
+        let mark = output.count
+        do throws(VenueParseError) {
             var s = JSONScanner(message)
             try s.beginObject()
             var method: JSONString?, id: Int64?, params: JSONScanner?, result: JSONScanner?, error: JSONScanner?
@@ -160,6 +161,9 @@ public struct Deribit: SymmetricSubscriptions {
             else if var result { try parseResult(&result, id: id, &output) }
             else if var error { try parseError(&error, id: id, &output) }
             else if method == nil { throw VenueParseError.unexpected("deribit message without method, result or error") }
+        } catch {
+            output.removeSubrange(mark...)
+            throw error
         }
     }
 
