@@ -10,23 +10,19 @@ extension Binance {
     static func requestFrames(_ method: String, _ subscriptions: [Subscription], symbols: VenueSymbolMap,
                               nextID: inout Int64, pending: inout [Int64: [Subscription]],
                               stream: (Channel) -> String?) -> [OutboundMessage] {
-        let sorted = subscriptions.sorted { ($0.symbol, rank($0.channel)) < ($1.symbol, rank($1.channel)) }
-        var named: [(Subscription, String)] = []
-        for sub in sorted {
+        var named: [Subscription] = [], streams: [String] = []
+        for sub in subscriptions.sorted(by: Subscription.symbolThenChannel) {
             guard let name = symbols.venueName(for: sub.symbol), let kind = stream(sub.channel) else { continue }
-            named.append((sub, "\(name.lowercased())@\(kind)"))  // BN-STR: stream names are lowercase
+            named.append(sub)
+            streams.append("\(name.lowercased())@\(kind)")  // BN-STR: stream names are lowercase
         }
-        var frames: [OutboundMessage] = []
-        var start = 0
-        while start < named.count {
-            let chunk = named[start ..< min(start + streamsPerFrame, named.count)]
-            let params = chunk.map { "\"\($0.1)\"" }.joined(separator: ",")
-            frames.append(OutboundMessage(text: "{\"method\":\"\(method)\",\"params\":[\(params)],\"id\":\(nextID)}"))
-            pending[nextID] = chunk.map(\.0)
-            nextID += 1
-            start += streamsPerFrame
+        return OutboundMessage.batches(streams, maxCount: streamsPerFrame).map { batch in
+            pending[nextID] = Array(named.prefix(batch.count))
+            named.removeFirst(batch.count)
+            let params = batch.map { "\"\($0)\"" }.joined(separator: ",")
+            defer { nextID += 1 }
+            return OutboundMessage(text: "{\"method\":\"\(method)\",\"params\":[\(params)],\"id\":\(nextID)}")
         }
-        return frames
     }
 
     /// Reads the envelope into `payload` and returns `true` for a data frame (combined `data`,
@@ -40,7 +36,7 @@ extension Binance {
     /// The payload is read in place, in one pass (routing is by the payload's own `e`, so nothing
     /// before it is needed); `levels` lends `depthUpdate` its level storage.
     static func readFrame(_ message: UnsafeRawBufferPointer, pending: inout [Int64: [Subscription]],
-                          levels: inout BinanceLevels, payload: inout BinancePayload,
+                          levels: inout BookScratch, payload: inout BinancePayload,
                           into output: inout [VenueOutput]) throws(VenueParseError) -> Bool {
         var s = JSONScanner(message)
         try s.beginObject()
@@ -85,7 +81,7 @@ extension Binance {
         if let code {
             let reason = "code \(code): \(text ?? "")"
             if let id, let subs = pending.removeValue(forKey: id) {
-                output.append(.subscribed(SubscriptionAck(subscriptions: subs, isSuccess: false, requestID: String(id), message: reason)))
+                output.append(.refused(subs, requestID: String(id), message: reason))
             } else {
                 output.append(.venueError(reason))
             }
@@ -93,7 +89,7 @@ extension Binance {
         }
         guard hasResult else { throw .unexpected("Binance frame without data, result or code") }
         let subs = id.flatMap { pending.removeValue(forKey: $0) } ?? []
-        output.append(.subscribed(SubscriptionAck(subscriptions: subs, isSuccess: true, requestID: id.map { String($0) })))
+        output.append(.acknowledged(subs, requestID: id.map { String($0) }))
         return false
     }
 
@@ -116,9 +112,8 @@ extension Binance {
         try s.finish()
         if let code { throw .unexpected("Binance REST error \(code): \(text)") }
         guard let lastUpdateID else { throw .missingField("lastUpdateId") }
-        let update = BookUpdate(venue: venue, symbol: symbol, isSnapshot: true, bids: bids, asks: asks,
-                                tsExchange: try nanoseconds(time), tsRecv: context.tsRecv)
-        return BookMessage(update: update, sequencing: .restSnapshot(lastUpdateID: lastUpdateID))
+        return BookMessage(venue: venue, symbol: symbol, isSnapshot: true, bids: bids, asks: asks, tsExchange: try nanoseconds(time),
+                           tsRecv: context.tsRecv, sequencing: .restSnapshot(lastUpdateID: lastUpdateID))
     }
 
     /// Binance times are ms since the epoch (default `timeUnit`); overflow is an error, not a trap.
@@ -160,15 +155,6 @@ extension Binance {
                                    tradeID: TradeID(id), tsExchange: tsExchange, tsRecv: context.tsRecv)))
         return true
     }
-
-    /// Position of `channel` in `Channel.allCases`, for deterministic subscribe frames.
-    static func rank(_ channel: Channel) -> Int { Channel.allCases.firstIndex(of: channel) ?? 0 }
-}
-
-/// The level storage `depthUpdate` payloads reuse from message to message (see `LevelScratch`).
-struct BinanceLevels: Sendable {
-    var bids = LevelScratch()
-    var asks = LevelScratch()
 }
 
 /// One Binance stream payload, read in any key order. Binance reuses one-letter keys with other
@@ -200,7 +186,7 @@ struct BinancePayload {
     /// each key matched with one compare; from the first member that differs, the general loop
     /// reads the rest in any order. (`aggTrade` frames in their documented layout never get here:
     /// they take the trade lane, ``Binance/layoutAggTrade(_:venue:symbols:context:into:)``.)
-    mutating func read(_ s: inout JSONScanner, levels: inout BinanceLevels) throws(VenueParseError) {
+    mutating func read(_ s: inout JSONScanner, levels: inout BookScratch) throws(VenueParseError) {
         try s.beginObject()
         inOrder: do {
             guard s.nextKey(is: "e") else { break inOrder }
@@ -244,12 +230,9 @@ struct BinancePayload {
     }
 
     /// `b`: bid levels (`depthUpdate`), the bid price (`bookTicker`) or a buyer order id (`trade`).
-    mutating func readB(_ s: inout JSONScanner, _ levels: inout BinanceLevels) throws(VenueParseError) {
+    mutating func readB(_ s: inout JSONScanner, _ levels: inout BookScratch) throws(VenueParseError) {
         switch try s.peekKind() {
-        case .array:
-            bids = levels.bids.take()
-            try s.readLevels(into: &bids)
-            levels.bids.keep(bids)
+        case .array: bids = try s.readLevels(reusing: &levels.bids)
         case .string: bidPrice = try s.readDecimal()
         default: try s.skipValue()  // `trade`: buyer order id
         }
@@ -257,12 +240,9 @@ struct BinancePayload {
 
     /// `a`: ask levels (`depthUpdate`), the ask price (`bookTicker`) or the aggregate trade id
     /// (`aggTrade`; `trade` reuses `a` for the seller order id).
-    mutating func readA(_ s: inout JSONScanner, _ levels: inout BinanceLevels) throws(VenueParseError) {
+    mutating func readA(_ s: inout JSONScanner, _ levels: inout BookScratch) throws(VenueParseError) {
         switch try s.peekKind() {
-        case .array:
-            asks = levels.asks.take()
-            try s.readLevels(into: &asks)
-            levels.asks.keep(asks)
+        case .array: asks = try s.readLevels(reusing: &levels.asks)
         case .string: askPrice = try s.readDecimal()
         default: aggregateID = try s.readInt64()
         }
@@ -277,27 +257,25 @@ struct BinancePayload {
 
     /// The payload's symbol, mapped (unknown names are an error, never a guess).
     func mappedSymbol(_ symbols: inout VenueSymbolMap) throws(VenueParseError) -> Symbol {
-        guard let symbol else { throw .missingField("s") }
-        return try symbols.require(symbol)
+        try symbols.require(symbol.required("s"))
     }
 
     /// `aggTrade` (id `a`) or `trade` (id `t`); `m: true` = buyer was maker = the taker sold (BN-STR).
     func trade(venue: VenueID, symbols: inout VenueSymbolMap, context: ParseContext) throws(VenueParseError) -> Trade {
         let symbol = try mappedSymbol(&symbols)
-        guard let price else { throw .missingField("p") }
-        guard let quantity else { throw .missingField("q") }
+        let price = try self.price.required("p")
+        let size = try quantity.required("q")
         let isAggregate = isEvent("aggTrade")
-        guard let id = isAggregate ? aggregateID : tradeID else { throw .missingField(isAggregate ? "a" : "t") }
-        guard let isBuyerMaker else { throw .missingField("m") }
-        return Trade(venue: venue, symbol: symbol, price: price, size: quantity, side: isBuyerMaker ? .sell : .buy,
+        let id = try (isAggregate ? aggregateID : tradeID).required(isAggregate ? "a" : "t")
+        return Trade(venue: venue, symbol: symbol, price: price, size: size, side: try isBuyerMaker.required("m") ? .sell : .buy,
                      tradeID: TradeID(id), tsExchange: try Binance.nanoseconds(time ?? eventTime), tsRecv: context.tsRecv)
     }
 
-    /// The levels of a `depthUpdate` (absolute quantities, `"0.00000000"` deletes).
-    func bookUpdate(venue: VenueID, symbols: inout VenueSymbolMap, time: Int64?,
-                    context: ParseContext) throws(VenueParseError) -> BookUpdate {
-        BookUpdate(venue: venue, symbol: try mappedSymbol(&symbols), isSnapshot: false, bids: bids, asks: asks,
-                   tsExchange: try Binance.nanoseconds(time), tsRecv: context.tsRecv)
+    /// A `depthUpdate` (absolute quantities, `"0.00000000"` deletes) with the venue's update ids.
+    func book(venue: VenueID, symbols: inout VenueSymbolMap, time: Int64?, sequencing: BookSequencing,
+              context: ParseContext) throws(VenueParseError) -> BookMessage {
+        BookMessage(venue: venue, symbol: try mappedSymbol(&symbols), isSnapshot: false, bids: bids, asks: asks,
+                    tsExchange: try Binance.nanoseconds(time), tsRecv: context.tsRecv, sequencing: sequencing)
     }
 
     /// A `bookTicker` payload.

@@ -7,7 +7,7 @@ import VenueKit
 /// Books are `@depth@100ms` diffs bootstrapped from REST `GET /api/v3/depth`: `Books` buffers the
 /// diffs, applies the snapshot's `lastUpdateId` and checks `U == previous u + 1`; this adapter
 /// only extracts `U`/`u` (BN-STR "How to manage a local order book correctly").
-public struct Binance: VenueAdapter {
+public struct Binance: SymmetricSubscriptions {
     /// Binance spot facts (VENUES.md §1.1–1.7, BN-STR).
     public static let spec = VenueSpec(
         id: .binance, displayName: "Binance Spot",
@@ -34,7 +34,7 @@ public struct Binance: VenueAdapter {
     var usesLayoutLane = true
     var nextRequestID: Int64 = 1
     /// Level storage reused by `depthUpdate` payloads.
-    var levels = BinanceLevels()
+    var levels = BookScratch()
     let tradeStream: String
     let restBaseURL: String
     let depthLimit: Int
@@ -57,18 +57,11 @@ public struct Binance: VenueAdapter {
     /// `BTCUSDT` → `BTC-USDT`.
     public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
 
-    /// `{"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@depth@100ms"],"id":1}`.
-    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        Binance.requestFrames("SUBSCRIBE", subscriptions, symbols: symbols, nextID: &nextRequestID, pending: &pending) {
-            $0 == .trades ? tradeStream : Self.spec.channelNames[$0]
-        }
-    }
-
-    /// `{"method":"UNSUBSCRIBE","params":[...],"id":n}`.
-    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        Binance.requestFrames("UNSUBSCRIBE", subscriptions, symbols: symbols, nextID: &nextRequestID, pending: &pending) {
-            $0 == .trades ? tradeStream : Self.spec.channelNames[$0]
-        }
+    /// `{"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@depth@100ms"],"id":1}`, or
+    /// `"UNSUBSCRIBE"` with the same params.
+    public mutating func frames(for subscriptions: [Subscription], subscribe: Bool) -> [OutboundMessage] {
+        Binance.requestFrames(subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE", subscriptions, symbols: symbols, nextID: &nextRequestID,
+                              pending: &pending) { $0 == .trades ? tradeStream : Self.spec.channelNames[$0] }
     }
 
     /// `GET /api/v3/depth?symbol=BTCUSDT&limit=1000`; weight 5/25/50/250 for limits up to
@@ -104,8 +97,8 @@ public struct Binance: VenueAdapter {
             output.append(.trade(try p.trade(venue: venue, symbols: &symbols, context: context)))
         } else if p.isEvent("depthUpdate") {
             guard let first = p.firstUpdateID, let last = p.lastUpdateID else { throw .missingField("U/u") }
-            let update = try p.bookUpdate(venue: venue, symbols: &symbols, time: p.eventTime, context: context)
-            output.append(.book(BookMessage(update: update, sequencing: .binanceSpot(firstUpdateID: first, lastUpdateID: last))))
+            output.append(.book(try p.book(venue: venue, symbols: &symbols, time: p.eventTime,
+                                            sequencing: .binanceSpot(firstUpdateID: first, lastUpdateID: last), context: context)))
         } else if p.event == nil, p.bidPrice != nil {
             // Spot `@bookTicker` has no `e` and no time (BN-STR).
             output.append(.bbo(try p.bbo(venue: venue, symbols: &symbols, time: nil, context: context)))

@@ -12,7 +12,7 @@ import VenueKit
 /// `@aggTrade`/`@markPrice`/`@forceOrder` on `/market`; a path-less connection silently gets only
 /// `/public` data. `VenueSpec` has one URL list, so the primary is `/public` and
 /// ``marketDataURL(for:)`` names the route per channel for a session layer that shards by it.
-public struct BinanceFutures: VenueAdapter {
+public struct BinanceFutures: SymmetricSubscriptions {
     /// Binance USD-M facts (VENUES.md §1, BN-FUT-MS, BN-FUT-OB, BN-CAAS).
     public static let spec = VenueSpec(
         id: .binanceFutures, displayName: "Binance USD-M Futures",
@@ -46,7 +46,7 @@ public struct BinanceFutures: VenueAdapter {
     var usesLayoutLane = true
     var nextRequestID: Int64 = 1
     /// Level storage reused by `depthUpdate` payloads.
-    var levels = BinanceLevels()
+    var levels = BookScratch()
     let restBaseURL: String
     let depth: (limit: Int, weight: Int)
 
@@ -71,18 +71,11 @@ public struct BinanceFutures: VenueAdapter {
     /// `BTCUSDT` → `BTC-USDT-PERP`.
     public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
 
-    /// `{"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@depth@100ms"],"id":1}`.
-    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        Binance.requestFrames("SUBSCRIBE", subscriptions, symbols: symbols, nextID: &nextRequestID, pending: &pending) {
-            Self.spec.channelNames[$0]
-        }
-    }
-
-    /// `{"method":"UNSUBSCRIBE","params":[...],"id":n}`.
-    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        Binance.requestFrames("UNSUBSCRIBE", subscriptions, symbols: symbols, nextID: &nextRequestID, pending: &pending) {
-            Self.spec.channelNames[$0]
-        }
+    /// `{"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@depth@100ms"],"id":1}`, or
+    /// `"UNSUBSCRIBE"` with the same params.
+    public mutating func frames(for subscriptions: [Subscription], subscribe: Bool) -> [OutboundMessage] {
+        Binance.requestFrames(subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE", subscriptions, symbols: symbols, nextID: &nextRequestID,
+                              pending: &pending) { Self.spec.channelNames[$0] }
     }
 
     /// `GET /fapi/v1/depth?symbol=BTCUSDT&limit=1000` (weight 20).
@@ -117,9 +110,8 @@ public struct BinanceFutures: VenueAdapter {
                 throw .missingField("U/u/pu")
             }
             // `T` is the matching-engine (transaction) time; `E` is when the event was pushed.
-            let update = try p.bookUpdate(venue: venue, symbols: &symbols, time: p.time ?? p.eventTime, context: context)
-            output.append(.book(BookMessage(update: update, sequencing: .binanceFutures(
-                firstUpdateID: first, lastUpdateID: last, previousLastUpdateID: previous))))
+            let sequencing = BookSequencing.binanceFutures(firstUpdateID: first, lastUpdateID: last, previousLastUpdateID: previous)
+            output.append(.book(try p.book(venue: venue, symbols: &symbols, time: p.time ?? p.eventTime, sequencing: sequencing, context: context)))
         } else if p.isEvent("aggTrade") || p.isEvent("trade") {
             output.append(.trade(try p.trade(venue: venue, symbols: &symbols, context: context)))
         } else if p.isEvent("bookTicker") {
@@ -164,11 +156,9 @@ public struct BinanceFutures: VenueAdapter {
             else { try s.skipValue() }
         }
         try s.finish()
-        guard let symbol else { throw .missingField("o.s") }
-        guard let side else { throw .missingField("o.S") }
-        guard let fillPrice = average.flatMap({ $0.isZero ? nil : $0 }) ?? price else { throw .missingField("o.ap/o.p") }
-        guard let size = filled.flatMap({ $0.isZero ? nil : $0 }) ?? quantity else { throw .missingField("o.z/o.q") }
-        return Liquidation(venue: Self.spec.id, symbol: symbol, side: side, price: fillPrice, size: size,
+        return Liquidation(venue: Self.spec.id, symbol: try symbol.required("o.s"), side: try side.required("o.S"),
+                           price: try (average.flatMap { $0.isZero ? nil : $0 } ?? price).required("o.ap/o.p"),
+                           size: try (filled.flatMap { $0.isZero ? nil : $0 } ?? quantity).required("o.z/o.q"),
                            tsExchange: try Binance.nanoseconds(time), tsRecv: context.tsRecv)
     }
 }

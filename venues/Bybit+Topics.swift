@@ -14,7 +14,7 @@ extension Bybit {
             try s.beginObject()
             while let key = try s.nextKey() {
                 if key == "s" { symbol = try symbols.require(try s.readString()) }
-                else if key == "S" { side = try Self.side(&s) }
+                else if key == "S" { side = try s.readSide(field: "S", buy: "Buy", sell: "Sell") }
                 else if key == "v" { size = try s.readDecimal() }
                 else if key == "p" { price = try s.readDecimal() }
                 else if key == "i" { id = try s.readString().string }
@@ -129,7 +129,7 @@ extension Bybit {
             try s.beginObject()
             while let key = try s.nextKey() {
                 if key == "s" { symbol = try symbols.require(try s.readString()) }
-                else if key == "S" { side = try Self.side(&s).opposite }
+                else if key == "S" { side = try s.readSide(field: "S", buy: "Buy", sell: "Sell").opposite }
                 else if key == "v" { size = try s.readDecimal() }
                 else if key == "p" { price = try s.readDecimal() }
                 else if key == "T" { time = try s.readInt64() }
@@ -140,14 +140,6 @@ extension Bybit {
                                                    tsExchange: try Self.nanoseconds(time), tsRecv: context.tsRecv)))
         }
         try s.finish()   // a failure here is rolled back by `parse` (appendingAllOrNothing)
-    }
-
-    /// `"Buy"` / `"Sell"`.
-    static func side(_ s: inout JSONScanner) throws(VenueParseError) -> Side {
-        let text = try s.readString()
-        if text == "Buy" { return .buy }
-        if text == "Sell" { return .sell }
-        throw .invalidValue("S", "expected Buy or Sell, got '\(text.string)'")
     }
 
     /// A ms time sent as a string that may be `""` or `"0"` (no funding on that contract) → `nil`.

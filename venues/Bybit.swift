@@ -11,7 +11,7 @@ import VenueKit
 /// `Books` checks `u`; this adapter only extracts it. BBO and funding come from `tickers`
 /// (linear/inverse; deltas omit unchanged fields, so the last values are kept per symbol); spot
 /// tickers carry no bid/ask, so spot BBO comes from `orderbook.1`.
-public struct Bybit: VenueAdapter {
+public struct Bybit: SymmetricSubscriptions {
     /// Bybit v5 facts (VENUES.md §5, BY-CONN, BY-OB, BY-RL).
     public static let spec = VenueSpec(
         id: .bybit, displayName: "Bybit",
@@ -88,15 +88,11 @@ public struct Bybit: VenueAdapter {
         }
     }
 
-    /// `{"req_id":"1","op":"subscribe","args":["publicTrade.BTCUSDT","orderbook.50.BTCUSDT"]}`.
-    public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        for sub in subscriptions { if let t = topic(for: sub) { active.update(sub, on: t, adding: true) } }
-        return requestFrames("subscribe", subscriptions)
-    }
-
+    /// `{"req_id":"1","op":"subscribe","args":["publicTrade.BTCUSDT","orderbook.50.BTCUSDT"]}`, or
     /// `{"req_id":"2","op":"unsubscribe","args":[...]}` (a `tickers` topic stays while BBO or funding uses it).
-    public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        for sub in subscriptions { active.update(sub, on: "", adding: false) }
+    public mutating func frames(for subscriptions: [Subscription], subscribe: Bool) -> [OutboundMessage] {
+        for sub in subscriptions { if let t = topic(for: sub) { active.update(sub, on: t, adding: subscribe) } }
+        guard !subscribe else { return requestFrames("subscribe", subscriptions) }
         return requestFrames("unsubscribe", subscriptions.filter { topic(for: $0).map { !active.isUsed($0) } ?? false })
     }
 

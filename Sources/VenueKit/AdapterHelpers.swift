@@ -50,15 +50,15 @@ extension Channel {
 }
 
 extension JSONScanner {
-    /// Reads a side spelled `"buy"` / `"sell"` (Kraken, OKX, Deribit); anything else is
-    /// ``VenueParseError/Kind/invalidValue`` naming `field`. Whether it is the taker's side is the
-    /// venue's rule: the caller says so.
+    /// Reads a side spelled `"buy"` / `"sell"` (Kraken, OKX, Deribit), or as the venue spells it
+    /// (`buy: "Buy", sell: "Sell"` for Bybit); anything else is ``VenueParseError/Kind/invalidValue``
+    /// naming `field`. Whether it is the taker's side is the venue's rule: the caller says so.
     @inlinable
-    public mutating func readSide(field: StaticString) throws(VenueParseError) -> Side {
+    public mutating func readSide(field: StaticString, buy: StaticString = "buy", sell: StaticString = "sell") throws(VenueParseError) -> Side {
         let text = try readString()
-        if text == "buy" { return .buy }
-        if text == "sell" { return .sell }
-        throw VenueParseError.invalidValue(field.description, "expected buy or sell, got '\(text.string)'")
+        if text == buy { return .buy }
+        if text == sell { return .sell }
+        throw VenueParseError.invalidValue(field.description, "expected \(buy) or \(sell), got '\(text.string)'")
     }
 
     /// Reads a time in ms since the epoch (a JSON number or a numeric string) as ns; a value
@@ -102,9 +102,13 @@ extension OutboundMessage {
 
 /// Level storage for both sides of a book, reused from one book message to the next (see
 /// ``LevelScratch``): `take()` at the start of a message, `keep(_:_:)` once the levels are read.
+/// A venue that only learns from a level array's own key which side it is (Binance reuses `b`
+/// and `a` for other fields) takes and keeps one side at a time through ``bids`` and ``asks``.
 public struct BookScratch: Sendable {
-    /// Bid and ask storage.
-    @usableFromInline var bids = LevelScratch(), asks = LevelScratch()
+    /// Bid storage.
+    public var bids = LevelScratch()
+    /// Ask storage.
+    public var asks = LevelScratch()
 
     /// Empty scratch.
     @inlinable

@@ -38,3 +38,16 @@ public struct LevelScratch: Sendable {
         storage = levels
     }
 }
+
+extension JSONScanner {
+    /// Reads a level array (as ``readLevels(into:)``) into storage reused from `scratch`, and keeps
+    /// the result there for the next message: the three steps of ``LevelScratch`` for one side, for
+    /// venues that learn which side an array is from its key (Binance's `b` and `a`).
+    @inlinable @inline(__always)
+    public mutating func readLevels(reusing scratch: inout LevelScratch) throws(VenueParseError) -> [BookLevel] {
+        var levels = scratch.take()
+        try readLevels(into: &levels)
+        scratch.keep(levels)
+        return levels
+    }
+}

@@ -49,6 +49,13 @@ struct AdapterHelpersTests {
         #expect(try inObject(#"{"side":"buy"}"#) { s throws(VenueParseError) in _ = try s.nextKey(); return try s.readSide(field: "side") } == Side.buy)
         #expect { try inObject(#"{"direction":"Sell"}"#) { s throws(VenueParseError) in _ = try s.nextKey(); return try s.readSide(field: "direction") } }
             throws: { ($0 as? VenueParseError)?.kind == .invalidValue && ($0 as? VenueParseError)?.message.hasPrefix("'direction'") == true }
+        // A venue's own spelling (Bybit `"Buy"`/`"Sell"`): the other spelling is refused, and the message names both words.
+        #expect(try inObject(#"{"S":"Buy"}"#) { s throws(VenueParseError) in _ = try s.nextKey(); return try s.readSide(field: "S", buy: "Buy", sell: "Sell") } == Side.buy)
+        #expect(try inObject(#"{"S":"Sell"}"#) { s throws(VenueParseError) in _ = try s.nextKey(); return try s.readSide(field: "S", buy: "Buy", sell: "Sell") } == Side.sell)
+        #expect { try inObject(#"{"S":"sell"}"#) { s throws(VenueParseError) in _ = try s.nextKey(); return try s.readSide(field: "S", buy: "Buy", sell: "Sell") } }
+            throws: { ($0 as? VenueParseError) == .invalidValue("S", "expected Buy or Sell, got 'sell'") }
+        #expect { try inObject(#"{"side":"BUY"}"#) { s throws(VenueParseError) in _ = try s.nextKey(); return try s.readSide(field: "side") } }
+            throws: { ($0 as? VenueParseError) == .invalidValue("side", "expected buy or sell, got 'BUY'") }
         #expect(try inObject(#"{"ts":"1652459199958"}"#) { s throws(VenueParseError) in _ = try s.nextKey(); return try s.readMilliseconds("ts") }
                 == 1_652_459_199_958_000_000)
         #expect { try inObject(#"{"ts":9223372036854775}"#) { s throws(VenueParseError) in _ = try s.nextKey(); return try s.readMilliseconds("ts") } }
@@ -112,6 +119,41 @@ struct AdapterHelpersTests {
         #expect(message.update.bids == bids && message.update.isSnapshot && message.sequencing == .okx(seqID: 2, prevSeqID: 1))
         (bids, asks) = scratch.take()
         #expect(bids.isEmpty && asks.isEmpty)
+        // One side at a time (Binance learns the side from the key): each side's storage comes back to that side only.
+        var one = BookScratch()
+        var sells = one.asks.take(minimumCapacity: 64)
+        sells.append(BookLevel(price: FixedDecimal("2.5")!, size: FixedDecimal("1")!))
+        one.asks.keep(sells)
+        let askStorage = sells.withUnsafeBufferPointer { $0.baseAddress }
+        sells = []
+        let reused = one.asks.take()
+        #expect(reused.isEmpty && reused.capacity >= 64 && reused.withUnsafeBufferPointer { $0.baseAddress } == askStorage)
+        #expect(one.bids.take().withUnsafeBufferPointer { $0.baseAddress } != askStorage)
+    }
+
+    @Test("readLevels(reusing:) reads into the scratch's storage and keeps the result; bad levels throw")
+    func levelsReusingScratch() throws {
+        var scratch = LevelScratch()
+        func read(_ text: String) throws(VenueParseError) -> [BookLevel] {
+            try inObject(text) { s throws(VenueParseError) in
+                _ = try s.nextKey()
+                return try s.readLevels(reusing: &scratch)
+            }
+        }
+        var first: [BookLevel]? = try read(#"{"b":[["1.5","2"],["1.4","0.00"]]}"#)
+        #expect(first == [BookLevel(price: FixedDecimal("1.5")!, size: FixedDecimal("2")!),
+                          BookLevel(price: FixedDecimal("1.4")!, size: FixedDecimal("0.00")!)])
+        let storage = first?.withUnsafeBufferPointer { $0.baseAddress }
+        first = nil  // the pipeline is done with it; the scratch still holds the storage
+        let second = try read(#"{"b":[["3","1"]]}"#)
+        #expect(second == [BookLevel(price: FixedDecimal("3")!, size: FixedDecimal("1")!)])
+        #expect(second.withUnsafeBufferPointer { $0.baseAddress } == storage)
+        // `second` is still referenced: the next read gets storage of its own and leaves `second` alone.
+        let third = try read(#"{"b":[]}"#)
+        #expect(third.isEmpty && second.count == 1 && third.withUnsafeBufferPointer { $0.baseAddress } != storage)
+        #expect { try read(#"{"b":[["3"]]}"#) } throws: { $0 is VenueParseError }
+        #expect { try read(#"{"b":[["x","1"]]}"#) } throws: { $0 is VenueParseError }
+        #expect { try read(#"{"b":"1.5"}"#) } throws: { $0 is VenueParseError }
     }
 
     @Test("batches: count and byte caps; sort orders")
