@@ -46,7 +46,10 @@ def block_end(lines, start):
     """The index of the line that closes the brace block opened on line `start` (strings ignored)."""
     depth, opened = 0, False
     for i in range(start, len(lines)):
-        text = re.sub(r'#?"(?:[^"\\]|\\.)*"#?', '""', lines[i][0].split("//")[0])
+        # Raw strings first (`#"{"topic":"#` holds quotes and braces up to its `"#`), then plain
+        # ones, and only then a `//` starts a comment (not one inside a string's URL).
+        text = re.sub(r'#"(?:.*?)"#', '""', lines[i][0])
+        text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text).split("//")[0]
         depth += text.count("{") - text.count("}")
         opened = opened or "{" in text
         if opened and depth <= 0:
