@@ -10,13 +10,11 @@ struct ShortTextTests {
     /// The text `render` writes into a 64-byte buffer; also checks that nothing at or past
     /// `room` bytes from the start changed (the renderers' documented room).
     static func text(room: Int = FixedDecimal.maxTextLength, _ render: (UnsafeMutableRawPointer) -> Int) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0xEE, count: 64)
-        return buffer.withUnsafeMutableBytes { raw in
-            let n = render(raw.baseAddress.unsafelyUnwrapped)
-            #expect(n > 0 && n <= room)
-            #expect(raw[room...].allSatisfy { $0 == 0xEE })
-            return Array(raw[0 ..< n])
-        }
+        let scratch = Scratch()
+        defer { scratch.free() }
+        let count = scratch.render(room: room, render)
+        #expect(count != nil, "wrote no bytes, more than \(room), or past its room")
+        return Array(scratch.bytes[0 ..< (count ?? 0)])
     }
 
     /// Mantissas around every digit-count boundary (10^k − 1, 10^k, 10^k + 1, 2·10^k, 10^(k+1) − 1),
