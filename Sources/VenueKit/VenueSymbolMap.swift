@@ -19,6 +19,14 @@ public struct VenueSymbolMap: Sendable {
         for (symbol, name) in pairs { insert(symbol, venueName: name) }
     }
 
+    /// Creates a map of `symbols` to the names `venueName` gives them; a symbol without a name
+    /// (`nil`: a kind or market the venue's connection does not serve) is left out.
+    public init(_ symbols: [Symbol], venueName: (Symbol) -> String?) {
+        for symbol in symbols {
+            if let name = venueName(symbol) { insert(symbol, venueName: name) }
+        }
+    }
+
     /// Adds or replaces one mapping.
     public mutating func insert(_ symbol: Symbol, venueName: String) {
         toVenue[symbol] = venueName
