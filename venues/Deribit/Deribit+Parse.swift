@@ -2,31 +2,25 @@ import MarketModel
 import VenueKit
 
 /// Channel parsers for ``Deribit``: trades (+ liquidations), book, quote/ticker (+ funding),
-/// platform state, and JSON-RPC results and errors.
-extension Deribit {
+/// platform state, and JSON-RPC results and errors. Book levels are Deribit's own form
+/// (``BookLevelForm``).
+extension Deribit: BookLevelForm {
     // {"timestamp":1765531356452,"price":92294.5,"amount":10.0,"direction":"sell","instrument_name":"BTC-PERPETUAL",
     //  "trade_seq":271252854,"mark_price":92287.11,"tick_direction":2,"contracts":1.0,"trade_id":"403691824","liquidation":"T"}
     // `direction` is the taker side; `amount` is USD for inverse contracts, coin for options (NT-DB).
     // `liquidation`: "M" maker, "T" taker, "MT" both sides were liquidation orders.
     mutating func parseTrade(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
-        var symbol: Symbol?, price: Price?, amount: Size?, side: Side?, id = "", ts: Nanoseconds?
-        var isMakerLiquidated = false, isTakerLiquidated = false
-        func readID(_ s: inout JSONScanner) throws(VenueParseError) -> String {
-            try s.peekKind() == .number ? DecimalText.string(s.readInt64()) : s.readString().string
-        }
+        var symbol: Symbol?, price: Price?, amount: Size?, side: Side?, id = "", ts: Nanoseconds?, liquidation: JSONString?
         try s.beginObject()
         while let key = try s.nextKey() {
             if key == "instrument_name" { symbol = try symbols.require(s.readString()) }
             else if key == "price" { price = try s.readDecimal() }
             else if key == "amount" { amount = try s.readDecimal() }
-            else if key == "trade_id" { id = try readID(&s) }
+            else if key == "trade_id" { id = try s.peekKind() == .number ? DecimalText.string(s.readInt64()) : s.readString().string }
             else if key == "timestamp" { ts = try s.readMilliseconds("timestamp") }
             else if key == "direction" { side = try s.readSide(field: "direction") }
-            else if key == "liquidation" {
-                let flag = try s.readString()
-                isMakerLiquidated = flag == "M" || flag == "MT"
-                isTakerLiquidated = flag == "T" || flag == "MT"
-            } else { try s.skipValue() }
+            else if key == "liquidation" { liquidation = try s.readString() }
+            else { try s.skipValue() }
         }
         guard let symbol, let price, let amount, let side, !id.isEmpty else {
             throw VenueParseError.missingField("instrument_name/price/amount/direction/trade_id")
@@ -37,7 +31,8 @@ extension Deribit {
                                        tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv)))
         }
         guard use.contains(.liquidations) else { return }
-        for (isLiquidated, orderSide) in [(isTakerLiquidated, side), (isMakerLiquidated, side.opposite)] where isLiquidated {
+        let orders = [(liquidation == "T" || liquidation == "MT", side), (liquidation == "M" || liquidation == "MT", side.opposite)]
+        for (isLiquidated, orderSide) in orders where isLiquidated {
             output.append(.liquidation(Liquidation(venue: Self.spec.id, symbol: symbol, side: orderSide, price: price,
                                                    size: amount, tsExchange: ts, tsRecv: context.tsRecv)))
         }
@@ -82,18 +77,10 @@ extension Deribit {
                                         tsRecv: context.tsRecv, sequencing: .deribit(changeID: changeID, prevChangeID: isSnapshot ? nil : prevID))))
     }
 
-    /// `[["new"|"change"|"delete", price, amount], ...]`; a delete is size 0 (its `0.0` keeps the venue digits).
-    static func readLevels(_ s: inout JSONScanner, into levels: inout [BookLevel]) throws(VenueParseError) {
-        try s.beginArray()
-        try LevelSink.collect { sink throws(VenueParseError) in
-            while try s.nextElement() { sink.append(try readLevel(&s), into: &levels) }
-            sink.flush(into: &levels)
-        }
-    }
-
-    /// One `["new"|"change"|"delete", price, amount]` element.
+    /// One `["new"|"change"|"delete", price, amount]` element of `bids` or `asks`; a delete is size 0
+    /// (its `0.0` keeps the venue digits).
     @inline(__always)
-    static func readLevel(_ s: inout JSONScanner) throws(VenueParseError) -> BookLevel {
+    public static func readLevel(_ s: inout JSONScanner) throws(VenueParseError) -> BookLevel {
         // Deribit's compact form (`["change",92294.5,10.0]`) in one pass: the action and the commas are
         // fixed words, the numbers one-pass decimals. Anything else (whitespace, a fourth element,
         // escapes, errors) rewinds and takes the general reader below, which decides.
@@ -124,27 +111,25 @@ extension Deribit {
     // ticker.BTC-PERPETUAL.100ms adds "last_price","mark_price","stats":{"high","low","volume"},"current_funding",
     //  "funding_8h":0.00001742 (perpetuals). Funding accrues continuously; funding_8h is the 8-hour rate,
     //  comparable with other venues' per-interval rates, so there is no next funding time.
+    static let quoteKeys = QuoteFields.Keys(bid: "best_bid_price", bidSize: "best_bid_amount", ask: "best_ask_price", askSize: "best_ask_amount",
+                                            last: "last_price")
+    /// The members of the ticker's `stats` object.
+    static let statsKeys = QuoteFields.Keys(volume24h: "volume", high24h: "high", low24h: "low")
+
     mutating func parseQuote(_ s: inout JSONScanner, isTicker: Bool, _ context: ParseContext,
                              _ output: inout [VenueOutput]) throws(VenueParseError) {
         var symbol: Symbol?, q = QuoteFields(), mark: Price?, funding: FixedDecimal?
         try s.beginObject()
         while let key = try s.nextKey() {
+            if try q.read(key, from: &s, keys: Self.quoteKeys) { continue }
             if key == "instrument_name" { symbol = try symbols.require(s.readString()) }
             else if key == "timestamp" { q.tsExchange = try s.readMilliseconds("timestamp") }
-            else if key == "best_bid_price" { q.bid = try s.readOptionalDecimal() }
-            else if key == "best_bid_amount" { q.bidSize = try s.readOptionalDecimal() }
-            else if key == "best_ask_price" { q.ask = try s.readOptionalDecimal() }
-            else if key == "best_ask_amount" { q.askSize = try s.readOptionalDecimal() }
-            else if key == "last_price" { q.last = try s.readOptionalDecimal() }
             else if key == "mark_price" { mark = try s.readOptionalDecimal() }
             else if key == "funding_8h" { funding = try s.readOptionalDecimal() }
             else if key == "stats" {
                 try s.beginObject()
                 while let k = try s.nextKey() {
-                    if k == "volume" { q.volume24h = try s.readOptionalDecimal() }
-                    else if k == "high" { q.high24h = try s.readOptionalDecimal() }
-                    else if k == "low" { q.low24h = try s.readOptionalDecimal() }
-                    else { try s.skipValue() }
+                    if try !q.read(k, from: &s, keys: Self.statsKeys) { try s.skipValue() }
                 }
             } else { try s.skipValue() }
         }
@@ -182,16 +167,14 @@ extension Deribit {
     // lists what was really subscribed, the rest was refused (DB-NOTIF). public/test answers
     // {"version":"1.2.26"}; set_heartbeat answers "ok".
     mutating func parseResult(_ s: inout JSONScanner, id: Int64?, _ output: inout [VenueOutput]) throws(VenueParseError) {
-        guard let id, let requested = pending.removeValue(forKey: id) else {
+        guard let id, let requested = pending.take(id) else {
             guard try s.peekKind() == .object else { return }
-            try s.beginObject()
-            if try s.seek(key: "version") { output.append(.pong) }
+            if try s.readMember("version", { s throws(VenueParseError) in try s.skipValue() }) != nil { output.append(.pong) }
             return
         }
-        var accepted: Set<String> = []
-        try s.beginArray()
-        while try s.nextElement() { accepted.insert(try s.readString().string) }
-        let ok = requested.filter { accepted.contains($0.1) }.map(\.0), refused = requested.filter { !accepted.contains($0.1) }.map(\.0)
+        // The channel each subscription was requested on is its `channel(for:)` (a pure function of it).
+        let accepted = Set(try s.readStrings())
+        let ok = requested.filter { accepted.contains(channel(for: $0) ?? "") }, refused = requested.filter { !ok.contains($0) }
         output.append(.acknowledged(ok, requestID: String(id)))
         if !refused.isEmpty { output.append(.refused(refused, requestID: String(id), message: "not in public/subscribe result")) }
     }
@@ -199,17 +182,9 @@ extension Deribit {
     // {"jsonrpc":"2.0","id":3,"error":{"code":10028,"message":"too_many_requests","data":null}}: 10028 also
     // ends the session (DB-RL); the session layer sees the close and reconnects within its budget.
     mutating func parseError(_ s: inout JSONScanner, id: Int64?, _ output: inout [VenueOutput]) throws(VenueParseError) {
-        var code: Int64 = 0, text = ""
-        try s.beginObject()
-        while let key = try s.nextKey() {
-            if key == "code" { code = try s.readInt64() }
-            else if key == "message" { text = try s.readString().string }
-            else { try s.skipValue() }
-        }
-        let message = "deribit error \(code): \(text)"
+        let error = try s.readErrorObject(messageKey: "message")
+        let message = "deribit error \(error.code ?? 0): \(error.message ?? "")"
         output.append(.venueError(message))
-        if let id, let requested = pending.removeValue(forKey: id) {
-            output.append(.refused(requested.map(\.0), requestID: String(id), message: message))
-        }
+        if let refusal = pending.refusal(id, message: message) { output.append(refusal) }
     }
 }

@@ -33,40 +33,30 @@ public struct Deribit: SymmetricSubscriptions {
     var wanted = SubscriptionTable()
     /// Channel suffix: `100ms` (public), `raw` (authenticated), `agg2`.
     let interval: String
-    /// JSON-RPC ids 1 and 2 are the session-start requests; everything else counts from 3.
-    var nextID: Int64 = 3
-    /// Subscribe requests awaiting their response, to diff `result` against (DB-NOTIF).
-    var pending: [Int64: [(Subscription, String)]] = [:]
+    /// JSON-RPC ids (1 and 2 are the session-start requests; everything else counts from 3) and
+    /// the subscribe requests awaiting their response, to diff `result` against (DB-NOTIF).
+    var pending = PendingRequests(firstID: 3)
     /// Level storage reused from one book message to the next.
     var scratch = BookScratch()
 
     /// Builds the instrument table; `options["interval"]` selects `100ms` (default), `raw` or `agg2`.
     public init(configuration: VenueAdapterConfiguration) {
-        let option = configuration.options["interval"] ?? "100ms"
-        interval = ["raw", "100ms", "agg2"].contains(option) ? option : "100ms"
-        for symbol in configuration.symbols {
-            if let name = venueSymbol(for: symbol) { symbols.insert(symbol, venueName: name) }
-        }
+        interval = configuration.option("interval", oneOf: ["raw", "100ms", "agg2"]) ?? "100ms"
+        symbols = VenueSymbolMap(configuration.symbols) { venueSymbol(for: $0) }
     }
 
-    static let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-
-    /// `BTC-USD-PERP` → `BTC-PERPETUAL`; non-USD quotes use Deribit's `BASE_QUOTE` prefix; strikes write `.` as `d`.
+    /// `BTC-USD-PERP` → `BTC-PERPETUAL`; non-USD quotes use Deribit's `BASE_QUOTE` prefix; expiries
+    /// are written `27DEC26` (``ExpiryDate/dayMonthYear``); strikes write `.` as `d`. (A symbol's
+    /// kind fixes its number of parts: options have five, futures and perpetuals three.)
     public func venueSymbol(for symbol: Symbol) -> String? {
         let parts = symbol.rawValue.split(separator: "-")
-        guard parts.count >= (symbol.kind == .option ? 5 : symbol.kind == .future ? 3 : 2) else { return nil }
         let prefix = parts[1] == "USD" ? "\(parts[0])" : "\(parts[0])_\(parts[1])"
-        func expiry(_ date: Substring) -> String? {
-            guard let month = Int(date.dropFirst(4).prefix(2)), (1 ... 12).contains(month), let day = Int(date.suffix(2)) else { return nil }
-            return "\(day)\(Self.months[month - 1])\(date.dropFirst(2).prefix(2))"
-        }
+        let expiry = symbol.expiry.flatMap { ExpiryDate($0)?.dayMonthYear }
         switch symbol.kind {
         case .spot: return parts[1] == "USD" ? nil : prefix
         case .perpetual: return "\(prefix)-PERPETUAL"
-        case .future: return expiry(parts[2]).map { "\(prefix)-\($0)" }
-        case .option:
-            let strike = String(parts[3].map { $0 == "." ? "d" : $0 })
-            return expiry(parts[2]).map { "\(prefix)-\($0)-\(strike)-\(parts[4])" }
+        case .future: return expiry.map { "\(prefix)-\($0)" }
+        case .option: return expiry.map { "\(prefix)-\($0)-\(parts[3].replacing(".", with: "d"))-\(parts[4])" }
         }
     }
 
@@ -77,19 +67,13 @@ public struct Deribit: SymmetricSubscriptions {
         let pair = parts[0].split(separator: "_")
         guard let base = pair.first, pair.count <= 2 else { return nil }
         let quote = pair.count == 2 ? pair[1] : "USD"
-        func date(_ text: Substring) -> String? {
-            let day = text.prefix { $0.isNumber }, rest = text.dropFirst(day.count)
-            guard (1 ... 2).contains(day.count), rest.count == 5, let m = Self.months.firstIndex(of: String(rest.prefix(3))),
-                  rest.suffix(2).allSatisfy(\.isNumber) else { return nil }
-            return "20\(rest.suffix(2))\(m < 9 ? "0" : "")\(m + 1)\(day.count == 1 ? "0" : "")\(day)"
-        }
+        let expiry = parts.count > 1 ? ExpiryDate(dayMonthYear: parts[1]) : nil
         switch parts.count {
         case 1 where pair.count == 2: return try? Symbol("\(base)-\(quote)")
         case 2 where parts[1] == "PERPETUAL": return try? Symbol("\(base)-\(quote)-PERP")
-        case 2: return date(parts[1]).flatMap { try? Symbol("\(base)-\(quote)-\($0)") }
+        case 2: return expiry.flatMap { try? Symbol("\(base)-\(quote)-\($0)") }
         case 4 where parts[3] == "C" || parts[3] == "P":
-            let strike = String(parts[2].map { $0 == "d" ? "." : $0 })
-            return date(parts[1]).flatMap { try? Symbol("\(base)-\(quote)-\($0)-\(strike)-\(parts[3])") }
+            return expiry.flatMap { try? Symbol("\(base)-\(quote)-\($0)-\(parts[2].replacing("d", with: "."))-\(parts[3])") }
         default: return nil
         }
     }
@@ -109,18 +93,16 @@ public struct Deribit: SymmetricSubscriptions {
     /// `public/unsubscribe` for channels no remaining subscription shares.
     public mutating func frames(for subscriptions: [Subscription], subscribe adding: Bool) -> [OutboundMessage] {
         let method = adding ? "public/subscribe" : "public/unsubscribe"
-        var channels: [String] = [], requested: [(Subscription, String)] = []
+        var channels: [String] = [], requested: [Subscription] = []
         for sub in subscriptions {
             guard let name = channel(for: sub) else { continue }
             let change = wanted.update(sub, on: name, adding: adding)
             guard change != .unchanged else { continue }
-            requested.append((sub, name))
+            requested.append(sub)
             if change == .venueChannel { channels.append(name) }
         }
         guard !channels.isEmpty else { return [] }
-        let id = nextID
-        nextID += 1
-        if adding { pending[id] = requested }
+        let id = pending.register(adding ? requested : [])
         let list = channels.map { "\"\($0)\"" }.joined(separator: ",")
         return [OutboundMessage(text: #"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":{"channels":[\#(list)]}}"#)]
     }
@@ -133,38 +115,38 @@ public struct Deribit: SymmetricSubscriptions {
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
                                into output: inout [VenueOutput]) throws(VenueParseError) {
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
-        let mark = output.count
-        do throws(VenueParseError) {
-            var s = JSONScanner(message)
-            try s.beginObject()
-            var method: JSONString?, id: Int64?, params: JSONScanner?, result: JSONScanner?, error: JSONScanner?
-            // Notifications: `jsonrpc`, `method`, `params` (one compare per key), then any order.
-            if s.nextKey(is: "jsonrpc") {
-                try s.skipValue()
-                if s.nextKey(is: "method") {
-                    let m = try s.readString()
-                    method = m
-                    if s.nextKey(is: "params") { try parseNotification(&s, method: m, context, &output) }
-                }
+        try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context, &output) }
+    }
+
+    /// ``parse(_:context:into:)`` without the trade lane, inside its all-or-nothing rule.
+    mutating func parseObject(_ message: UnsafeRawBufferPointer, _ context: ParseContext,
+                              _ output: inout [VenueOutput]) throws(VenueParseError) {
+        var s = JSONScanner(message)
+        try s.beginObject()
+        var method: JSONString?, id: Int64?, params: JSONScanner?, result: JSONScanner?, error: JSONScanner?
+        // Notifications: `jsonrpc`, `method`, `params` (one compare per key), then any order.
+        if s.nextKey(is: "jsonrpc") {
+            try s.skipValue()
+            if s.nextKey(is: "method") {
+                let m = try s.readString()
+                method = m
+                if s.nextKey(is: "params") { try parseNotification(&s, method: m, context, &output) }
             }
-            while let key = try s.nextKey() {
-                if key == "method" { method = try s.readString() }
-                else if key == "id" { id = try s.readInt64() }
-                else if key == "params", let method { try parseNotification(&s, method: method, context, &output) }
-                else if key == "params" { params = try s.captureValue() }
-                else if key == "result" { result = try s.captureValue() }
-                else if key == "error" { error = try s.captureValue() }
-                else { try s.skipValue() }
-            }
-            try s.finish()
-            if var params, let method { try parseNotification(&params, method: method, context, &output) }
-            else if var result { try parseResult(&result, id: id, &output) }
-            else if var error { try parseError(&error, id: id, &output) }
-            else if method == nil { throw VenueParseError.unexpected("deribit message without method, result or error") }
-        } catch {
-            output.removeSubrange(mark...)
-            throw error
         }
+        while let key = try s.nextKey() {
+            if key == "method" { method = try s.readString() }
+            else if key == "id" { id = try s.readInt64() }
+            else if key == "params", let method { try parseNotification(&s, method: method, context, &output) }
+            else if key == "params" { params = try s.captureValue() }
+            else if key == "result" { result = try s.captureValue() }
+            else if key == "error" { error = try s.captureValue() }
+            else { try s.skipValue() }
+        }
+        try s.finish()
+        if var params, let method { try parseNotification(&params, method: method, context, &output) }
+        else if var result { try parseResult(&result, id: id, &output) }
+        else if var error { try parseError(&error, id: id, &output) }
+        else if method == nil { throw VenueParseError.unexpected("deribit message without method, result or error") }
     }
 
     // {"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}} must be answered with
@@ -175,8 +157,7 @@ public struct Deribit: SymmetricSubscriptions {
         if method == "heartbeat" {
             guard try s.seek(key: "type") else { throw VenueParseError.missingField("params.type") }
             if try s.readString() == "test_request" {
-                output.append(.send(OutboundMessage(text: #"{"jsonrpc":"2.0","id":\#(nextID),"method":"public/test","params":{}}"#)))
-                nextID += 1
+                output.append(.send(OutboundMessage(text: #"{"jsonrpc":"2.0","id":\#(pending.register()),"method":"public/test","params":{}}"#)))
             }
             output.append(.heartbeat)
             return try s.skipRestOfContainer(isObject: true)
