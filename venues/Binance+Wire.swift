@@ -5,23 +5,17 @@ import VenueKit
 // combined-stream envelope, control responses, payload keys and REST depth body (BN-STR, BN-FUT-MS).
 
 extension Binance {
-    /// Builds `SUBSCRIBE`/`UNSUBSCRIBE` frames, sorted so the frames do not depend on the caller's
-    /// order, and remembers each request id's subscriptions for the ack.
-    static func requestFrames(_ method: String, _ subscriptions: [Subscription], symbols: VenueSymbolMap,
-                              nextID: inout Int64, pending: inout [Int64: [Subscription]],
+    /// Builds `SUBSCRIBE` (`subscribe`) or `UNSUBSCRIBE` frames, sorted so the frames do not depend on
+    /// the caller's order (``PendingRequests/frames(for:maxTopics:text:)``), and remembers each
+    /// request id's subscriptions for the ack.
+    static func requestFrames(subscribe: Bool, _ subscriptions: [Subscription], symbols: VenueSymbolMap, pending: inout PendingRequests,
                               stream: (Channel) -> String?) -> [OutboundMessage] {
-        var named: [Subscription] = [], streams: [String] = []
-        for sub in subscriptions.sorted(by: Subscription.symbolThenChannel) {
-            guard let name = symbols.venueName(for: sub.symbol), let kind = stream(sub.channel) else { continue }
-            named.append(sub)
-            streams.append("\(name.lowercased())@\(kind)")  // BN-STR: stream names are lowercase
+        let streams = subscriptions.compactMap { sub -> (subscription: Subscription, topic: String)? in
+            guard let name = symbols.venueName(for: sub.symbol), let kind = stream(sub.channel) else { return nil }
+            return (sub, "\(name.lowercased())@\(kind)")  // BN-STR: stream names are lowercase
         }
-        return OutboundMessage.batches(streams, maxCount: streamsPerFrame).map { batch in
-            pending[nextID] = Array(named.prefix(batch.count))
-            named.removeFirst(batch.count)
-            let params = batch.map { "\"\($0)\"" }.joined(separator: ",")
-            defer { nextID += 1 }
-            return OutboundMessage(text: "{\"method\":\"\(method)\",\"params\":[\(params)],\"id\":\(nextID)}")
+        return pending.frames(for: streams, maxTopics: streamsPerFrame) { id, params in
+            "{\"method\":\"\(subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE")\",\"params\":[\(params)],\"id\":\(id)}"
         }
     }
 
@@ -35,7 +29,7 @@ extension Binance {
     ///
     /// The payload is read in place, in one pass (routing is by the payload's own `e`, so nothing
     /// before it is needed); `levels` lends `depthUpdate` its level storage.
-    static func readFrame(_ message: UnsafeRawBufferPointer, pending: inout [Int64: [Subscription]],
+    static func readFrame(_ message: UnsafeRawBufferPointer, pending: inout PendingRequests,
                           levels: inout BookScratch, payload: inout BinancePayload,
                           into output: inout [VenueOutput]) throws(VenueParseError) -> Bool {
         var s = JSONScanner(message)
@@ -63,10 +57,8 @@ extension Binance {
             else if key == "code" { code = try s.readInt64() }
             else if key == "msg" { text = try s.readString().string }
             else if key == "error" {  // newer error shape: {"error":{"code":2,"msg":"..."},"id":1}
-                try s.beginObject()
-                while let k = try s.nextKey() {
-                    if k == "code" { code = try s.readInt64() } else if k == "msg" { text = try s.readString().string } else { try s.skipValue() }
-                }
+                let error = try s.readErrorObject(messageKey: "msg")
+                (code, text) = (error.code ?? code, error.message ?? text)
             } else { isRaw = true; try s.skipValue() }
         }
         try s.finish()
@@ -80,16 +72,11 @@ extension Binance {
         }
         if let code {
             let reason = "code \(code): \(text ?? "")"
-            if let id, let subs = pending.removeValue(forKey: id) {
-                output.append(.refused(subs, requestID: String(id), message: reason))
-            } else {
-                output.append(.venueError(reason))
-            }
+            output.append(pending.refusal(id, message: reason) ?? .venueError(reason))
             return false
         }
         guard hasResult else { throw .unexpected("Binance frame without data, result or code") }
-        let subs = id.flatMap { pending.removeValue(forKey: $0) } ?? []
-        output.append(.acknowledged(subs, requestID: id.map { String($0) }))
+        output.append(pending.acknowledgement(id))
         return false
     }
 
@@ -176,9 +163,6 @@ struct BinancePayload {
     var fundingRate: FixedDecimal?                            // r ("" on delivery contracts)
     var order: JSONScanner?                                   // o (forceOrder's order object)
 
-    /// An empty payload, filled by ``read(_:levels:)``.
-    init() {}
-
     /// Reads one payload object (the caller checks what follows it). Level arrays take their
     /// storage from `levels` and leave it there for the next message.
     ///
@@ -248,13 +232,6 @@ struct BinancePayload {
         }
     }
 
-    /// `true` when `e` is `name`.
-    @inline(__always)
-    func isEvent(_ name: StaticString) -> Bool {
-        guard let event else { return false }
-        return event == name
-    }
-
     /// The payload's symbol, mapped (unknown names are an error, never a guess).
     func mappedSymbol(_ symbols: inout VenueSymbolMap) throws(VenueParseError) -> Symbol {
         try symbols.require(symbol.required("s"))
@@ -265,7 +242,7 @@ struct BinancePayload {
         let symbol = try mappedSymbol(&symbols)
         let price = try self.price.required("p")
         let size = try quantity.required("q")
-        let isAggregate = isEvent("aggTrade")
+        let isAggregate = event == "aggTrade"
         let id = try (isAggregate ? aggregateID : tradeID).required(isAggregate ? "a" : "t")
         return Trade(venue: venue, symbol: symbol, price: price, size: size, side: try isBuyerMaker.required("m") ? .sell : .buy,
                      tradeID: TradeID(id), tsExchange: try Binance.nanoseconds(time ?? eventTime), tsRecv: context.tsRecv)

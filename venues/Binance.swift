@@ -7,7 +7,7 @@ import VenueKit
 /// Books are `@depth@100ms` diffs bootstrapped from REST `GET /api/v3/depth`: `Books` buffers the
 /// diffs, applies the snapshot's `lastUpdateId` and checks `U == previous u + 1`; this adapter
 /// only extracts `U`/`u` (BN-STR "How to manage a local order book correctly").
-public struct Binance: SymmetricSubscriptions {
+public struct Binance: SymmetricSubscriptions, SymbolTableNaming {
     /// Binance spot facts (VENUES.md §1.1–1.7, BN-STR).
     public static let spec = VenueSpec(
         id: .binance, displayName: "Binance Spot",
@@ -28,11 +28,12 @@ public struct Binance: SymmetricSubscriptions {
     /// Streams per `SUBSCRIBE` frame (no documented cap; keeps frames well below any size limit).
     static let streamsPerFrame = 200
 
-    var symbols = VenueSymbolMap()
-    var pending: [Int64: [Subscription]] = [:]
+    /// Spot symbols and their names, `BTC-USDT` ↔ `BTCUSDT` (``SymbolTableNaming``).
+    public internal(set) var symbols = VenueSymbolMap()
+    /// Request ids and the subscriptions each `SUBSCRIBE`/`UNSUBSCRIBE` waits to have acknowledged.
+    var pending = PendingRequests()
     /// Whether trades try the ``LayoutReader`` lane first (tests turn it off to compare lanes).
     var usesLayoutLane = true
-    var nextRequestID: Int64 = 1
     /// Level storage reused by `depthUpdate` payloads.
     var levels = BookScratch()
     let tradeStream: String
@@ -43,24 +44,16 @@ public struct Binance: SymmetricSubscriptions {
     /// fill) instead of `@aggTrade`; `rest_url` overrides the REST base. `bookDepth` is the REST
     /// snapshot limit (1…5000, default 1000).
     public init(configuration: VenueAdapterConfiguration) {
-        for symbol in configuration.symbols where symbol.kind == .spot {
-            symbols.insert(symbol, venueName: symbol.base + symbol.quote)
-        }
-        tradeStream = configuration.options["trades"] == "trade" ? "trade" : "aggTrade"
+        symbols = VenueSymbolMap(configuration.symbols) { $0.kind == .spot ? $0.base + $0.quote : nil }
+        tradeStream = configuration.option("trades", oneOf: ["trade", "aggTrade"]) ?? "aggTrade"
         restBaseURL = configuration.options["rest_url"] ?? Self.spec.restBaseURL ?? ""
         depthLimit = min(max(configuration.bookDepth ?? 1000, 1), 5000)
     }
 
-    /// `BTC-USDT` → `BTCUSDT`.
-    public func venueSymbol(for symbol: Symbol) -> String? { symbols.venueName(for: symbol) }
-
-    /// `BTCUSDT` → `BTC-USDT`.
-    public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
-
     /// `{"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@depth@100ms"],"id":1}`, or
     /// `"UNSUBSCRIBE"` with the same params.
     public mutating func frames(for subscriptions: [Subscription], subscribe: Bool) -> [OutboundMessage] {
-        Binance.requestFrames(subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE", subscriptions, symbols: symbols, nextID: &nextRequestID,
+        Binance.requestFrames(subscribe: subscribe, subscriptions, symbols: symbols,
                               pending: &pending) { $0 == .trades ? tradeStream : Self.spec.channelNames[$0] }
     }
 
@@ -92,17 +85,17 @@ public struct Binance: SymmetricSubscriptions {
         var p = BinancePayload()
         guard try Binance.readFrame(message, pending: &pending, levels: &levels, payload: &p, into: &output) else { return }
         let venue = Self.spec.id
-        if p.isEvent("aggTrade") || p.isEvent("trade") {
+        if p.event == "aggTrade" || p.event == "trade" {
             // Spot trade time `T` is the fill time; `m` (buyer is maker) means the taker sold.
             output.append(.trade(try p.trade(venue: venue, symbols: &symbols, context: context)))
-        } else if p.isEvent("depthUpdate") {
+        } else if p.event == "depthUpdate" {
             guard let first = p.firstUpdateID, let last = p.lastUpdateID else { throw .missingField("U/u") }
             output.append(.book(try p.book(venue: venue, symbols: &symbols, time: p.eventTime,
                                             sequencing: .binanceSpot(firstUpdateID: first, lastUpdateID: last), context: context)))
         } else if p.event == nil, p.bidPrice != nil {
             // Spot `@bookTicker` has no `e` and no time (BN-STR).
             output.append(.bbo(try p.bbo(venue: venue, symbols: &symbols, time: nil, context: context)))
-        } else if p.isEvent("serverShutdown") {
+        } else if p.event == "serverShutdown" {
             output.append(.reconnectRequested(reason: "serverShutdown"))
         } else {
             throw .unexpected("Binance event '\(p.event?.string ?? "<none>")'")

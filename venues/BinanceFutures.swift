@@ -12,7 +12,7 @@ import VenueKit
 /// `@aggTrade`/`@markPrice`/`@forceOrder` on `/market`; a path-less connection silently gets only
 /// `/public` data. `VenueSpec` has one URL list, so the primary is `/public` and
 /// ``marketDataURL(for:)`` names the route per channel for a session layer that shards by it.
-public struct BinanceFutures: SymmetricSubscriptions {
+public struct BinanceFutures: SymmetricSubscriptions, SymbolTableNaming {
     /// Binance USD-M facts (VENUES.md §1, BN-FUT-MS, BN-FUT-OB, BN-CAAS).
     public static let spec = VenueSpec(
         id: .binanceFutures, displayName: "Binance USD-M Futures",
@@ -40,11 +40,12 @@ public struct BinanceFutures: SymmetricSubscriptions {
     /// The REST depth limits USD-M accepts, with their request weights (BN-FUT "Order Book").
     static let depthLimits: [(limit: Int, weight: Int)] = [(5, 2), (10, 2), (20, 2), (50, 2), (100, 5), (500, 10), (1000, 20)]
 
-    var symbols = VenueSymbolMap()
-    var pending: [Int64: [Subscription]] = [:]
+    /// Perpetuals and dated futures and their names, `BTC-USDT-PERP` ↔ `BTCUSDT` (``SymbolTableNaming``).
+    public internal(set) var symbols = VenueSymbolMap()
+    /// Request ids and the subscriptions each `SUBSCRIBE`/`UNSUBSCRIBE` waits to have acknowledged.
+    var pending = PendingRequests()
     /// Whether trades try the ``LayoutReader`` lane first (tests turn it off to compare lanes).
     var usesLayoutLane = true
-    var nextRequestID: Int64 = 1
     /// Level storage reused by `depthUpdate` payloads.
     var levels = BookScratch()
     let restBaseURL: String
@@ -53,29 +54,18 @@ public struct BinanceFutures: SymmetricSubscriptions {
     /// Perpetuals and dated futures. `bookDepth` picks the smallest allowed REST limit ≥ it
     /// (default 1000); option `rest_url` overrides the REST base.
     public init(configuration: VenueAdapterConfiguration) {
-        for symbol in configuration.symbols {
-            if symbol.kind == .perpetual {
-                symbols.insert(symbol, venueName: symbol.base + symbol.quote)
-            } else if symbol.kind == .future, let expiry = symbol.expiry {
-                symbols.insert(symbol, venueName: "\(symbol.base)\(symbol.quote)_\(expiry.dropFirst(2))")  // YYMMDD
-            }
+        // Perpetuals `BTCUSDT`; dated futures (the kind with an expiry) `BTCUSDT_261225` (YYMMDD).
+        symbols = VenueSymbolMap(configuration.symbols.filter { $0.kind == .perpetual || $0.kind == .future }) { symbol in
+            symbol.expiry.map { "\(symbol.base)\(symbol.quote)_\($0.dropFirst(2))" } ?? symbol.base + symbol.quote
         }
         restBaseURL = configuration.options["rest_url"] ?? Self.spec.restBaseURL ?? ""
-        let wanted = configuration.bookDepth ?? 1000
-        depth = Self.depthLimits.first { $0.limit >= wanted } ?? (1000, 20)
+        depth = Self.depthLimits.first { $0.limit >= configuration.bookDepth ?? 1000 } ?? (1000, 20)
     }
-
-    /// `BTC-USDT-PERP` → `BTCUSDT`.
-    public func venueSymbol(for symbol: Symbol) -> String? { symbols.venueName(for: symbol) }
-
-    /// `BTCUSDT` → `BTC-USDT-PERP`.
-    public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
 
     /// `{"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@depth@100ms"],"id":1}`, or
     /// `"UNSUBSCRIBE"` with the same params.
     public mutating func frames(for subscriptions: [Subscription], subscribe: Bool) -> [OutboundMessage] {
-        Binance.requestFrames(subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE", subscriptions, symbols: symbols, nextID: &nextRequestID,
-                              pending: &pending) { Self.spec.channelNames[$0] }
+        Binance.requestFrames(subscribe: subscribe, subscriptions, symbols: symbols, pending: &pending) { Self.spec.channelNames[$0] }
     }
 
     /// `GET /fapi/v1/depth?symbol=BTCUSDT&limit=1000` (weight 20).
@@ -105,28 +95,28 @@ public struct BinanceFutures: SymmetricSubscriptions {
         var p = BinancePayload()
         guard try Binance.readFrame(message, pending: &pending, levels: &levels, payload: &p, into: &output) else { return }
         let venue = Self.spec.id
-        if p.isEvent("depthUpdate") {
+        if p.event == "depthUpdate" {
             guard let first = p.firstUpdateID, let last = p.lastUpdateID, let previous = p.previousUpdateID else {
                 throw .missingField("U/u/pu")
             }
             // `T` is the matching-engine (transaction) time; `E` is when the event was pushed.
             let sequencing = BookSequencing.binanceFutures(firstUpdateID: first, lastUpdateID: last, previousLastUpdateID: previous)
             output.append(.book(try p.book(venue: venue, symbols: &symbols, time: p.time ?? p.eventTime, sequencing: sequencing, context: context)))
-        } else if p.isEvent("aggTrade") || p.isEvent("trade") {
+        } else if p.event == "aggTrade" || p.event == "trade" {
             output.append(.trade(try p.trade(venue: venue, symbols: &symbols, context: context)))
-        } else if p.isEvent("bookTicker") {
+        } else if p.event == "bookTicker" {
             output.append(.bbo(try p.bbo(venue: venue, symbols: &symbols, time: p.time ?? p.eventTime, context: context)))
-        } else if p.isEvent("markPriceUpdate") {
+        } else if p.event == "markPriceUpdate" {
             // Delivery contracts send `"r":""` and `"T":0`: they have no funding, so no event.
             guard let rate = p.fundingRate else { return }
             let symbol = try p.mappedSymbol(&symbols)
             let next = p.time.flatMap { $0 > 0 ? $0 : nil }
             output.append(.funding(Funding(venue: venue, symbol: symbol, rate: rate, nextFundingTime: try Binance.nanoseconds(next),
                                            markPrice: p.price, tsExchange: try Binance.nanoseconds(p.eventTime), tsRecv: context.tsRecv)))
-        } else if p.isEvent("forceOrder") {
+        } else if p.event == "forceOrder" {
             guard var order = p.order else { throw .missingField("o") }
             output.append(.liquidation(try parseForceOrder(&order, context: context)))
-        } else if p.isEvent("serverShutdown") {
+        } else if p.event == "serverShutdown" {
             output.append(.reconnectRequested(reason: "serverShutdown"))
         } else {
             throw .unexpected("Binance USD-M event '\(p.event?.string ?? "<none>")'")
@@ -143,11 +133,7 @@ public struct BinanceFutures: SymmetricSubscriptions {
         var price: FixedDecimal?, quantity: FixedDecimal?, average: FixedDecimal?, filled: FixedDecimal?
         while let key = try s.nextKey() {
             if key == "s" { symbol = try symbols.require(try s.readString()) }
-            else if key == "S" {
-                let text = try s.readString()
-                guard text == "BUY" || text == "SELL" else { throw .invalidValue("S", "expected BUY or SELL") }
-                side = text == "BUY" ? .buy : .sell
-            }
+            else if key == "S" { side = try s.readSide(field: "S", buy: "BUY", sell: "SELL", quotingValue: false) }
             else if key == "p" { price = try s.readDecimal() }
             else if key == "q" { quantity = try s.readDecimal() }
             else if key == "ap" { average = try s.readDecimal() }
