@@ -43,12 +43,11 @@ extension Bybit {
                            into output: inout [VenueOutput]) throws(VenueParseError) {
         let book = try readBookData(&s)
         try s.finish()
-        let symbol = book.symbol
-        var q = isSnapshot ? Quote() : quotes[symbol] ?? Quote()
+        var q = isSnapshot ? Quote() : quotes[book.symbol] ?? Quote()
         if let b = book.bids.first { (q.bid, q.bidSize) = b.size.isZero ? (nil, nil) : (b.price, b.size) }
         if let a = book.asks.first { (q.ask, q.askSize) = a.size.isZero ? (nil, nil) : (a.price, a.size) }
-        quotes[symbol] = q
-        output.append(.bbo(BBO(venue: Self.spec.id, symbol: symbol, bidPrice: q.bid, bidSize: q.bidSize, askPrice: q.ask,
+        quotes[book.symbol] = q
+        output.append(.bbo(BBO(venue: Self.spec.id, symbol: book.symbol, bidPrice: q.bid, bidSize: q.bidSize, askPrice: q.ask,
                                askSize: q.askSize, tsExchange: time, tsRecv: context.tsRecv)))
     }
 

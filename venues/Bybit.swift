@@ -11,7 +11,7 @@ import VenueKit
 /// `Books` checks `u`; this adapter only extracts it. BBO and funding come from `tickers`
 /// (linear/inverse; deltas omit unchanged fields, so the last values are kept per symbol); spot
 /// tickers carry no bid/ask, so spot BBO comes from `orderbook.1`.
-public struct Bybit: SymmetricSubscriptions {
+public struct Bybit: SymmetricSubscriptions, SymbolTableNaming {
     /// Bybit v5 facts (VENUES.md §5, BY-CONN, BY-OB, BY-RL).
     public static let spec = VenueSpec(
         id: .bybit, displayName: "Bybit",
@@ -40,7 +40,8 @@ public struct Bybit: SymmetricSubscriptions {
     /// The product category this adapter's connection serves.
     public let category: String
     let depth: Int
-    var symbols = VenueSymbolMap()
+    /// The category's symbols and their names, `BTC-USDT-PERP` ↔ `BTCUSDT` (linear; ``SymbolTableNaming``).
+    public internal(set) var symbols = VenueSymbolMap()
     /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
     var usesLayoutLane = true
     /// Level storage reused from one orderbook message to the next.
@@ -48,8 +49,8 @@ public struct Bybit: SymmetricSubscriptions {
     /// The subscriptions on their topics (`tickers` serves BBO and funding).
     var active = SubscriptionTable()
     var quotes: [Symbol: Quote] = [:]
-    var pending: [String: [Subscription]] = [:]
-    var nextRequestID = 1
+    /// `req_id`s and the subscriptions each request waits to have acknowledged.
+    var pending = PendingRequests()
 
     /// Option `category` picks the product; otherwise the first symbol's kind does. `bookDepth`
     /// may pick another documented depth (50/200, linear also 500/1000); default 50.
@@ -57,8 +58,7 @@ public struct Bybit: SymmetricSubscriptions {
         let first = configuration.symbols.first
         category = configuration.options["category"]
             ?? (first?.kind == .spot ? "spot" : first?.quote == "USD" ? "inverse" : "linear")
-        let depths = category == "spot" ? [50, 200] : [50, 200, 500, 1000]
-        depth = configuration.bookDepth.flatMap { depths.contains($0) ? $0 : nil } ?? 50
+        depth = configuration.bookDepth(oneOf: category == "spot" ? [50, 200] : [50, 200, 500, 1000]) ?? 50
         for s in configuration.symbols {
             switch (category, s.kind) {
             case ("spot", .spot): symbols.insert(s, venueName: s.base + s.quote)
@@ -68,12 +68,6 @@ public struct Bybit: SymmetricSubscriptions {
             }
         }
     }
-
-    /// `BTC-USDT-PERP` → `BTCUSDT` (linear).
-    public func venueSymbol(for symbol: Symbol) -> String? { symbols.venueName(for: symbol) }
-
-    /// `BTCUSDT` → `BTC-USDT-PERP` (linear).
-    public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
 
     /// The topic for one subscription, or `nil` when the category has no such data (spot funding).
     func topic(for sub: Subscription) -> String? {
@@ -90,27 +84,14 @@ public struct Bybit: SymmetricSubscriptions {
 
     /// `{"req_id":"1","op":"subscribe","args":["publicTrade.BTCUSDT","orderbook.50.BTCUSDT"]}`, or
     /// `{"req_id":"2","op":"unsubscribe","args":[...]}` (a `tickers` topic stays while BBO or funding uses it).
-    public mutating func frames(for subscriptions: [Subscription], subscribe: Bool) -> [OutboundMessage] {
-        for sub in subscriptions { if let t = topic(for: sub) { active.update(sub, on: t, adding: subscribe) } }
-        guard !subscribe else { return requestFrames("subscribe", subscriptions) }
-        return requestFrames("unsubscribe", subscriptions.filter { topic(for: $0).map { !active.isUsed($0) } ?? false })
-    }
-
     /// Topics sorted (frames do not depend on the caller's order) and de-duplicated (`tickers`
     /// serves both BBO and funding), ≤ 10 per frame; each `req_id` remembers its subscriptions.
-    mutating func requestFrames(_ op: String, _ subscriptions: [Subscription]) -> [OutboundMessage] {
-        var topics: [String] = [], owners: [String: [Subscription]] = [:]
-        for sub in subscriptions.sorted(by: Subscription.symbolThenChannel) {
-            guard let t = topic(for: sub) else { continue }
-            if owners[t] == nil { topics.append(t) }
-            owners[t, default: []].append(sub)
-        }
-        return OutboundMessage.batches(topics, maxCount: Self.topicsPerFrame).map { chunk in
-            let id = String(nextRequestID)
-            nextRequestID += 1
-            pending[id] = chunk.flatMap { owners[$0] ?? [] }
-            let args = chunk.map { "\"\($0)\"" }.joined(separator: ",")
-            return OutboundMessage(text: "{\"req_id\":\"\(id)\",\"op\":\"\(op)\",\"args\":[\(args)]}")
+    public mutating func frames(for subscriptions: [Subscription], subscribe: Bool) -> [OutboundMessage] {
+        var topics = subscriptions.compactMap { sub in topic(for: sub).map { (subscription: sub, topic: $0) } }
+        for (sub, t) in topics { active.update(sub, on: t, adding: subscribe) }
+        if !subscribe { topics.removeAll { active.isUsed($0.topic) } }
+        return pending.frames(for: topics, maxTopics: Self.topicsPerFrame) { id, args in
+            "{\"req_id\":\"\(id)\",\"op\":\"\(subscribe ? "subscribe" : "unsubscribe")\",\"args\":[\(args)]}"
         }
     }
 
@@ -182,7 +163,7 @@ public struct Bybit: SymmetricSubscriptions {
         if let topic {
             if case .trades = inPlace { return }
             let time = try Self.nanoseconds(cts ?? ts)
-            let isSnapshot = type.map { $0 == "snapshot" } ?? false
+            let isSnapshot = type == "snapshot"
             if case .book(let book) = inPlace { return appendBook(book, isSnapshot: isSnapshot, time: time, context: context, into: &output) }
             guard var data else { throw .missingField("data") }
             if topic.hasPrefix("publicTrade.") {
@@ -204,7 +185,7 @@ public struct Bybit: SymmetricSubscriptions {
             } else if op == "subscribe" || op == "unsubscribe" {
                 // Spot acks say `"ret_msg":"subscribe"` on success, so the text is kept for refusals only.
                 let ok = success ?? false
-                output.append(.subscribed(SubscriptionAck(subscriptions: pending.removeValue(forKey: reqID) ?? [],
+                output.append(.subscribed(SubscriptionAck(subscriptions: pending.take(requestID: reqID) ?? [],
                     isSuccess: ok, requestID: reqID.isEmpty ? nil : reqID, message: ok || retMsg.isEmpty ? nil : retMsg)))
             } else if success == false {
                 output.append(.venueError("\(op.string): \(retMsg)"))
