@@ -36,20 +36,15 @@ extension BitMEX {
                 else if key == "data", let table, let action { try parseRows(&s, table: table, action: action, context, &output); hasData = true }
                 else if key == "data" { data = try s.captureValue(); hasData = true }
                 else if key == "filter" {
-                    try s.beginObject()
-                    while let k = try s.nextKey() {
-                        if k == "symbol" { filter = symbols.lookup(try s.readString()) } else { try s.skipValue() }
-                    }
+                    if let name = try s.readMember("symbol", { s throws(VenueParseError) in try s.readString() }) { filter = symbols.lookup(name) }
                 } else if key == "success" { isSuccess = try s.readBool() }
                 else if key == "subscribe" { topic = try s.readString() }
                 else if key == "status" { status = try s.readInt64() }
                 else if key == "error" { error = try s.readString().string }
                 else if key == "request" { request = try s.captureValue() }
                 else if key == "meta", try s.peekKind() == .object {
-                    try s.beginObject()
-                    while let k = try s.nextKey() {
-                        if k == "retryAfter" { retry = " (retry after \(try s.readInt64()) s)" } else { try s.skipValue() }
-                    }
+                    let seconds = try s.readMember("retryAfter") { s throws(VenueParseError) in try s.readInt64() }
+                    if let seconds { retry = " (retry after \(seconds) s)" }
                 } else { try s.skipValue() }
             }
             try s.finish()
@@ -105,11 +100,6 @@ extension BitMEX {
     /// message usually share it, so equal text is not parsed again.
     mutating func readFields(_ s: inout JSONScanner, _ lastTime: inout (text: JSONString, ns: Nanoseconds)?) throws(VenueParseError) -> Fields {
         var f = Fields()
-        func readSide(_ s: inout JSONScanner) throws(VenueParseError) -> Side {
-            let side = try s.readString()
-            guard side == "Buy" || side == "Sell" else { throw VenueParseError.invalidValue("side", "expected Buy or Sell") }
-            return side == "Buy" ? .buy : .sell
-        }
         func readTime(_ s: inout JSONScanner) throws(VenueParseError) -> Nanoseconds {
             let text = try s.readString()
             if let last = lastTime, text.hasSameBytes(as: last.text) { return last.ns }
@@ -126,7 +116,7 @@ extension BitMEX {
             f.symbol = try symbols.require(s.readString())
             if s.nextKey(is: "id") { f.id = try s.readInt64() }
             guard s.nextKey(is: "side") else { break inOrder }
-            f.side = try readSide(&s)
+            f.side = try s.readSide(field: "side", buy: "Buy", sell: "Sell", quotingValue: false)
             guard s.nextKey(is: "size") else { break inOrder }
             f.size = try s.readOptionalDecimal()
             guard s.nextKey(is: "price") else { break inOrder }
@@ -143,7 +133,7 @@ extension BitMEX {
         while let key = try s.nextKey() {
             if key == "symbol" { f.symbol = try symbols.require(s.readString()) }
             else if key == "id" { f.id = try s.readInt64() }
-            else if key == "side" { f.side = try readSide(&s) }
+            else if key == "side" { f.side = try s.readSide(field: "side", buy: "Buy", sell: "Sell", quotingValue: false) }
             else if key == "size" || key == "leavesQty" { f.size = try s.readOptionalDecimal() }
             else if key == "price" { f.price = try s.readOptionalDecimal() }
             else if key == "timestamp" { f.ts = try readTime(&s) }

@@ -57,15 +57,13 @@ public struct BitMEX: SymmetricSubscriptions {
     /// Builds the symbol table and picks the book table from `bookDepth`.
     public init(configuration: VenueAdapterConfiguration) {
         bookTable = (configuration.bookDepth ?? 25) > 25 ? "orderBookL2" : "orderBookL2_25"
-        for symbol in configuration.symbols {
-            if let name = venueSymbol(for: symbol) { symbols.insert(symbol, venueName: name) }
-        }
+        symbols = VenueSymbolMap(configuration.symbols) { venueSymbol(for: $0) }
     }
 
-    static let monthCodes: [Character] = ["F", "G", "H", "J", "K", "M", "N", "Q", "U", "V", "X", "Z"]
     static let quotes = ["USDT", "USDC", "USD", "EUR", "XBT"]
 
-    /// `BTC-USD-PERP` → `XBTUSD`; futures only when the expiry is the month's last Friday.
+    /// `BTC-USD-PERP` → `XBTUSD`; futures only when the expiry is the month's last Friday (their
+    /// month code and year, ``ExpiryDate/monthCode``).
     public func venueSymbol(for symbol: Symbol) -> String? {
         func venue(_ asset: String) -> String { asset == "BTC" ? "XBT" : asset }
         let base = venue(symbol.base), quote = venue(symbol.quote)
@@ -73,10 +71,9 @@ public struct BitMEX: SymmetricSubscriptions {
         case .spot: return "\(base)_\(quote)"
         case .perpetual: return "\(base)\(quote)"
         case .future:
-            guard let e = symbol.expiry, let y = Int64(e.prefix(4)), let m = Int64(e.dropFirst(4).prefix(2)),
-                  (1 ... 12).contains(m), Int64(e.suffix(2)) == Self.lastFriday(year: y, month: m) else { return nil }
+            guard let expiry = symbol.expiry.flatMap({ ExpiryDate($0) }), expiry.isLastFriday else { return nil }
             let root = base == "XBT" && quote == "USD" || base != "XBT" && quote == "XBT" ? base : base + quote
-            return "\(root)\(Self.monthCodes[Int(m) - 1])\(e.dropFirst(2).prefix(2))"
+            return "\(root)\(expiry.monthCode)"
         case .option: return nil
         }
     }
@@ -91,24 +88,12 @@ public struct BitMEX: SymmetricSubscriptions {
         }
         let pair = venueSymbol.split(separator: "_")
         if pair.count == 2 { return try? Symbol("\(norm(pair[0]))-\(norm(pair[1]))") }
-        let tail = Array(venueSymbol.suffix(3))
-        if tail.count == 3, let m = Self.monthCodes.firstIndex(of: tail[0]), tail[1].isNumber, tail[2].isNumber,
-           let yy = Int64(String(tail[1 ... 2])) {
+        if let expiry = ExpiryDate(monthCode: venueSymbol.suffix(3)) {
             let root = venueSymbol.dropLast(3)
             let (base, quote) = split(root) ?? (root, root == "XBT" ? "USD" : "XBT")
-            let day = Self.lastFriday(year: 2000 + yy, month: Int64(m) + 1)
-            return try? Symbol("\(norm(base))-\(norm(quote))-20\(yy)\(m < 9 ? "0" : "")\(m + 1)\(day)")
+            return try? Symbol("\(norm(base))-\(norm(quote))-\(expiry)")
         }
         return split(Substring(venueSymbol)).flatMap { try? Symbol("\(norm($0.0))-\(norm($0.1))-PERP") }
-    }
-
-    /// Day of month of the last Friday (BitMEX futures settle then, 12:00 UTC).
-    static func lastFriday(year: Int64, month: Int64) -> Int64 {
-        let next = month == 12 ? RFC3339.daysSinceEpoch(year: year + 1, month: 1, day: 1)
-            : RFC3339.daysSinceEpoch(year: year, month: month + 1, day: 1)
-        let last = next - 1, first = RFC3339.daysSinceEpoch(year: year, month: month, day: 1)
-        let weekday = ((last + 4) % 7 + 7) % 7  // 1970-01-01 was a Thursday (4); Friday is 5
-        return last - (weekday - 5 + 7) % 7 - first + 1
     }
 
     func topic(_ sub: Subscription) -> String? {
