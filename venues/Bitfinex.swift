@@ -7,7 +7,7 @@ import VenueKit
 /// Bitfinex v2 public adapter (`bitfinex`): events are JSON objects, data are arrays
 /// `[CHAN_ID, BODY, SEQ]` keyed by the `chanId` the `subscribed` event assigned; numbers are JSON
 /// numbers in JavaScript's shortest form (`1.7023900800000002`, `5e-7`), kept exactly.
-public struct Bitfinex: VenueAdapter {
+public struct Bitfinex: SymbolTableNaming {
     /// Bitfinex's facts (VENUES.md §8.1): 20 connections/min on api-pub; 25 channels per
     /// connection; `[CHAN_ID,"hb"]` on idle channels (every 15 s); no published outbound message
     /// rate, so 5/s is a conservative budget. Without bulk updates one level changes per message,
@@ -41,7 +41,8 @@ public struct Bitfinex: VenueAdapter {
     /// One subscription's identity, to find its `chanId` for `unsubscribe`.
     struct FeedKey: Hashable, Sendable { var symbol: Symbol; var feed: Feed }
 
-    var symbols = VenueSymbolMap()
+    /// The configured symbols and their `t…` names (``SymbolTableNaming``).
+    public internal(set) var symbols = VenueSymbolMap()
     /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
     var usesLayoutLane = true
     /// `chanId` → feed, from `subscribed` events (ids are per connection).
@@ -62,12 +63,8 @@ public struct Bitfinex: VenueAdapter {
     /// Builds the symbol table: `tBTCUSD`; `t`+`BASE:QUOTE` when a code is longer than 3 letters;
     /// USDT is `UST` on Bitfinex; perpetuals `tBTCF0:USTF0`. `options["symbol.BTC-USD"]` overrides.
     public init(configuration: VenueAdapterConfiguration) {
-        bookLength = [100, 250].contains(configuration.bookDepth ?? 25) ? configuration.bookDepth ?? 25 : 25
-        for symbol in configuration.symbols {
-            if let name = configuration.options["symbol.\(symbol.rawValue)"] ?? Self.pair(for: symbol) {
-                symbols.insert(symbol, venueName: name)
-            }
-        }
+        bookLength = configuration.bookDepth(oneOf: [100, 250]) ?? 25
+        symbols = VenueSymbolMap(configuration.symbols) { configuration.options["symbol.\($0.rawValue)"] ?? Self.pair(for: $0) }
     }
 
     static func pair(for symbol: Symbol) -> String? {
@@ -81,12 +78,6 @@ public struct Bitfinex: VenueAdapter {
         return base.count == 3 && quote.count == 3 ? "t\(base)\(quote)" : "t\(base):\(quote)"
     }
 
-    /// The venue's `t…` symbol.
-    public func venueSymbol(for symbol: Symbol) -> String? { symbols.venueName(for: symbol) }
-
-    /// The normalized symbol of a `t…` symbol.
-    public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
-
     /// `{"event":"conf","flags":537067520}` before any subscription.
     public func sessionStartFrames() -> [OutboundMessage] {
         [OutboundMessage(text: "{\"event\":\"conf\",\"flags\":\(Self.confFlags)}")]
@@ -95,7 +86,7 @@ public struct Bitfinex: VenueAdapter {
     /// One `subscribe` per channel and symbol (Bitfinex takes no batches):
     /// `{"event":"subscribe","channel":"book","symbol":"tBTCUSD","prec":"P0","freq":"F0","len":"25"}`.
     public mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        subscriptions.sorted(by: Self.isOrdered).compactMap { sub in
+        subscriptions.sorted(by: Subscription.channelThenSymbol).compactMap { sub in
             guard let name = symbols.venueName(for: sub.symbol), let channel = Self.spec.channelNames[sub.channel] else { return nil }
             let book = sub.channel == .book ? ",\"prec\":\"P0\",\"freq\":\"F0\",\"len\":\"\(bookLength)\"" : ""
             return OutboundMessage(text: "{\"event\":\"subscribe\",\"channel\":\"\(channel)\",\"symbol\":\"\(name)\"\(book)}")
@@ -104,17 +95,11 @@ public struct Bitfinex: VenueAdapter {
 
     /// `{"event":"unsubscribe","chanId":232957}` for each subscription whose `subscribed` arrived.
     public mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] {
-        subscriptions.sorted(by: Self.isOrdered).compactMap { sub in
+        subscriptions.sorted(by: Subscription.channelThenSymbol).compactMap { sub in
             guard let feed = Feed(rawValue: Self.spec.channelNames[sub.channel] ?? ""),
                   let id = chanIDs[FeedKey(symbol: sub.symbol, feed: feed)] else { return nil }
             return OutboundMessage(text: "{\"event\":\"unsubscribe\",\"chanId\":\(id)}")
         }
-    }
-
-    /// Channel order, then symbol: frames do not depend on the caller's order.
-    static func isOrdered(_ a: Subscription, _ b: Subscription) -> Bool {
-        let (i, j) = (Channel.allCases.firstIndex(of: a.channel) ?? 0, Channel.allCases.firstIndex(of: b.channel) ?? 0)
-        return i != j ? i < j : a.symbol < b.symbol
     }
 
     /// Parses one Bitfinex message: an event object or a channel array.

@@ -35,9 +35,7 @@ public struct Coinbase: SymmetricSubscriptions {
 
     /// Builds the product table (`BTC-USD` is both the normalized and the venue name).
     public init(configuration: VenueAdapterConfiguration) {
-        for symbol in configuration.symbols {
-            if let name = venueSymbol(for: symbol) { symbols.insert(symbol, venueName: name) }
-        }
+        symbols = VenueSymbolMap(configuration.symbols) { venueSymbol(for: $0) }
     }
 
     /// Spot products only: Advanced Trade product ids are `BASE-QUOTE`, as normalized.
@@ -316,6 +314,9 @@ public struct Coinbase: SymmetricSubscriptions {
     //  "low_24_h":"67500.00","high_24_h":"69200.00","best_bid":"68900.00","best_bid_quantity":"1.50000000",
     //  "best_ask":"68901.00","best_ask_quantity":"0.50000000"}]}
     // Sent on every match (CB-ADV-CH), so it is a trade-driven BBO, not every top-of-book change.
+    static let tickerKeys = QuoteFields.Keys(bid: "best_bid", bidSize: "best_bid_quantity", ask: "best_ask", askSize: "best_ask_quantity",
+                                             last: "price", volume24h: "volume_24_h", high24h: "high_24_h", low24h: "low_24_h")
+
     mutating func parseTickers(_ s: inout JSONScanner, ts: Nanoseconds?, _ context: ParseContext,
                                _ output: inout [VenueOutput]) throws(VenueParseError) {
         try s.beginObject()
@@ -326,15 +327,8 @@ public struct Coinbase: SymmetricSubscriptions {
             q.tsExchange = ts
             try s.beginObject()
             while let key = try s.nextKey() {
+                if try q.read(key, from: &s, keys: Self.tickerKeys) { continue }
                 if key == "product_id" { symbol = try symbols.require(s.readString()) }
-                else if key == "price" { q.last = try s.readOptionalDecimal() }
-                else if key == "best_bid" { q.bid = try s.readOptionalDecimal() }
-                else if key == "best_bid_quantity" { q.bidSize = try s.readOptionalDecimal() }
-                else if key == "best_ask" { q.ask = try s.readOptionalDecimal() }
-                else if key == "best_ask_quantity" { q.askSize = try s.readOptionalDecimal() }
-                else if key == "volume_24_h" { q.volume24h = try s.readOptionalDecimal() }
-                else if key == "high_24_h" { q.high24h = try s.readOptionalDecimal() }
-                else if key == "low_24_h" { q.low24h = try s.readOptionalDecimal() }
                 else { try s.skipValue() }
             }
             guard let symbol else { throw VenueParseError.missingField("product_id") }
@@ -355,9 +349,8 @@ public struct Coinbase: SymmetricSubscriptions {
         while let channel = try s.nextKey() {
             let kinds: [Channel] = channel == "level2" ? [.book] : channel == "market_trades" ? [.trades]
                 : channel == "ticker" ? [.bbo, .ticker] : []
-            try s.beginArray()
-            while try s.nextElement() {
-                guard let symbol = symbols.symbol(forVenueName: try s.readString().string) else { continue }
+            for name in try s.readStrings() {
+                guard let symbol = symbols.symbol(forVenueName: name) else { continue }
                 // `ticker` serves both bbo and ticker: confirm only the ones that were asked for.
                 for kind in kinds where kinds.count == 1 || wanted.contains(Subscription(symbol: symbol, channel: kind)) {
                     confirmed.append(Subscription(symbol: symbol, channel: kind))

@@ -75,7 +75,8 @@ extension Kraken {
     }
 
     /// `[{"price":45283.5,"qty":0.10000000},...]`: JSON numbers kept with their wire digits
-    /// (the checksum is computed over them); `qty` 0 deletes.
+    /// (the checksum is computed over them); `qty` 0 deletes. (Kraken keeps this loop rather than
+    /// `BookLevelForm.readLevels`: the shared one measured ~90 instructions more per update here.)
     static func levels(_ s: inout JSONScanner, into levels: inout [BookLevel]) throws(VenueParseError) {
         try s.beginArray()
         try LevelSink.collect { sink throws(VenueParseError) in
@@ -113,18 +114,15 @@ extension Kraken {
     // {"channel":"ticker","type":"snapshot","data":[{"symbol":"BTC/USD","bid":105944.20,"bid_qty":2.5,"ask":105944.30,
     //  "ask_qty":3.2,"last":105899.40,"volume":163.28908096,"vwap":105904.39279,"low":104711.00,"high":106613.10,
     //  "change":250.00,"change_pct":0.24,"timestamp":"2022-12-25T09:30:59.123456Z"}]}
+    // Every field is a number (never null), so a value that is not one is an error.
+    static let tickerKeys = QuoteFields.Keys(bid: "bid", bidSize: "bid_qty", ask: "ask", askSize: "ask_qty", last: "last", volume24h: "volume",
+                                             high24h: "high", low24h: "low", allowsAbsent: false)
+
     mutating func ticker(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
         var symbol: Symbol?, q = QuoteFields()
         while let key = try s.nextKey() {
+            if try q.read(key, from: &s, keys: Self.tickerKeys) { continue }
             if key == "symbol" { symbol = try symbols.require(try s.readString()) }
-            else if key == "bid" { q.bid = try s.readDecimal() }
-            else if key == "bid_qty" { q.bidSize = try s.readDecimal() }
-            else if key == "ask" { q.ask = try s.readDecimal() }
-            else if key == "ask_qty" { q.askSize = try s.readDecimal() }
-            else if key == "last" { q.last = try s.readDecimal() }
-            else if key == "volume" { q.volume24h = try s.readDecimal() }
-            else if key == "high" { q.high24h = try s.readDecimal() }
-            else if key == "low" { q.low24h = try s.readDecimal() }
             else if key == "timestamp" { q.tsExchange = try clock.nanoseconds(try s.readString()) }
             else { try s.skipValue() }
         }

@@ -6,7 +6,7 @@ import VenueKit
 /// Kraken spot WebSocket v2 adapter (`kraken`): JSON objects `{"channel","type","data":[...]}`,
 /// prices and quantities as JSON numbers with the pair's full precision, RFC 3339 times, books
 /// without sequence numbers but with a CRC-32 of the top 10 levels on every message.
-public struct Kraken: SymmetricSubscriptions {
+public struct Kraken: SymmetricSubscriptions, SymbolTableNaming {
     /// Kraken's facts (VENUES.md §3.1): the message rate limit is dynamic ("Exceeded msg rate"), so
     /// 5/s is a conservative budget; no published subscription cap (200 is ours); Cloudflare allows
     /// ~150 (re)connects per rolling 10 min per IP (docs.kraken.com spot WS intro); heartbeats ~1/s
@@ -29,7 +29,8 @@ public struct Kraken: SymmetricSubscriptions {
     /// truncate to the depth the venue maintains; a configured `bookDepth` is therefore ignored.
     static let bookDepth = 10
 
-    var symbols = VenueSymbolMap()
+    /// The spot pairs and their `BASE/QUOTE` names (``SymbolTableNaming``).
+    public internal(set) var symbols = VenueSymbolMap()
     /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
     var usesLayoutLane = true
     /// The trade lane's RFC 3339 reader (remembers the last date and hour).
@@ -43,16 +44,8 @@ public struct Kraken: SymmetricSubscriptions {
 
     /// Builds the `BASE/QUOTE` table (v2 uses `BTC/USD`, not v1's `XBT/USD`); spot only.
     public init(configuration: VenueAdapterConfiguration) {
-        for symbol in configuration.symbols where symbol.kind == .spot {
-            symbols.insert(symbol, venueName: "\(symbol.base)/\(symbol.quote)")
-        }
+        symbols = VenueSymbolMap(configuration.symbols) { $0.kind == .spot ? "\($0.base)/\($0.quote)" : nil }
     }
-
-    /// The venue's `BASE/QUOTE` name.
-    public func venueSymbol(for symbol: Symbol) -> String? { symbols.venueName(for: symbol) }
-
-    /// The normalized symbol of a `BASE/QUOTE` name.
-    public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
 
     /// One request per channel, all symbols in its `symbol` list:
     /// `{"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10},"req_id":2}`;

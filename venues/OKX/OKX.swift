@@ -5,7 +5,7 @@ import VenueKit
 
 /// OKX v5 public WebSocket adapter (`okx`): JSON pushes keyed by `arg` (channel + instrument),
 /// every number a string, books sequenced by `seqId`/`prevSeqId`.
-public struct OKX: SymmetricSubscriptions {
+public struct OKX: SymmetricSubscriptions, SymbolTableNaming {
     /// OKX's limits (VENUES.md §4.1): 3 connects/s per IP; the server cuts a connection after 30 s
     /// without traffic, so we send the text `ping` after 20 s of silence; < 30 depth channels
     /// advised per connection (order book channel notes) — used as the subscription cap; 480
@@ -27,7 +27,8 @@ public struct OKX: SymmetricSubscriptions {
         // when a message has one.
         book: BookSpec(bootstrap: .streamSnapshot, checksum: .okxTop25Interleaved))
 
-    var symbols = VenueSymbolMap()
+    /// The configured symbols and their `instId`s (``SymbolTableNaming``).
+    public internal(set) var symbols = VenueSymbolMap()
     /// Whether trades try the `LayoutReader` lane first (tests turn it off to compare lanes).
     var usesLayoutLane = true
     /// `liquidation-orders` is subscribed per `instType`, not per instrument: the symbols that
@@ -41,9 +42,7 @@ public struct OKX: SymmetricSubscriptions {
 
     /// Builds the `instId` table from the configured symbols.
     public init(configuration: VenueAdapterConfiguration) {
-        for symbol in configuration.symbols {
-            if let name = Self.instID(for: symbol) { symbols.insert(symbol, venueName: name) }
-        }
+        symbols = VenueSymbolMap(configuration.symbols, venueName: Self.instID)
     }
 
     /// `BTC-USDT`, `BTC-USDT-PERP` → `BTC-USDT-SWAP`, `BTC-USD-20261225` → `BTC-USD-261225`,
@@ -63,12 +62,6 @@ public struct OKX: SymmetricSubscriptions {
     static func instType(for kind: SymbolKind) -> String? {
         kind == .perpetual ? "SWAP" : kind == .future ? "FUTURES" : nil
     }
-
-    /// The venue's `instId`.
-    public func venueSymbol(for symbol: Symbol) -> String? { symbols.venueName(for: symbol) }
-
-    /// The normalized symbol of an `instId`.
-    public func symbol(forVenueSymbol venueSymbol: String) -> Symbol? { symbols.symbol(forVenueName: venueSymbol) }
 
     /// `{"id":"1","op":"subscribe","args":[{"channel":"books","instId":"BTC-USDT"},...]}`;
     /// `{"id":"2","op":"unsubscribe","args":[...]}`.
