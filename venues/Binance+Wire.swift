@@ -37,7 +37,7 @@ extension Binance {
     /// before it is needed); `levels` lends `depthUpdate` its level storage.
     static func readFrame(_ message: UnsafeRawBufferPointer, pending: inout [Int64: [Subscription]],
                           levels: inout BookScratch, payload: inout BinancePayload,
-                          into output: inout [VenueOutput]) throws(VenueParseError) -> Bool {
+                          into output: inout VenueOutputs) throws(VenueParseError) -> Bool {
         var s = JSONScanner(message)
         try s.beginObject()
         var hasData = false
@@ -133,7 +133,7 @@ extension Binance {
     /// {"stream":"ctkusdt@aggTrade","data":{"e":"aggTrade","E":1626992741575,"a":16599292,"s":"CTKUSDT","p":"1.01100","q":"10","f":23961322,"l":23961322,"T":1626992741421,"m":false}}
     /// ```
     static func layoutAggTrade(_ message: UnsafeRawBufferPointer, venue: VenueID, symbols: inout VenueSymbolMap,
-                               context: ParseContext, into output: inout [VenueOutput]) -> Bool {
+                               context: ParseContext, into output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal(#"{"stream":""#), r.skipString(), r.literal(#","data":{"e":"aggTrade","E":"#),
               r.skipInteger() else { return false }

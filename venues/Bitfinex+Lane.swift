@@ -10,7 +10,7 @@ extension Bitfinex {
     /// [17470,"te",[401597395,1574694478808,0.005,7245.3],1]
     /// ```
     /// `AMOUNT` is signed: negative is a sell (the taker side).
-    mutating func layoutTrade(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) -> Bool {
+    mutating func layoutTrade(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal("["), let chanID = r.integer(), r.literal(#","te",["#), let id = r.integer(), r.literal(","),
               let ms = r.integer(), let ts = try? VenueTime.nanoseconds(milliseconds: ms, "MTS"), r.literal(","),

@@ -8,7 +8,7 @@ extension Deribit {
     //  "trade_seq":271252854,"mark_price":92287.11,"tick_direction":2,"contracts":1.0,"trade_id":"403691824","liquidation":"T"}
     // `direction` is the taker side; `amount` is USD for inverse contracts, coin for options (NT-DB).
     // `liquidation`: "M" maker, "T" taker, "MT" both sides were liquidation orders.
-    mutating func parseTrade(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseTrade(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         var symbol: Symbol?, price: Price?, amount: Size?, side: Side?, id = "", ts: Nanoseconds?
         var isMakerLiquidated = false, isTakerLiquidated = false
         func readID(_ s: inout JSONScanner) throws(VenueParseError) -> String {
@@ -46,7 +46,7 @@ extension Deribit {
     // {"type":"change","timestamp":1626993724337,"prev_change_id":33195894355,"change_id":33195894358,
     //  "instrument_name":"BTC-24SEP21-8000-P","bids":[["new",0.0005,4.0]],"asks":[["delete",0.001,0.0]]}
     // The snapshot lists every level as "new" and has no prev_change_id (DB-BOOK); Books checks the chain.
-    mutating func parseBook(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseBook(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         var symbol: Symbol?, isSnapshot = false, changeID: Int64?, prevID: Int64?, ts: Nanoseconds?
         var (bids, asks) = scratch.take()
         try s.beginObject()
@@ -125,7 +125,7 @@ extension Deribit {
     //  "funding_8h":0.00001742 (perpetuals). Funding accrues continuously; funding_8h is the 8-hour rate,
     //  comparable with other venues' per-interval rates, so there is no next funding time.
     mutating func parseQuote(_ s: inout JSONScanner, isTicker: Bool, _ context: ParseContext,
-                             _ output: inout [VenueOutput]) throws(VenueParseError) {
+                             _ output: inout VenueOutputs) throws(VenueParseError) {
         var symbol: Symbol?, q = QuoteFields(), mark: Price?, funding: FixedDecimal?
         try s.beginObject()
         while let key = try s.nextKey() {
@@ -165,7 +165,7 @@ extension Deribit {
     // {"price_index":"sol_usdc","locked":true} (DB-PS): instruments on a locked index stop trading;
     // the connection stays up, so this is reported, not reconnected. (`maintenance` is read in case
     // the channel announces platform maintenance that way; the field name is unverified.)
-    func parsePlatformState(_ s: inout JSONScanner, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    func parsePlatformState(_ s: inout JSONScanner, _ output: inout VenueOutputs) throws(VenueParseError) {
         var index = "platform", isLocked = false, isMaintenance = false
         try s.beginObject()
         while let key = try s.nextKey() {
@@ -181,7 +181,7 @@ extension Deribit {
     // {"jsonrpc":"2.0","id":3,"result":["trades.BTC-PERPETUAL.100ms","book.BTC-PERPETUAL.100ms"],...}: `result`
     // lists what was really subscribed, the rest was refused (DB-NOTIF). public/test answers
     // {"version":"1.2.26"}; set_heartbeat answers "ok".
-    mutating func parseResult(_ s: inout JSONScanner, id: Int64?, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseResult(_ s: inout JSONScanner, id: Int64?, _ output: inout VenueOutputs) throws(VenueParseError) {
         guard let id, let requested = pending.removeValue(forKey: id) else {
             guard try s.peekKind() == .object else { return }
             try s.beginObject()
@@ -198,7 +198,7 @@ extension Deribit {
 
     // {"jsonrpc":"2.0","id":3,"error":{"code":10028,"message":"too_many_requests","data":null}}: 10028 also
     // ends the session (DB-RL); the session layer sees the close and reconnects within its budget.
-    mutating func parseError(_ s: inout JSONScanner, id: Int64?, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseError(_ s: inout JSONScanner, id: Int64?, _ output: inout VenueOutputs) throws(VenueParseError) {
         var code: Int64 = 0, text = ""
         try s.beginObject()
         while let key = try s.nextKey() {

@@ -5,7 +5,7 @@ import VenueKit
 
 extension Kraken {
     mutating func parseData(_ s: inout JSONScanner, _ channel: JSONString, _ type: JSONString, _ context: ParseContext,
-                            _ output: inout [VenueOutput]) throws(VenueParseError) {
+                            _ output: inout VenueOutputs) throws(VenueParseError) {
         guard channel == "trade" || channel == "book" || channel == "ticker" || channel == "status" else {
             throw .unexpected("kraken channel '\(channel.string)'")
         }
@@ -113,7 +113,7 @@ extension Kraken {
     // {"channel":"ticker","type":"snapshot","data":[{"symbol":"BTC/USD","bid":105944.20,"bid_qty":2.5,"ask":105944.30,
     //  "ask_qty":3.2,"last":105899.40,"volume":163.28908096,"vwap":105904.39279,"low":104711.00,"high":106613.10,
     //  "change":250.00,"change_pct":0.24,"timestamp":"2022-12-25T09:30:59.123456Z"}]}
-    mutating func ticker(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func ticker(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         var symbol: Symbol?, q = QuoteFields()
         while let key = try s.nextKey() {
             if key == "symbol" { symbol = try symbols.require(try s.readString()) }
