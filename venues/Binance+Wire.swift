@@ -151,8 +151,8 @@ extension Binance {
         if r.literal(#","M":"#) { guard r.bool() != nil else { return false } }
         guard r.literal("}}"), r.isAtEnd, let symbol = symbols.lookup(name),
               let tsExchange = try? nanoseconds(time) else { return false }
-        output.append(.trade(Trade(venue: venue, symbol: symbol, price: price, size: size, side: isBuyerMaker ? .sell : .buy,
-                                   tradeID: TradeID(id), tsExchange: tsExchange, tsRecv: context.tsRecv)))
+        output.append(Trade(venue: venue, symbol: symbol, price: price, size: size, side: isBuyerMaker ? .sell : .buy,
+                                   tradeID: TradeID(id), tsExchange: tsExchange, tsRecv: context.tsRecv))
         return true
     }
 }

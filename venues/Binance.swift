@@ -94,7 +94,7 @@ public struct Binance: SymmetricSubscriptions {
         let venue = Self.spec.id
         if p.isEvent("aggTrade") || p.isEvent("trade") {
             // Spot trade time `T` is the fill time; `m` (buyer is maker) means the taker sold.
-            output.append(.trade(try p.trade(venue: venue, symbols: &symbols, context: context)))
+            output.append(try p.trade(venue: venue, symbols: &symbols, context: context))
         } else if p.isEvent("depthUpdate") {
             guard let first = p.firstUpdateID, let last = p.lastUpdateID else { throw .missingField("U/u") }
             output.append(.book(try p.book(venue: venue, symbols: &symbols, time: p.eventTime,

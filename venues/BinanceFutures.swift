@@ -113,7 +113,7 @@ public struct BinanceFutures: SymmetricSubscriptions {
             let sequencing = BookSequencing.binanceFutures(firstUpdateID: first, lastUpdateID: last, previousLastUpdateID: previous)
             output.append(.book(try p.book(venue: venue, symbols: &symbols, time: p.time ?? p.eventTime, sequencing: sequencing, context: context)))
         } else if p.isEvent("aggTrade") || p.isEvent("trade") {
-            output.append(.trade(try p.trade(venue: venue, symbols: &symbols, context: context)))
+            output.append(try p.trade(venue: venue, symbols: &symbols, context: context))
         } else if p.isEvent("bookTicker") {
             output.append(.bbo(try p.bbo(venue: venue, symbols: &symbols, time: p.time ?? p.eventTime, context: context)))
         } else if p.isEvent("markPriceUpdate") {

@@ -17,9 +17,9 @@ extension Bitfinex {
               let amount = r.decimal(), r.literal(","), let price = r.decimal(), r.literal("],"), let seq = r.integer(),
               r.literal("]"), r.isAtEnd, let key = feedKey(chanID) else { return false }
         output.append(.connectionSequence(seq))
-        output.append(.trade(Trade(venue: .bitfinex, symbol: key.symbol, price: price, size: amount.magnitude,
+        output.append(Trade(venue: .bitfinex, symbol: key.symbol, price: price, size: amount.magnitude,
                                    side: amount.isNegative ? .sell : .buy, tradeID: TradeID(id), tsExchange: ts,
-                                   tsRecv: context.tsRecv)))
+                                   tsRecv: context.tsRecv))
         return true
     }
 

@@ -196,7 +196,7 @@ public struct Bitfinex: VenueAdapter {
         switch body {
         case .heartbeat: output.append(.heartbeat)
         case .ignored: break
-        case let .trade(trade): output.append(.trade(trade))
+        case let .trade(trade): output.append(trade)
         case let .ticker(ticker): output.append(.ticker(ticker))
         case let .checksum(value):
             guard let key, Int64(Int32.min) ... Int64(Int32.max) ~= value else { throw .invalidValue("cs", "not a signed 32-bit value") }

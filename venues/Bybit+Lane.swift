@@ -23,8 +23,8 @@ extension Bybit {
                       r.literal(#","BT":"#), r.bool() != nil else { return false }
                 if r.literal(#","RPI":"#) { guard r.bool() != nil else { return false } }
                 guard r.literal(#","seq":"#), r.integer() != nil, r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: .bybit, symbol: symbol, price: price, size: size, side: side, tradeID: id,
-                                           tsExchange: ts, tsRecv: context.tsRecv)))
+                output.append(Trade(venue: .bybit, symbol: symbol, price: price, size: size, side: side, tradeID: id,
+                                           tsExchange: ts, tsRecv: context.tsRecv))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

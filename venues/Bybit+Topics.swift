@@ -22,8 +22,8 @@ extension Bybit {
                 else { try s.skipValue() }
             }
             guard let symbol, let side, let size, let price, let id else { throw .missingField("s/S/v/p/i") }
-            output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: TradeID(id),
-                                       tsExchange: try Self.nanoseconds(time), tsRecv: context.tsRecv)))
+            output.append(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: TradeID(id),
+                                       tsExchange: try Self.nanoseconds(time), tsRecv: context.tsRecv))
         }
     }
 

@@ -36,10 +36,11 @@ public struct VenueOutputs: Sendable {
 
     /// Appends `output`: a trade to ``trades``, the message's connection sequence number to
     /// ``connectionSequence``, anything else (a second sequence number included, which no venue
-    /// sends) to ``others``. Inlined, so an adapter's `append(.trade(...))` compiles to the trade
-    /// append alone.
+    /// sends) to ``others``. `consuming`: the output moves into ``others`` (a borrowed one was
+    /// copied there, which retained a book's level arrays once more per message); adapters append
+    /// trades with ``append(_:)-(Trade)``, which skips the case tests.
     @inlinable @inline(__always)
-    public mutating func append(_ output: VenueOutput) {
+    public mutating func append(_ output: consuming VenueOutput) {
         if case .trade(let trade) = output {
             trades.append(trade)
         } else if case .connectionSequence(let number) = output, connectionSequence == nil {
@@ -56,7 +57,7 @@ public struct VenueOutputs: Sendable {
 
     /// Appends one trade.
     @inlinable @inline(__always)
-    public mutating func append(_ trade: Trade) {
+    public mutating func append(_ trade: consuming Trade) {
         trades.append(trade)
     }
 

@@ -23,8 +23,8 @@ extension BitMEX {
                       r.literal(#","grossValue":"#), r.skipNumber(), r.literal(#","homeNotional":"#), r.skipNumber(),
                       r.literal(#","foreignNotional":"#), r.skipNumber(),
                       r.literal(#","trdType":""#), r.skipString(), r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: .bitmex, symbol: symbol, price: price, size: size, side: side,
-                                           tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
+                output.append(Trade(venue: .bitmex, symbol: symbol, price: price, size: size, side: side,
+                                           tradeID: id, tsExchange: ts, tsRecv: context.tsRecv))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

@@ -198,8 +198,8 @@ extension BitMEX {
         guard let price = f.price, let size = f.size, let side = f.side, !f.matchID.isEmpty else {
             throw VenueParseError.missingField("price/size/side/trdMatchID")
         }
-        output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                   tradeID: TradeID(f.matchID), tsExchange: f.ts, tsRecv: context.tsRecv)))
+        output.append(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
+                                   tradeID: TradeID(f.matchID), tsExchange: f.ts, tsRecv: context.tsRecv))
     }
 
     // {"timestamp":"2024-11-25T04:00:00.000Z","symbol":"XBTUSD","fundingInterval":"2000-01-01T08:00:00.000Z",

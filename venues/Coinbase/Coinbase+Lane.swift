@@ -27,8 +27,8 @@ extension Coinbase {
                     let side: Side
                     if r.literal(#"BUY","time":""#) { side = .sell } else if r.literal(#"SELL","time":""#) { side = .buy } else { return false }
                     guard let time = r.string(), let ts = try? clock.nanoseconds(time), r.literal("}") else { return false }
-                    output.append(.trade(Trade(venue: .coinbase, symbol: symbol, price: price, size: size, side: side,
-                                               tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
+                    output.append(Trade(venue: .coinbase, symbol: symbol, price: price, size: size, side: side,
+                                               tradeID: id, tsExchange: ts, tsRecv: context.tsRecv))
                 } while r.literal(",")
                 guard r.literal("]}") else { return false }
             } while r.literal(",")

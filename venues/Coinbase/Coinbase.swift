@@ -307,8 +307,8 @@ public struct Coinbase: SymmetricSubscriptions {
             }
             guard let symbol, let price, let size, !id.isEmpty else { throw VenueParseError.missingField("product_id/price/size/trade_id") }
             if isSnapshot { continue }
-            output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                       tradeID: TradeID(id), tsExchange: time, tsRecv: context.tsRecv)))
+            output.append(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
+                                       tradeID: TradeID(id), tsExchange: time, tsRecv: context.tsRecv))
         }
     }
 

@@ -34,8 +34,8 @@ extension Deribit {
                 guard let amount = r.decimal(), r.literal(#","contracts":"#), r.skipNumber(), r.literal("}") else { return false }
                 // No `liquidation` member in this layout, so no liquidation events (those frames take the general path).
                 if wanted.channels(for: symbol).contains(.trades) {
-                    output.append(.trade(Trade(venue: .deribit, symbol: symbol, price: price, size: amount, side: side,
-                                               tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
+                    output.append(Trade(venue: .deribit, symbol: symbol, price: price, size: amount, side: side,
+                                               tradeID: id, tsExchange: ts, tsRecv: context.tsRecv))
                 }
             } while r.literal(",")
             return r.literal("]}}") && r.isAtEnd

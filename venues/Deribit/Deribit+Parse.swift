@@ -33,8 +33,8 @@ extension Deribit {
         }
         let use = wanted.channels(for: symbol)
         if use.contains(.trades) {
-            output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: amount, side: side,
-                                       tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv)))
+            output.append(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: amount, side: side,
+                                       tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv))
         }
         guard use.contains(.liquidations) else { return }
         for (isLiquidated, orderSide) in [(isTakerLiquidated, side), (isMakerLiquidated, side.opposite)] where isLiquidated {

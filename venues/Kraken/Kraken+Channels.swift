@@ -13,7 +13,7 @@ extension Kraken {
         try s.beginArray()
         while try s.nextElement() {
             try s.beginObject()
-            if channel == "trade" { output.append(.trade(try trade(&s, context))) }
+            if channel == "trade" { output.append(try trade(&s, context)) }
             else if channel == "book" { output.append(.book(try book(&s, isSnapshot: type == "snapshot", context))) }
             else if channel == "ticker" { try ticker(&s, context, &output) }
             else { try status(&s, &output) }

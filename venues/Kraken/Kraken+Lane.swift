@@ -22,8 +22,8 @@ extension Kraken {
                       r.literal(#","ord_type":""#), r.skipString(), r.literal(#","trade_id":"#), let id = r.integer(),
                       r.literal(#","timestamp":""#), let stamp = r.string(), let ts = try? clock.nanoseconds(stamp),
                       r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: .kraken, symbol: symbol, price: price, size: size, side: side,
-                                           tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv)))
+                output.append(Trade(venue: .kraken, symbol: symbol, price: price, size: size, side: side,
+                                           tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

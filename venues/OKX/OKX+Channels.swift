@@ -17,7 +17,7 @@ extension OKX {
         try s.beginArray()
         while try s.nextElement() {
             try s.beginObject()
-            if channel == "trades" { output.append(.trade(try Self.trade(&s, symbol, context))) }
+            if channel == "trades" { output.append(try Self.trade(&s, symbol, context)) }
             else if channel == "books" { output.append(.book(try Self.book(&s, symbol, action, context, &scratch))) }
             else if channel == "bbo-tbt" { output.append(.bbo(try Self.bbo(&s, symbol, context))) }
             else if channel == "tickers" { output.append(.ticker(try Self.ticker(&s, symbol, context))) }

@@ -23,8 +23,8 @@ extension OKX {
                       r.literal(#","count":""#), r.skipString() else { return false }
                 if r.literal(#","source":""#) { guard r.skipString() else { return false } }
                 guard r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: .okx, symbol: symbol, price: price, size: size, side: side, tradeID: id,
-                                           tsExchange: ts, tsRecv: context.tsRecv)))
+                output.append(Trade(venue: .okx, symbol: symbol, price: price, size: size, side: side, tradeID: id,
+                                           tsExchange: ts, tsRecv: context.tsRecv))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

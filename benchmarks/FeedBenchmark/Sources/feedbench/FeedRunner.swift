@@ -208,13 +208,16 @@ struct FeedRunner<Venue: FeedVenue> {
                 output.removeAll(keepingCapacity: true)
                 try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
                                   context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(frames)), into: &output)
-                // As FeedPipeline.receive: the message's sequence number first, then its outputs.
+                // As FeedPipeline.receive: the message's sequence number first, then its outputs,
+                // borrowed through the buffer.
                 if let n = output.connectionSequence { books.observeConnectionSequence(n, into: &actions) }
-                for o in output.others {
-                    switch o {
-                    case .book(let message): books.handle(message, into: &actions)
-                    case .connectionSequence(let n): books.observeConnectionSequence(n, into: &actions)
-                    default: break
+                output.others.withUnsafeBufferPointer { buffer in
+                    for i in buffer.indices {
+                        switch buffer[i] {
+                        case .book(let message): books.handle(message, into: &actions)
+                        case .connectionSequence(let n): books.observeConnectionSequence(n, into: &actions)
+                        default: break
+                        }
                     }
                 }
                 for action in actions {
