@@ -31,7 +31,7 @@ extension Binance {
     /// before it is needed); `levels` lends `depthUpdate` its level storage.
     static func readFrame(_ message: UnsafeRawBufferPointer, pending: inout PendingRequests,
                           levels: inout BookScratch, payload: inout BinancePayload,
-                          into output: inout [VenueOutput]) throws(VenueParseError) -> Bool {
+                          into output: inout VenueOutputs) throws(VenueParseError) -> Bool {
         var s = JSONScanner(message)
         try s.beginObject()
         var hasData = false
@@ -120,7 +120,7 @@ extension Binance {
     /// {"stream":"ctkusdt@aggTrade","data":{"e":"aggTrade","E":1626992741575,"a":16599292,"s":"CTKUSDT","p":"1.01100","q":"10","f":23961322,"l":23961322,"T":1626992741421,"m":false}}
     /// ```
     static func layoutAggTrade(_ message: UnsafeRawBufferPointer, venue: VenueID, symbols: inout VenueSymbolMap,
-                               context: ParseContext, into output: inout [VenueOutput]) -> Bool {
+                               context: ParseContext, into output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal(#"{"stream":""#), r.skipString(), r.literal(#","data":{"e":"aggTrade","E":"#),
               r.skipInteger() else { return false }
@@ -138,8 +138,8 @@ extension Binance {
         if r.literal(#","M":"#) { guard r.bool() != nil else { return false } }
         guard r.literal("}}"), r.isAtEnd, let symbol = symbols.lookup(name),
               let tsExchange = try? nanoseconds(time) else { return false }
-        output.append(.trade(Trade(venue: venue, symbol: symbol, price: price, size: size, side: isBuyerMaker ? .sell : .buy,
-                                   tradeID: TradeID(id), tsExchange: tsExchange, tsRecv: context.tsRecv)))
+        output.append(Trade(venue: venue, symbol: symbol, price: price, size: size, side: isBuyerMaker ? .sell : .buy,
+                                   tradeID: TradeID(id), tsExchange: tsExchange, tsRecv: context.tsRecv))
         return true
     }
 }

@@ -80,14 +80,14 @@ public struct Binance: SymmetricSubscriptions, SymbolTableNaming {
     /// {"e":"serverShutdown","E":1770123456789}
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                               into output: inout [VenueOutput]) throws(VenueParseError) {
+                               into output: inout VenueOutputs) throws(VenueParseError) {
         if usesLayoutLane, Binance.layoutAggTrade(message, venue: Self.spec.id, symbols: &symbols, context: context, into: &output) { return }
         var p = BinancePayload()
         guard try Binance.readFrame(message, pending: &pending, levels: &levels, payload: &p, into: &output) else { return }
         let venue = Self.spec.id
         if p.event == "aggTrade" || p.event == "trade" {
             // Spot trade time `T` is the fill time; `m` (buyer is maker) means the taker sold.
-            output.append(.trade(try p.trade(venue: venue, symbols: &symbols, context: context)))
+            output.append(try p.trade(venue: venue, symbols: &symbols, context: context))
         } else if p.event == "depthUpdate" {
             guard let first = p.firstUpdateID, let last = p.lastUpdateID else { throw .missingField("U/u") }
             output.append(.book(try p.book(venue: venue, symbols: &symbols, time: p.eventTime,

@@ -90,7 +90,7 @@ public struct BinanceFutures: SymmetricSubscriptions, SymbolTableNaming {
     /// {"e":"forceOrder","E":1568014460893,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT","f":"IOC","q":"0.014","p":"9910","ap":"9910","X":"FILLED","l":"0.014","z":"0.014","T":1568014460893}}
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                               into output: inout [VenueOutput]) throws(VenueParseError) {
+                               into output: inout VenueOutputs) throws(VenueParseError) {
         if usesLayoutLane, Binance.layoutAggTrade(message, venue: Self.spec.id, symbols: &symbols, context: context, into: &output) { return }
         var p = BinancePayload()
         guard try Binance.readFrame(message, pending: &pending, levels: &levels, payload: &p, into: &output) else { return }
@@ -103,7 +103,7 @@ public struct BinanceFutures: SymmetricSubscriptions, SymbolTableNaming {
             let sequencing = BookSequencing.binanceFutures(firstUpdateID: first, lastUpdateID: last, previousLastUpdateID: previous)
             output.append(.book(try p.book(venue: venue, symbols: &symbols, time: p.time ?? p.eventTime, sequencing: sequencing, context: context)))
         } else if p.event == "aggTrade" || p.event == "trade" {
-            output.append(.trade(try p.trade(venue: venue, symbols: &symbols, context: context)))
+            output.append(try p.trade(venue: venue, symbols: &symbols, context: context))
         } else if p.event == "bookTicker" {
             output.append(.bbo(try p.bbo(venue: venue, symbols: &symbols, time: p.time ?? p.eventTime, context: context)))
         } else if p.event == "markPriceUpdate" {

@@ -59,7 +59,7 @@ extension Bitfinex {
     /// waiting for its snapshot (the general path reads the snapshot and ends the wait), and every
     /// invalid value (negative COUNT, zero AMOUNT, a checksum outside int32), which the general
     /// path reports as a `VenueParseError`.
-    mutating func layoutBook(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) -> Bool {
+    mutating func layoutBook(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal("["), let chanID = r.integer(), let key = feedKey(chanID), key.feed == .book else { return false }
         if r.literal(#","cs","#) {

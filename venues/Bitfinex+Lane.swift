@@ -10,16 +10,16 @@ extension Bitfinex {
     /// [17470,"te",[401597395,1574694478808,0.005,7245.3],1]
     /// ```
     /// `AMOUNT` is signed: negative is a sell (the taker side).
-    mutating func layoutTrade(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) -> Bool {
+    mutating func layoutTrade(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal("["), let chanID = r.integer(), r.literal(#","te",["#), let id = r.integer(), r.literal(","),
               let ms = r.integer(), let ts = try? VenueTime.nanoseconds(milliseconds: ms, "MTS"), r.literal(","),
               let amount = r.decimal(), r.literal(","), let price = r.decimal(), r.literal("],"), let seq = r.integer(),
               r.literal("]"), r.isAtEnd, let key = feedKey(chanID) else { return false }
         output.append(.connectionSequence(seq))
-        output.append(.trade(Trade(venue: .bitfinex, symbol: key.symbol, price: price, size: amount.magnitude,
+        output.append(Trade(venue: .bitfinex, symbol: key.symbol, price: price, size: amount.magnitude,
                                    side: amount.isNegative ? .sell : .buy, tradeID: TradeID(id), tsExchange: ts,
-                                   tsRecv: context.tsRecv)))
+                                   tsRecv: context.tsRecv))
         return true
     }
 

@@ -104,9 +104,9 @@ public struct Bitfinex: SymbolTableNaming {
 
     /// Parses one Bitfinex message: an event object or a channel array.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                               into output: inout [VenueOutput]) throws(VenueParseError) {
+                               into output: inout VenueOutputs) throws(VenueParseError) {
         if usesLayoutLane, layoutTrade(message, context, &output) || layoutBook(message, context, &output) { return }
-        let mark = output.count
+        let mark = output.mark
         var s = JSONScanner(message)
         do throws(VenueParseError) {
             var snapshotOf: Int64?
@@ -116,7 +116,7 @@ public struct Bitfinex: SymbolTableNaming {
             // the channel waiting, so its next level array is not taken for an update.
             if let snapshotOf { awaitingSnapshot.removeAll { $0 == snapshotOf } }
         } catch {
-            output.removeSubrange(mark...)
+            output.rollBack(to: mark)
             throw error
         }
     }
@@ -134,7 +134,7 @@ public struct Bitfinex: SymbolTableNaming {
     // [232957,"cs",-1582707309,529]      [232959,"te",[401597395,1574694478808,0.005,7245.3],530]
     // [232959,"tu",[401597395,1574694478808,0.005,7245.3],531]      [232959,"hb",532]
     /// Returns the `chanId` when the message was that book channel's snapshot.
-    mutating func parseChannel(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) -> Int64? {
+    mutating func parseChannel(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) -> Int64? {
         try s.beginArray()
         guard try s.nextElement() else { throw .unexpected("empty channel message") }
         let chanID = try s.readInt64()
@@ -181,7 +181,7 @@ public struct Bitfinex: SymbolTableNaming {
         switch body {
         case .heartbeat: output.append(.heartbeat)
         case .ignored: break
-        case let .trade(trade): output.append(.trade(trade))
+        case let .trade(trade): output.append(trade)
         case let .ticker(ticker): output.append(.ticker(ticker))
         case let .checksum(value):
             guard let key, Int64(Int32.min) ... Int64(Int32.max) ~= value else { throw .invalidValue("cs", "not a signed 32-bit value") }
@@ -228,7 +228,7 @@ public struct Bitfinex: SymbolTableNaming {
     // {"event":"subscribed","channel":"book","chanId":232957,"symbol":"tTESTBTC:TESTUSD","prec":"P0","freq":"F0","len":"100","pair":"TESTBTC:TESTUSD"}
     // {"event":"unsubscribed","status":"OK","chanId":232957}
     // {"event":"error","msg":"symbol: invalid","code":10300,"channel":"trades","symbol":"tBTCXXX"}
-    mutating func parseEvent(_ s: inout JSONScanner, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseEvent(_ s: inout JSONScanner, _ output: inout VenueOutputs) throws(VenueParseError) {
         var event: JSONString?, channel: JSONString?, symbol: JSONString?, status: JSONString?, text = ""
         var chanID: Int64?, code: Int64?, platform: Int64?
         try s.beginObject()

@@ -8,7 +8,7 @@ extension Bybit {
     /// ```
     /// {"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1672304486868,"data":[{"T":1672304486865,"s":"BTCUSDT","S":"Buy","v":"0.001","p":"16578.50","L":"PlusTick","i":"20f43950-d8dd-5b31-9112-a178eb6023af","BT":false,"seq":1783284617}]}
     /// ```
-    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) -> Bool {
+    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal(#"{"topic":"publicTrade."#), r.skipString(), r.literal(#","type":""#), r.skipString(),
               r.literal(#","ts":"#), r.integer() != nil, r.literal(#","data":["#) else { return false }
@@ -23,8 +23,8 @@ extension Bybit {
                       r.literal(#","BT":"#), r.bool() != nil else { return false }
                 if r.literal(#","RPI":"#) { guard r.bool() != nil else { return false } }
                 guard r.literal(#","seq":"#), r.integer() != nil, r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: id,
-                                           tsExchange: ts, tsRecv: context.tsRecv)))
+                output.append(Trade(venue: .bybit, symbol: symbol, price: price, size: size, side: side, tradeID: id,
+                                           tsExchange: ts, tsRecv: context.tsRecv))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

@@ -7,7 +7,7 @@ extension Bybit {
     /// `publicTrade`: `{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1672304486868,"data":[{"T":1672304486865,"s":"BTCUSDT","S":"Buy","v":"0.001","p":"16578.50","L":"PlusTick","i":"20f43950-d8dd-5b31-9112-a178eb6023af","BT":false,"seq":1783284617}]}`
     /// — `S` is the taker side, `i` the trade id, `T` the fill time (BY-TRADE).
     /// Appends straight to `output`; the caller rolls back to its mark on error (never half a batch).
-    mutating func parseTrades(_ s: inout JSONScanner, context: ParseContext, into output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseTrades(_ s: inout JSONScanner, context: ParseContext, into output: inout VenueOutputs) throws(VenueParseError) {
         try s.beginArray()
         while try s.nextElement() {
             var symbol: Symbol?, side: Side?, size: Size?, price: Price?, id: String?, time: Int64?
@@ -22,14 +22,14 @@ extension Bybit {
                 else { try s.skipValue() }
             }
             guard let symbol, let side, let size, let price, let id else { throw .missingField("s/S/v/p/i") }
-            output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: TradeID(id),
-                                       tsExchange: try Self.nanoseconds(time), tsRecv: context.tsRecv)))
+            output.append(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side, tradeID: TradeID(id),
+                                       tsExchange: try Self.nanoseconds(time), tsRecv: context.tsRecv))
         }
     }
 
     /// `orderbook.50`: `{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1672304484978,"data":{"s":"BTCUSDT","b":[["16493.50","0.006"]],"a":[["16611.00","0.029"]],"u":18521288,"seq":7961638724},"cts":1672304484976}`
     mutating func appendBook(_ book: BookData, isSnapshot: Bool, time: Nanoseconds?, context: ParseContext,
-                             into output: inout [VenueOutput]) {
+                             into output: inout VenueOutputs) {
         // BY-OB: `u == 1` is a snapshot after a service restart — overwrite the book.
         output.append(.book(BookMessage(venue: Self.spec.id, symbol: book.symbol, isSnapshot: isSnapshot || book.updateID == 1,
                                         bids: book.bids, asks: book.asks, tsExchange: time, tsRecv: context.tsRecv,
@@ -40,7 +40,7 @@ extension Bybit {
     /// as BBO: each side is the first level, `"0"` size empties it; a delta
     /// without a side leaves it unchanged.
     mutating func parseTop(_ s: inout JSONScanner, isSnapshot: Bool, time: Nanoseconds?, context: ParseContext,
-                           into output: inout [VenueOutput]) throws(VenueParseError) {
+                           into output: inout VenueOutputs) throws(VenueParseError) {
         let book = try readBookData(&s)
         try s.finish()
         var q = isSnapshot ? Quote() : quotes[book.symbol] ?? Quote()
@@ -84,7 +84,7 @@ extension Bybit {
     /// A delta carries only changed fields (BY-TICKER): BBO is emitted when a bid/ask field came,
     /// funding when the rate or next time came, each only if subscribed.
     mutating func parseTicker(_ s: inout JSONScanner, isSnapshot: Bool, time: Nanoseconds?, context: ParseContext,
-                              into output: inout [VenueOutput]) throws(VenueParseError) {
+                              into output: inout VenueOutputs) throws(VenueParseError) {
         var symbol: Symbol?, sawTop = false, sawFunding = false
         var fields = Quote()  // what this message carried
         try s.beginObject()
@@ -121,7 +121,7 @@ extension Bybit {
     /// `allLiquidation`: `{"topic":"allLiquidation.ROSEUSDT","type":"snapshot","ts":1739502303204,"data":[{"T":1739502302929,"s":"ROSEUSDT","S":"Sell","v":"20000","p":"0.04499"}]}`
     /// `S` is the *position* side ("Buy" = a long was liquidated, BY-ALLLIQ), so the liquidation
     /// order's side is the opposite; `p` is the bankruptcy price, `v` the executed size.
-    mutating func parseLiquidations(_ s: inout JSONScanner, context: ParseContext, into output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseLiquidations(_ s: inout JSONScanner, context: ParseContext, into output: inout VenueOutputs) throws(VenueParseError) {
         try s.beginArray()
         while try s.nextElement() {
             var symbol: Symbol?, side: Side?, size: Size?, price: Price?, time: Int64?

@@ -103,7 +103,7 @@ public struct Bybit: SymmetricSubscriptions, SymbolTableNaming {
     /// {"success":true,"ret_msg":"pong","conn_id":"465772b1-7630-4fdc-a492-e003e6f0f260","req_id":"ping","op":"ping"}
     /// ```
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                               into output: inout [VenueOutput]) throws(VenueParseError) {
+                               into output: inout VenueOutputs) throws(VenueParseError) {
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
         try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context: context, into: &output) }
     }
@@ -111,24 +111,24 @@ public struct Bybit: SymmetricSubscriptions, SymbolTableNaming {
     /// The topics whose `data` is read in place, in one pass, once `topic` has been seen (venue
     /// order puts it first); other topics, and `data` before `topic`, are captured and read after
     /// the envelope.
-    enum InPlace { case none, trades(mark: Int), book(BookData) }
+    enum InPlace { case none, trades(mark: VenueOutputs.Mark), book(BookData) }
 
     /// The `data` object of an orderbook message: `s`, `b`, `a`, `u`.
     struct BookData { var symbol: Symbol; var bids: [BookLevel]; var asks: [BookLevel]; var updateID: Int64 }
 
     mutating func parseObject(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                              into output: inout [VenueOutput]) throws(VenueParseError) {
+                              into output: inout VenueOutputs) throws(VenueParseError) {
         var s = JSONScanner(message)
         try s.beginObject()
         var topic: JSONString?, type: JSONString?, op: JSONString?, data: JSONScanner?, inPlace = InPlace.none
         var ts: Int64?, cts: Int64?, success: Bool?, retMsg = "", reqID = ""
         func readData(_ s: inout JSONScanner) throws(VenueParseError) {
             // A repeated `data` replaces the earlier one (as a capture would).
-            if case .trades(let mark) = inPlace { output.removeSubrange(mark...) }
+            if case .trades(let mark) = inPlace { output.rollBack(to: mark) }
             inPlace = .none
             data = nil
             if let topic, topic.hasPrefix("publicTrade.") {
-                inPlace = .trades(mark: output.count)
+                inPlace = .trades(mark: output.mark)
                 try parseTrades(&s, context: context, into: &output)
             } else if let topic, topic.hasPrefix("orderbook."), !topic.hasPrefix("orderbook.1.") {
                 inPlace = .book(try readBookData(&s))

@@ -55,7 +55,7 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
     var states: SubscriptionStates
     var connectionSequence = ConnectionSequenceTracker()
     // Scratch buffers reused by every call.
-    var venueOutputs: [VenueOutput] = []
+    var venueOutputs = VenueOutputs()
     var bookActions: [BookAction] = []
     var resubscribeSymbols: [Symbol] = []
 
@@ -140,12 +140,17 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
             return
         }
         // Each output is handled where the adapter put it (borrowed through the buffer, not
-        // copied out by an array iterator); the buffer is moved out of `self` meanwhile, since
-        // `handle` mutates `self`, and moved back to keep its capacity.
-        var items: [VenueOutput] = []
+        // copied out by an array iterator): the message's sequence number, its other outputs (acks,
+        // books), then its trades (see `VenueOutputs`). The outputs are moved out of `self`
+        // meanwhile, since `handle` mutates `self`, and moved back to keep their capacity.
+        var items = VenueOutputs()
         swap(&items, &venueOutputs)
-        items.withUnsafeBufferPointer { buffer in
+        if let number = items.connectionSequence { handle(.connectionSequence(number), tsRecv: tsRecv, into: &output) }
+        items.others.withUnsafeBufferPointer { buffer in
             for i in buffer.indices { handle(buffer[i], tsRecv: tsRecv, into: &output) }
+        }
+        items.trades.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices { handleTrade(buffer[i], into: &output) }
         }
         swap(&items, &venueOutputs)
         flushResubscribes(into: &output)
@@ -160,7 +165,7 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
     mutating func handle(_ item: VenueOutput, tsRecv: Nanoseconds, into output: inout FeedOutput) {
         switch item {
         case .trade(let e):
-            if admit(e.symbol, .trades, at: e.tsRecv, &output.events) { output.events.append(.trade(e)) }
+            handleTrade(e, into: &output)
         case .bbo(let e):
             if admit(e.symbol, .bbo, at: e.tsRecv, &output.events) { output.events.append(.bbo(e)) }
         case .ticker(let e):
@@ -202,6 +207,12 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
         case .send(let frame):
             output.actions.append(.send(frame))
         }
+    }
+
+    /// Publishes `trade` if its symbol's trades are subscribed.
+    @inline(__always)
+    mutating func handleTrade(_ trade: Trade, into output: inout FeedOutput) {
+        if admit(trade.symbol, .trades, at: trade.tsRecv, &output.events) { output.events.append(.trade(trade)) }
     }
 
     /// Whether an event of `(symbol, channel)` is published: only subscribed pairs are. The first

@@ -45,24 +45,33 @@ public struct VenueID: RawRepresentable, Hashable, Sendable, Comparable, CustomS
         hasher.combine(PackedName.fold(words.0, words.1, 0, 0))
     }
 
-    /// Binance spot.
-    public static let binance: VenueID = "binance"
-    /// Binance USD-M futures.
-    public static let binanceFutures: VenueID = "binance-futures"
-    /// Coinbase Advanced Trade.
-    public static let coinbase: VenueID = "coinbase"
-    /// Kraken spot WebSocket v2.
-    public static let kraken: VenueID = "kraken"
-    /// OKX v5.
-    public static let okx: VenueID = "okx"
-    /// Bybit v5.
-    public static let bybit: VenueID = "bybit"
-    /// Deribit JSON-RPC.
-    public static let deribit: VenueID = "deribit"
-    /// BitMEX.
-    public static let bitmex: VenueID = "bitmex"
-    /// Bitfinex v2.
-    public static let bitfinex: VenueID = "bitfinex"
+    /// An id from its packed words (``PackedName``): the well-known ids below are written as
+    /// their words, so reading one is two constants. A `static let` is a lazily initialized
+    /// global behind `swift_once`, which every adapter paid on every trade it stamped (~16
+    /// instructions). `VenueIDTests` checks each constant against `init(rawValue:)`.
+    @inlinable
+    init(packedWords w0: UInt64, _ w1: UInt64) {
+        words = (w0, w1)
+    }
+
+    /// Binance spot (`binance`).
+    @inlinable public static var binance: VenueID { VenueID(packedWords: 0x0065_636E_616E_6962, 0x0700_0000_0000_0000) }
+    /// Binance USD-M futures (`binance-futures`).
+    @inlinable public static var binanceFutures: VenueID { VenueID(packedWords: 0x2D65_636E_616E_6962, 0x0F73_6572_7574_7566) }
+    /// Coinbase Advanced Trade (`coinbase`).
+    @inlinable public static var coinbase: VenueID { VenueID(packedWords: 0x6573_6162_6E69_6F63, 0x0800_0000_0000_0000) }
+    /// Kraken spot WebSocket v2 (`kraken`).
+    @inlinable public static var kraken: VenueID { VenueID(packedWords: 0x0000_6E65_6B61_726B, 0x0600_0000_0000_0000) }
+    /// OKX v5 (`okx`).
+    @inlinable public static var okx: VenueID { VenueID(packedWords: 0x0000_0000_0078_6B6F, 0x0300_0000_0000_0000) }
+    /// Bybit v5 (`bybit`).
+    @inlinable public static var bybit: VenueID { VenueID(packedWords: 0x0000_0074_6962_7962, 0x0500_0000_0000_0000) }
+    /// Deribit JSON-RPC (`deribit`).
+    @inlinable public static var deribit: VenueID { VenueID(packedWords: 0x0074_6962_6972_6564, 0x0700_0000_0000_0000) }
+    /// BitMEX (`bitmex`).
+    @inlinable public static var bitmex: VenueID { VenueID(packedWords: 0x0000_7865_6D74_6962, 0x0600_0000_0000_0000) }
+    /// Bitfinex v2 (`bitfinex`).
+    @inlinable public static var bitfinex: VenueID { VenueID(packedWords: 0x7865_6E69_6674_6962, 0x0800_0000_0000_0000) }
 
     /// The id text.
     public var description: String { rawValue }

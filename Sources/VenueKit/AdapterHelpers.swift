@@ -4,22 +4,6 @@ import MarketModel
 // missing-field error, deterministic frame order, taker sides, millisecond times and request
 // batching. Each one used to be a private copy per venue.
 
-extension Array where Element == VenueOutput {
-    /// Runs `body`, which appends one message's outputs; if it throws, what it appended is
-    /// removed before the error propagates, so a failed message never leaves half its events
-    /// behind (the rule of ``VenueAdapter/parse(_:context:into:)``).
-    @inlinable @inline(__always)
-    public mutating func appendingAllOrNothing(_ body: (inout [VenueOutput]) throws(VenueParseError) -> Void) throws(VenueParseError) {
-        let mark = count
-        do throws(VenueParseError) {
-            try body(&self)
-        } catch {
-            removeSubrange(mark...)
-            throw error
-        }
-    }
-}
-
 extension Optional {
     /// The value, or ``VenueParseError/missingField(_:)`` naming `field` (a `StaticString`: the
     /// message is built only when the field is missing).

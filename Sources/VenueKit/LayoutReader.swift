@@ -300,16 +300,3 @@ public struct LayoutReader {
         return nil
     }
 }
-
-extension Array where Element == VenueOutput {
-    /// Runs a layout lane that appends trades as it reads them: if the lane gives up part-way
-    /// (returns `false`), what it appended is removed, so the general path starts from a clean
-    /// array and a message is never half-published.
-    @inlinable @inline(__always)
-    public mutating func appendingLane(_ lane: (inout [VenueOutput]) -> Bool) -> Bool {
-        let mark = count
-        if lane(&self) { return true }
-        removeSubrange(mark...)
-        return false
-    }
-}

@@ -32,7 +32,7 @@ public struct QuoteFields: Sendable, Equatable {
     }
 
     /// Appends the BBO if `bbo`, then the ticker if `ticker` (what was subscribed).
-    public func append(to output: inout [VenueOutput], bbo: Bool, ticker: Bool, venue: VenueID, symbol: Symbol, tsRecv: Nanoseconds) {
+    public func append(to output: inout VenueOutputs, bbo: Bool, ticker: Bool, venue: VenueID, symbol: Symbol, tsRecv: Nanoseconds) {
         if bbo { output.append(.bbo(self.bbo(venue: venue, symbol: symbol, tsRecv: tsRecv))) }
         if ticker { output.append(.ticker(self.ticker(venue: venue, symbol: symbol, tsRecv: tsRecv))) }
     }

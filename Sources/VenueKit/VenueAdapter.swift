@@ -56,7 +56,7 @@ public protocol VenueAdapter: Sendable {
 
     /// Parses one complete WebSocket message, appending what it contains to `output`.
     mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                        into output: inout [VenueOutput]) throws(VenueParseError)
+                        into output: inout VenueOutputs) throws(VenueParseError)
 
     /// The REST request for a book snapshot of `symbol`, for venues whose
     /// ``BookSpec/bootstrap`` is ``BookBootstrap/restSnapshot``. Default: `nil`.
@@ -80,8 +80,9 @@ extension VenueAdapter {
     }
 
     /// Convenience for tests and cold paths: parses a `String` message and returns the outputs.
+    /// The outputs come as ``VenueOutputs/all``: the message's other outputs, then its trades.
     public mutating func parse(_ text: String, context: ParseContext) throws(VenueParseError) -> [VenueOutput] {
-        var output: [VenueOutput] = []
+        var output = VenueOutputs()
         var copy = text
         var failure: VenueParseError?
         copy.withUTF8 { utf8 in
@@ -92,6 +93,6 @@ extension VenueAdapter {
             }
         }
         if let failure { throw failure }
-        return output
+        return output.all
     }
 }

@@ -55,6 +55,19 @@ struct PackedNameTests {
         #expect(texts.map(VenueID.init(rawValue:)).sorted().map(\.rawValue) == texts.sorted())
     }
 
+    @Test("the well-known venue ids, written as packed words, are the ids their texts pack to")
+    func wellKnownVenueIDs() {
+        let known: [(VenueID, String)] = [
+            (.binance, "binance"), (.binanceFutures, "binance-futures"), (.coinbase, "coinbase"), (.kraken, "kraken"),
+            (.okx, "okx"), (.bybit, "bybit"), (.deribit, "deribit"), (.bitmex, "bitmex"), (.bitfinex, "bitfinex"),
+        ]
+        for (id, text) in known {
+            #expect(id == VenueID(rawValue: text), "\(text)")
+            #expect(id.rawValue == text)
+            #expect(id.hashValue == VenueID(rawValue: text).hashValue)
+        }
+    }
+
     @Test("names copy as plain words: no reference count to retain or release")
     func trivial() {
         #expect(_isPOD(Symbol.self))

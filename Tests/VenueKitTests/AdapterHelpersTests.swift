@@ -28,7 +28,7 @@ fileprivate func inObject<T>(_ text: String, _ body: (inout JSONScanner) throws(
 struct AdapterHelpersTests {
     @Test("appendingAllOrNothing keeps a success and removes a failure's partial outputs")
     func allOrNothing() {
-        var output: [VenueOutput] = [.heartbeat]
+        var output = VenueOutputs([.heartbeat])
         try? output.appendingAllOrNothing { output throws(VenueParseError) in output.append(.pong) }
         #expect(output.count == 2)
         #expect(throws: VenueParseError.self) {
@@ -39,6 +39,69 @@ struct AdapterHelpersTests {
             }
         }
         #expect(output.count == 2)
+    }
+
+    @Test("VenueOutputs keeps trades and the sequence number apart, hands sequence, others, trades, and rolls all back")
+    func venueOutputs() throws {
+        let btc = try Symbol("BTC-USD")
+        func trade(_ id: Int64) -> Trade {
+            Trade(venue: "kraken", symbol: btc, price: FixedDecimal("1.5")!, size: FixedDecimal("2")!, side: .buy,
+                  tradeID: TradeID(id), tsExchange: id, tsRecv: id)
+        }
+        var output = VenueOutputs(capacity: 4)
+        output.append(.connectionSequence(7))
+        output.append(.trade(trade(1)))
+        output.append(trade(2))
+        output.append(.heartbeat)
+        #expect(output.trades.map(\.tradeID) == [TradeID(1), TradeID(2)])
+        #expect(output.count == 4 && !output.isEmpty)
+        // Consumers' order: the sequence number, the other outputs as appended, then the trades.
+        func kind(_ o: VenueOutput) -> String {
+            switch o {
+            case .trade: "trade"
+            case .heartbeat: "heartbeat"
+            case .connectionSequence: "sequence"
+            default: "other"
+            }
+        }
+        #expect(output.all.map(kind) == ["sequence", "heartbeat", "trade", "trade"])
+        #expect(output.connectionSequence == 7 && output.others.count == 1, "the sequence number is a field, not an output")
+        guard case .trade(let first) = output.all[2], case .trade(let second) = output.all[3] else {
+            Issue.record("expected the trades last, got \(output.all)")
+            return
+        }
+        #expect(first.tradeID == TradeID(1) && second.tradeID == TradeID(2))
+
+        // A lane that gives up leaves neither its trades nor its other outputs behind.
+        output.connectionSequence = nil
+        let before = output.mark
+        let taken = output.appendingLane { output in
+            output.append(.connectionSequence(8))
+            output.append(trade(3))
+            output.append(.pong)
+            return false
+        }
+        #expect(!taken && output.mark == before && output.count == 3 && output.connectionSequence == nil)
+        // A message that fails likewise.
+        #expect(throws: VenueParseError.self) {
+            try output.appendingAllOrNothing { output throws(VenueParseError) in
+                output.append(.trade(trade(4)))
+                output.append(.heartbeat)
+                throw .missingField("x")
+            }
+        }
+        #expect(output.mark == before)
+        let kept = output.appendingLane { output in
+            output.append(trade(5))
+            return true
+        }
+        #expect(kept && output.trades.count == 3)
+        // A second sequence number in one message (no venue sends one) is kept, in order.
+        output.append(.connectionSequence(9))
+        output.append(.connectionSequence(10))
+        #expect(output.all.map(kind).prefix(3) == ["sequence", "heartbeat", "sequence"])
+        output.removeAll(keepingCapacity: true)
+        #expect(output.isEmpty && output.trades.capacity >= 4 && output.others.capacity >= 4)
     }
 
     @Test("required, readSide and readMilliseconds name the field on failure")
@@ -101,10 +164,10 @@ struct AdapterHelpersTests {
         let btc = try Symbol("BTC-USD")
         var q = QuoteFields()
         (q.bid, q.ask, q.last, q.tsExchange) = (FixedDecimal("1.5"), FixedDecimal("1.6"), FixedDecimal("1.55"), 7)
-        var output: [VenueOutput] = []
+        var output = VenueOutputs()
         q.append(to: &output, bbo: true, ticker: false, venue: "kraken", symbol: btc, tsRecv: 9)
         q.append(to: &output, bbo: false, ticker: true, venue: "kraken", symbol: btc, tsRecv: 9)
-        guard output.count == 2, case .bbo(let bbo) = output[0], case .ticker(let ticker) = output[1] else {
+        guard output.count == 2, case .bbo(let bbo) = output.others[0], case .ticker(let ticker) = output.others[1] else {
             Issue.record("expected one BBO then one ticker, got \(output)")
             return
         }

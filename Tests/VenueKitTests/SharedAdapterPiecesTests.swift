@@ -50,7 +50,7 @@ fileprivate struct TableAdapter: SymbolTableNaming {
     }
     mutating func subscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] { [] }
     mutating func unsubscribeFrames(for subscriptions: [Subscription]) -> [OutboundMessage] { [] }
-    mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext, into output: inout [VenueOutput]) throws(VenueParseError) {}
+    mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext, into output: inout VenueOutputs) throws(VenueParseError) {}
 }
 
 @Suite("Shared adapter pieces")

@@ -108,7 +108,7 @@ struct BitMEXAdapterTests {
     fileprivate func parse(_ c: Case) throws {
         var adapter = try makeAdapter()
         if let kind = c.error {
-            var output: [VenueOutput] = [.pong]
+            var output = VenueOutputs([.pong])
             var text = c.input
             #expect { try text.withUTF8 { try adapter.parse(UnsafeRawBufferPointer($0), context: ParseContext(tsRecv: tsRecv), into: &output) } }
                 throws: { ($0 as? VenueParseError)?.kind == kind }

@@ -151,13 +151,13 @@ struct BitfinexBulkBookTests {
     @Test("the lane reads the benchmark's layout itself (bulk update and checksum)")
     func laneTakesUsualLayout() throws {
         var adapter = try makeAdapter()
-        var output: [VenueOutput] = []
+        var output = VenueOutputs()
         for frame in ["[232957,[[87411,2,0.5],[87413,0,-1],[87415,1,-0.25]],1042]", "[232957,\"cs\",-1582707309,1043]"] {
             var bytes = Array(frame.utf8)
             let taken = bytes.withUnsafeMutableBytes { adapter.layoutBook(UnsafeRawBufferPointer($0), ParseContext(tsRecv: 1), &output) }
             #expect(taken, "\(frame)")
         }
-        #expect(render(output) == [
+        #expect(render(output.all) == [
             "seq 1042", "book BTC-USD snapshot=false bids=[87411/0.5] asks=[87413/0, 87415/0.25] ts=nil recv=1 connectionSequence(1042) -",
             "seq 1043", "book BTC-USD snapshot=false bids=[] asks=[] ts=nil recv=1 connectionSequence(1043) cs=2712259987 bitfinex-top25",
         ])
@@ -181,7 +181,7 @@ struct BitfinexBulkBookTests {
     func malformed(_ frame: String) throws {
         for lane in [true, false] {
             var adapter = try makeAdapter(lane: lane)
-            var output: [VenueOutput] = [.heartbeat]
+            var output = VenueOutputs([.heartbeat])
             #expect(throws: VenueParseError.self) {
                 var bytes = Array(frame.utf8)
                 try bytes.withUnsafeMutableBytes { try adapter.parse(UnsafeRawBufferPointer($0), context: ParseContext(tsRecv: 1), into: &output) }

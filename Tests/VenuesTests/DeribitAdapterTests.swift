@@ -58,19 +58,20 @@ struct DeribitAdapterTests {
              input: #"{"jsonrpc":"2.0","method":"subscription","params":{"channel":"trades.BTC-PERPETUAL.100ms","data":[{"timestamp":1765531356452,"price":92294.5,"amount":10.0,"direction":"sell","index_price":92276.75,"instrument_name":"BTC-PERPETUAL","trade_seq":271252854,"mark_price":92287.11,"tick_direction":2,"contracts":1.0,"trade_id":"403691824"},{"timestamp":1765531356452,"price":92288.5,"amount":750.0,"direction":"buy","index_price":92276.75,"instrument_name":"BTC-PERPETUAL","trade_seq":271252855,"mark_price":92287.11,"tick_direction":2,"contracts":75.0,"trade_id":"403691825"}]}}"#,
              expected: [#"{"type":"trade","venue":"deribit","symbol":"BTC-USD-PERP","price":"92294.5","size":"10.0","side":"sell","trade_id":"403691824","ts_exchange":1765531356452000000"# + recv,
                         #"{"type":"trade","venue":"deribit","symbol":"BTC-USD-PERP","price":"92288.5","size":"750.0","side":"buy","trade_id":"403691825","ts_exchange":1765531356452000000"# + recv]),
+        // A message's other outputs come before its trades (`VenueOutputs`): the liquidation, then the trade.
         Case(name: "trade flagged liquidation T: the taker's order was the liquidation",
              input: #"{"jsonrpc":"2.0","method":"subscription","params":{"channel":"trades.BTC-PERPETUAL.100ms","data":[{"timestamp":1765531356452,"price":92100.0,"amount":25000.0,"direction":"sell","instrument_name":"BTC-PERPETUAL","trade_seq":271252860,"tick_direction":1,"trade_id":"403691830","liquidation":"T"}]}}"#,
-             expected: [#"{"type":"trade","venue":"deribit","symbol":"BTC-USD-PERP","price":"92100.0","size":"25000.0","side":"sell","trade_id":"403691830","ts_exchange":1765531356452000000"# + recv,
-                        #"{"type":"liquidation","venue":"deribit","symbol":"BTC-USD-PERP","side":"sell","price":"92100.0","size":"25000.0","ts_exchange":1765531356452000000"# + recv]),
+             expected: [#"{"type":"liquidation","venue":"deribit","symbol":"BTC-USD-PERP","side":"sell","price":"92100.0","size":"25000.0","ts_exchange":1765531356452000000"# + recv,
+                        #"{"type":"trade","venue":"deribit","symbol":"BTC-USD-PERP","price":"92100.0","size":"25000.0","side":"sell","trade_id":"403691830","ts_exchange":1765531356452000000"# + recv]),
         Case(name: "trade flagged liquidation M: the resting order (opposite side) was liquidated",
              input: #"{"jsonrpc":"2.0","method":"subscription","params":{"channel":"trades.BTC-PERPETUAL.100ms","data":[{"timestamp":1765531356452,"price":92105.5,"amount":100.0,"direction":"buy","instrument_name":"BTC-PERPETUAL","trade_seq":271252861,"tick_direction":0,"trade_id":"403691831","liquidation":"M"}]}}"#,
-             expected: [#"{"type":"trade","venue":"deribit","symbol":"BTC-USD-PERP","price":"92105.5","size":"100.0","side":"buy","trade_id":"403691831","ts_exchange":1765531356452000000"# + recv,
-                        #"{"type":"liquidation","venue":"deribit","symbol":"BTC-USD-PERP","side":"sell","price":"92105.5","size":"100.0","ts_exchange":1765531356452000000"# + recv]),
+             expected: [#"{"type":"liquidation","venue":"deribit","symbol":"BTC-USD-PERP","side":"sell","price":"92105.5","size":"100.0","ts_exchange":1765531356452000000"# + recv,
+                        #"{"type":"trade","venue":"deribit","symbol":"BTC-USD-PERP","price":"92105.5","size":"100.0","side":"buy","trade_id":"403691831","ts_exchange":1765531356452000000"# + recv]),
         Case(name: "trade flagged liquidation MT: both orders were liquidations",
              input: #"{"jsonrpc":"2.0","method":"subscription","params":{"channel":"trades.BTC-PERPETUAL.100ms","data":[{"timestamp":1765531356452,"price":92090.0,"amount":500.0,"direction":"sell","instrument_name":"BTC-PERPETUAL","trade_seq":271252862,"tick_direction":1,"trade_id":"403691832","liquidation":"MT"}]}}"#,
-             expected: [#"{"type":"trade","venue":"deribit","symbol":"BTC-USD-PERP","price":"92090.0","size":"500.0","side":"sell","trade_id":"403691832","ts_exchange":1765531356452000000"# + recv,
-                        #"{"type":"liquidation","venue":"deribit","symbol":"BTC-USD-PERP","side":"sell","price":"92090.0","size":"500.0","ts_exchange":1765531356452000000"# + recv,
-                        #"{"type":"liquidation","venue":"deribit","symbol":"BTC-USD-PERP","side":"buy","price":"92090.0","size":"500.0","ts_exchange":1765531356452000000"# + recv]),
+             expected: [#"{"type":"liquidation","venue":"deribit","symbol":"BTC-USD-PERP","side":"sell","price":"92090.0","size":"500.0","ts_exchange":1765531356452000000"# + recv,
+                        #"{"type":"liquidation","venue":"deribit","symbol":"BTC-USD-PERP","side":"buy","price":"92090.0","size":"500.0","ts_exchange":1765531356452000000"# + recv,
+                        #"{"type":"trade","venue":"deribit","symbol":"BTC-USD-PERP","price":"92090.0","size":"500.0","side":"sell","trade_id":"403691832","ts_exchange":1765531356452000000"# + recv]),
         Case(name: "book snapshot: every level 'new', no prev_change_id",
              input: #"{"jsonrpc":"2.0","method":"subscription","params":{"channel":"book.BTC-PERPETUAL.100ms","data":{"type":"snapshot","timestamp":1699999999000,"instrument_name":"BTC-PERPETUAL","change_id":123456789,"bids":[["new",42500.0,1000.0],["new",42499.5,500.0]],"asks":[["new",42501.0,800.0],["new",42501.5,600.0]]}}}"#,
              expected: [#"{"type":"book","venue":"deribit","symbol":"BTC-USD-PERP","snapshot":true,"bids":[["42500.0","1000.0"],["42499.5","500.0"]],"asks":[["42501.0","800.0"],["42501.5","600.0"]],"ts_exchange":1699999999000000000"# + recv + " deribit(changeID: 123456789, prevChangeID: nil)"]),
@@ -133,7 +134,7 @@ struct DeribitAdapterTests {
     fileprivate func parse(_ c: Case) throws {
         var adapter = try makeAdapter()
         if let kind = c.error {
-            var output: [VenueOutput] = [.heartbeat]
+            var output = VenueOutputs([.heartbeat])
             var text = c.input
             #expect { try text.withUTF8 { try adapter.parse(UnsafeRawBufferPointer($0), context: ParseContext(tsRecv: tsRecv), into: &output) } }
                 throws: { ($0 as? VenueParseError)?.kind == kind }

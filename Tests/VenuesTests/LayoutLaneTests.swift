@@ -37,7 +37,7 @@ extension LaneCase {
     /// The case for adapter type `A`: `toggle` turns its lane on or off, `lane` runs the lane alone.
     static func of<A: VenueAdapter>(_ type: A.Type, _ name: String, _ symbol: String, frames: [String], setup: [String] = [],
                                     toggle: @escaping @Sendable (inout A, Bool) -> Void,
-                                    lane: @escaping @Sendable (inout A, UnsafeRawBufferPointer, inout [VenueOutput]) -> Bool) -> LaneCase {
+                                    lane: @escaping @Sendable (inout A, UnsafeRawBufferPointer, inout VenueOutputs) -> Bool) -> LaneCase {
         LaneCase(name: name, symbol: symbol, frames: frames, make: { s, on in
             var adapter = A(configuration: VenueAdapterConfiguration(symbols: [s]))
             toggle(&adapter, on)
@@ -45,8 +45,8 @@ extension LaneCase {
         }, laneReads: { adapter, frame in
             guard var typed = adapter as? A else { return false }
             defer { adapter = typed }
-            var output: [VenueOutput] = []
-            return lane(&typed, frame, &output) && output.contains { if case .trade = $0 { true } else { false } }
+            var output = VenueOutputs()
+            return lane(&typed, frame, &output) && !output.trades.isEmpty
         }, setup: setup)
     }
 }
@@ -91,7 +91,7 @@ fileprivate let laneCases: [LaneCase] = [
 
 /// The adapter's output for `frame` as NDJSON lines, or `nil` if it refused the frame.
 fileprivate func lines(_ adapter: inout any VenueAdapter, _ frame: [UInt8]) -> [String]? {
-    var output: [VenueOutput] = []
+    var output = VenueOutputs()
     let refused = frame.withUnsafeBytes { bytes -> Bool in
         do {
             try adapter.parse(bytes, context: context, into: &output)
@@ -101,7 +101,7 @@ fileprivate func lines(_ adapter: inout any VenueAdapter, _ frame: [UInt8]) -> [
         }
     }
     if refused { return nil }
-    return output.map { value -> String in
+    return output.all.map { value -> String in
         switch value {
         case .trade(let t): return NDJSONEncoder().line(for: .trade(t))
         default: return "\(value)"

@@ -141,7 +141,7 @@ struct OKXAdapterTests {
         guard case .trade(let trade) = outs.first else { Issue.record("no trade"); return }
         #expect(trade.tsRecv == 1_700_000_000_123_456_789)
         // The first fill parses, the second does not: the output keeps only what was there before.
-        var output: [VenueOutput] = [.pong]
+        var output = VenueOutputs([.pong])
         var text = #"{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"tradeId":"9","px":"1","sz":"2","side":"buy","ts":"3"},{"tradeId":"10","px":"1","sz":"2","side":"?","ts":"3"}]}"#
         #expect(throws: VenueParseError.self) {
             try text.withUTF8 { try adapter.parse(UnsafeRawBufferPointer($0), context: ParseContext(tsRecv: 1), into: &output) }

@@ -112,7 +112,7 @@ extension BitMEX {
 
     /// Turns the checked rows into one book message per symbol: a partial replaces the id map and
     /// is a snapshot (sorted best first); insert/update/delete become absolute level deltas.
-    mutating func applyBook(action: LevelIDMap.Action, filter: Symbol?, _ context: ParseContext, _ output: inout [VenueOutput]) {
+    mutating func applyBook(action: LevelIDMap.Action, filter: Symbol?, _ context: ParseContext, _ output: inout VenueOutputs) {
         if rowSymbols.isEmpty {
             // An empty partial is still an image: the symbol's book is empty.
             if action == .snapshot, let filter { applyBook(symbol: filter, index: -1, action: action, context, &output) }
@@ -128,7 +128,7 @@ extension BitMEX {
     /// for an id the partial never had means a message was lost): the symbol's id map is
     /// forgotten and `Books` publishes `resyncing` for this symbol only and resubscribes its topic
     /// so a fresh partial rebuilds it.
-    mutating func applyBook(symbol: Symbol, index: Int, action: LevelIDMap.Action, _ context: ParseContext, _ output: inout [VenueOutput]) {
+    mutating func applyBook(symbol: Symbol, index: Int, action: LevelIDMap.Action, _ context: ParseContext, _ output: inout VenueOutputs) {
         let slot = idMaps.slot(for: symbol) { LevelIDMap() }
         // BMX-AC: deltas before the partial are ignored.
         guard action == .snapshot || idMaps[slot].isLive else { return }

@@ -8,7 +8,7 @@ extension BitMEX {
     /// ```
     /// {"table":"trade","action":"insert","data":[{"timestamp":"2024-11-24T08:15:38.704Z","symbol":"XBTUSD","side":"Sell","size":100,"price":98570.9,"tickDirection":"ZeroPlusTick","trdMatchID":"00000000-006d-1000-0000-000e8737d536","grossValue":101450,"homeNotional":0.0010145,"foreignNotional":100,"trdType":"Regular"}]}
     /// ```
-    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) -> Bool {
+    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal(#"{"table":"trade","action":"insert","data":["#) else { return false }
         return output.appendingLane { output in
@@ -23,8 +23,8 @@ extension BitMEX {
                       r.literal(#","grossValue":"#), r.skipNumber(), r.literal(#","homeNotional":"#), r.skipNumber(),
                       r.literal(#","foreignNotional":"#), r.skipNumber(),
                       r.literal(#","trdType":""#), r.skipString(), r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                           tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
+                output.append(Trade(venue: .bitmex, symbol: symbol, price: price, size: size, side: side,
+                                           tradeID: id, tsExchange: ts, tsRecv: context.tsRecv))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

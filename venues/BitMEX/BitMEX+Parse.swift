@@ -7,7 +7,7 @@ extension BitMEX {
     /// errors `{"status":400,"error":"Unknown table: tradeBin5dm","meta":{},"request":{"op":"subscribe","args":[...]}}`;
     /// table data `{"table":"trade","action":"insert","data":[...]}` (partials add keys/types/filter).
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                               into output: inout [VenueOutput]) throws(VenueParseError) {
+                               into output: inout VenueOutputs) throws(VenueParseError) {
         if message.count == 4, message.elementsEqual("pong".utf8) { return output.append(.pong) }
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
         rows.removeAll(keepingCapacity: true)
@@ -157,7 +157,7 @@ extension BitMEX {
     }
 
     mutating func parseRows(_ s: inout JSONScanner, table: JSONString, action: LevelIDMap.Action, _ context: ParseContext,
-                            _ output: inout [VenueOutput]) throws(VenueParseError) {
+                            _ output: inout VenueOutputs) throws(VenueParseError) {
         // Partials of trade and liquidation replay history (recent prints, open liquidation
         // orders) that a reconnect would repeat; only inserts are new events.
         let isBook = table.hasPrefix("orderBookL2"), isTrade = table == "trade"
@@ -184,18 +184,18 @@ extension BitMEX {
     // {"timestamp":"2024-11-24T08:15:38.704Z","symbol":"XBTUSD","side":"Sell","size":100,"price":98570.9,
     //  "tickDirection":"ZeroPlusTick","trdMatchID":"00000000-006d-1000-0000-000e8737d536","grossValue":101450,...}
     // `side` is the aggressor; `size` is in contracts.
-    func emitTrade(_ f: Fields, symbol: Symbol, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    func emitTrade(_ f: Fields, symbol: Symbol, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         guard let price = f.price, let size = f.size, let side = f.side, !f.matchID.isEmpty else {
             throw VenueParseError.missingField("price/size/side/trdMatchID")
         }
-        output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                   tradeID: TradeID(f.matchID), tsExchange: f.ts, tsRecv: context.tsRecv)))
+        output.append(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
+                                   tradeID: TradeID(f.matchID), tsExchange: f.ts, tsRecv: context.tsRecv))
     }
 
     // {"timestamp":"2024-11-25T04:00:00.000Z","symbol":"XBTUSD","fundingInterval":"2000-01-01T08:00:00.000Z",
     //  "fundingRate":0.0001,"fundingRateDaily":0.0003}: the rate charged at `timestamp`; the next
     //  funding is one interval later.
-    func emitFunding(_ f: Fields, symbol: Symbol, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    func emitFunding(_ f: Fields, symbol: Symbol, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         guard let rate = f.rate else { throw VenueParseError.missingField("fundingRate") }
         let next = f.ts.flatMap { ts in f.interval.flatMap { ts.addingReportingOverflow($0).overflow ? nil : ts + $0 } }
         output.append(.funding(Funding(venue: Self.spec.id, symbol: symbol, rate: rate, nextFundingTime: next,
@@ -204,7 +204,7 @@ extension BitMEX {
 
     // {"orderID":"550e8400-e29b-41d4-a716-446655440099","symbol":"XBTUSD","side":"Buy","price":95000.0,"leavesQty":1000}
     // A new liquidation order (insert); `side` Sell liquidates a long. No timestamp is sent.
-    func emitLiquidation(_ f: Fields, symbol: Symbol, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    func emitLiquidation(_ f: Fields, symbol: Symbol, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         guard let price = f.price, let size = f.size, let side = f.side else { throw VenueParseError.missingField("price/leavesQty/side") }
         output.append(.liquidation(Liquidation(venue: Self.spec.id, symbol: symbol, side: side, price: price, size: size,
                                                tsExchange: nil, tsRecv: context.tsRecv)))

@@ -10,7 +10,7 @@ extension Coinbase {
     /// ```
     /// `side` is the maker side (see `parseTradeList`): the taker, which `Trade.side` names, is the
     /// other one. The envelope's `sequence_num` goes out first, as on the general path.
-    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) -> Bool {
+    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal(#"{"channel":"market_trades","#) else { return false }
         if r.literal(#""client_id":""#) { guard r.skipString(), r.literal(",") else { return false } }
@@ -27,8 +27,8 @@ extension Coinbase {
                     let side: Side
                     if r.literal(#"BUY","time":""#) { side = .sell } else if r.literal(#"SELL","time":""#) { side = .buy } else { return false }
                     guard let time = r.string(), let ts = try? clock.nanoseconds(time), r.literal("}") else { return false }
-                    output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                               tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
+                    output.append(Trade(venue: .coinbase, symbol: symbol, price: price, size: size, side: side,
+                                               tradeID: id, tsExchange: ts, tsRecv: context.tsRecv))
                 } while r.literal(",")
                 guard r.literal("]}") else { return false }
             } while r.literal(",")

@@ -75,9 +75,9 @@ public struct Coinbase: SymmetricSubscriptions {
     /// `{"channel":"l2_data","client_id":"","timestamp":"2026-04-07T14:30:01.456789Z","sequence_num":1,"events":[...]}`;
     /// errors: `{"type":"error","message":"failure to subscribe","reason":"..."}`.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                               into output: inout [VenueOutput]) throws(VenueParseError) {
+                               into output: inout VenueOutputs) throws(VenueParseError) {
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
-        let mark = output.count
+        let mark = output.mark
         do throws(VenueParseError) {
             var s = JSONScanner(message)
             try s.beginObject()
@@ -119,14 +119,14 @@ public struct Coinbase: SymmetricSubscriptions {
             guard var events else { throw VenueParseError.missingField("events") }
             try parseEvents(&events, channel: channel, seq: seq, ts: ts, context, &output)
         } catch {
-            output.removeSubrange(mark...)
+            output.rollBack(to: mark)
             throw error
         }
     }
 
     /// Dispatches the `events` array by channel, after reporting the envelope's `sequence_num`.
     mutating func parseEvents(_ s: inout JSONScanner, channel: JSONString, seq: Int64?, ts: Nanoseconds?,
-                              _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+                              _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         if let seq { output.append(.connectionSequence(seq)) }
         try s.beginArray()
         while try s.nextElement() {
@@ -146,7 +146,7 @@ public struct Coinbase: SymmetricSubscriptions {
     // new_quantity is absolute, "0" removes (CB-ADV-L2). The envelope timestamp is the message's
     // exchange time: per-level event_time values are not monotonic across messages.
     mutating func parseBook(_ s: inout JSONScanner, seq: Int64, ts: Nanoseconds?, _ context: ParseContext,
-                            _ output: inout [VenueOutput]) throws(VenueParseError) {
+                            _ output: inout VenueOutputs) throws(VenueParseError) {
         var symbol: Symbol?, isSnapshot = false
         var (bids, asks) = scratch.take()
         defer { scratch.keep(bids, asks) }
@@ -260,7 +260,7 @@ public struct Coinbase: SymmetricSubscriptions {
     // repeats prints already published (and would again after every reconnect).
     // `side` is the MAKER side, as on the Exchange `match` feed (Coinbase Exchange docs; observed
     // live on Advanced Trade, VENUES.md open question): the taker is the opposite side.
-    mutating func parseTrades(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseTrades(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         var type: JSONString?, trades: JSONScanner?, isParsed = false
         try s.beginObject()
         if s.nextKey(is: "type") {
@@ -284,7 +284,7 @@ public struct Coinbase: SymmetricSubscriptions {
     }
 
     mutating func parseTradeList(_ t: inout JSONScanner, isSnapshot: Bool, _ context: ParseContext,
-                                 _ output: inout [VenueOutput]) throws(VenueParseError) {
+                                 _ output: inout VenueOutputs) throws(VenueParseError) {
         try t.beginArray()
         while try t.nextElement() {
             var symbol: Symbol?, price: Price?, size: Size?, side: Side?, id = "", time: Nanoseconds?
@@ -305,8 +305,8 @@ public struct Coinbase: SymmetricSubscriptions {
             }
             guard let symbol, let price, let size, !id.isEmpty else { throw VenueParseError.missingField("product_id/price/size/trade_id") }
             if isSnapshot { continue }
-            output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
-                                       tradeID: TradeID(id), tsExchange: time, tsRecv: context.tsRecv)))
+            output.append(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: size, side: side,
+                                       tradeID: TradeID(id), tsExchange: time, tsRecv: context.tsRecv))
         }
     }
 
@@ -318,7 +318,7 @@ public struct Coinbase: SymmetricSubscriptions {
                                              last: "price", volume24h: "volume_24_h", high24h: "high_24_h", low24h: "low_24_h")
 
     mutating func parseTickers(_ s: inout JSONScanner, ts: Nanoseconds?, _ context: ParseContext,
-                               _ output: inout [VenueOutput]) throws(VenueParseError) {
+                               _ output: inout VenueOutputs) throws(VenueParseError) {
         try s.beginObject()
         guard try s.seek(key: "tickers") else { throw VenueParseError.missingField("tickers") }
         try s.beginArray()
@@ -341,7 +341,7 @@ public struct Coinbase: SymmetricSubscriptions {
 
     // {"subscriptions":{"level2":["BTC-USD"],"market_trades":["BTC-USD","ETH-USD"],"heartbeats":["heartbeats"]}}
     // The full current set after each (un)subscribe; products we were not configured for are left out.
-    func parseAck(_ s: inout JSONScanner, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    func parseAck(_ s: inout JSONScanner, _ output: inout VenueOutputs) throws(VenueParseError) {
         var confirmed: [Subscription] = []
         try s.beginObject()
         guard try s.seek(key: "subscriptions") else { throw VenueParseError.missingField("subscriptions") }

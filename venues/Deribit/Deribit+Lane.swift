@@ -9,7 +9,7 @@ extension Deribit {
     /// ```
     /// {"jsonrpc":"2.0","method":"subscription","params":{"channel":"trades.BTC-PERPETUAL.100ms","data":[{"trade_seq":271252854,"trade_id":"403691824","timestamp":1765531356452,"tick_direction":2,"price":92294.5,"mark_price":92287.11,"instrument_name":"BTC-PERPETUAL","index_price":92290.02,"direction":"sell","amount":10.0,"contracts":1.0}]}}
     /// ```
-    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) -> Bool {
+    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal(#"{"jsonrpc":"2.0","method":"subscription","params":{"channel":"trades."#), r.skipString(),
               r.literal(#","data":["#) else { return false }
@@ -34,8 +34,8 @@ extension Deribit {
                 guard let amount = r.decimal(), r.literal(#","contracts":"#), r.skipNumber(), r.literal("}") else { return false }
                 // No `liquidation` member in this layout, so no liquidation events (those frames take the general path).
                 if wanted.channels(for: symbol).contains(.trades) {
-                    output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: amount, side: side,
-                                               tradeID: id, tsExchange: ts, tsRecv: context.tsRecv)))
+                    output.append(Trade(venue: .deribit, symbol: symbol, price: price, size: amount, side: side,
+                                               tradeID: id, tsExchange: ts, tsRecv: context.tsRecv))
                 }
             } while r.literal(",")
             return r.literal("]}}") && r.isAtEnd

@@ -9,7 +9,7 @@ extension Deribit: BookLevelForm {
     //  "trade_seq":271252854,"mark_price":92287.11,"tick_direction":2,"contracts":1.0,"trade_id":"403691824","liquidation":"T"}
     // `direction` is the taker side; `amount` is USD for inverse contracts, coin for options (NT-DB).
     // `liquidation`: "M" maker, "T" taker, "MT" both sides were liquidation orders.
-    mutating func parseTrade(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseTrade(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         var symbol: Symbol?, price: Price?, amount: Size?, side: Side?, id = "", ts: Nanoseconds?, liquidation: JSONString?
         try s.beginObject()
         while let key = try s.nextKey() {
@@ -27,8 +27,8 @@ extension Deribit: BookLevelForm {
         }
         let use = wanted.channels(for: symbol)
         if use.contains(.trades) {
-            output.append(.trade(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: amount, side: side,
-                                       tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv)))
+            output.append(Trade(venue: Self.spec.id, symbol: symbol, price: price, size: amount, side: side,
+                                       tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv))
         }
         guard use.contains(.liquidations) else { return }
         let orders = [(liquidation == "T" || liquidation == "MT", side), (liquidation == "M" || liquidation == "MT", side.opposite)]
@@ -41,7 +41,7 @@ extension Deribit: BookLevelForm {
     // {"type":"change","timestamp":1626993724337,"prev_change_id":33195894355,"change_id":33195894358,
     //  "instrument_name":"BTC-24SEP21-8000-P","bids":[["new",0.0005,4.0]],"asks":[["delete",0.001,0.0]]}
     // The snapshot lists every level as "new" and has no prev_change_id (DB-BOOK); Books checks the chain.
-    mutating func parseBook(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseBook(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         var symbol: Symbol?, isSnapshot = false, changeID: Int64?, prevID: Int64?, ts: Nanoseconds?
         var (bids, asks) = scratch.take()
         try s.beginObject()
@@ -117,7 +117,7 @@ extension Deribit: BookLevelForm {
     static let statsKeys = QuoteFields.Keys(volume24h: "volume", high24h: "high", low24h: "low")
 
     mutating func parseQuote(_ s: inout JSONScanner, isTicker: Bool, _ context: ParseContext,
-                             _ output: inout [VenueOutput]) throws(VenueParseError) {
+                             _ output: inout VenueOutputs) throws(VenueParseError) {
         var symbol: Symbol?, q = QuoteFields(), mark: Price?, funding: FixedDecimal?
         try s.beginObject()
         while let key = try s.nextKey() {
@@ -150,7 +150,7 @@ extension Deribit: BookLevelForm {
     // {"price_index":"sol_usdc","locked":true} (DB-PS): instruments on a locked index stop trading;
     // the connection stays up, so this is reported, not reconnected. (`maintenance` is read in case
     // the channel announces platform maintenance that way; the field name is unverified.)
-    func parsePlatformState(_ s: inout JSONScanner, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    func parsePlatformState(_ s: inout JSONScanner, _ output: inout VenueOutputs) throws(VenueParseError) {
         var index = "platform", isLocked = false, isMaintenance = false
         try s.beginObject()
         while let key = try s.nextKey() {
@@ -166,7 +166,7 @@ extension Deribit: BookLevelForm {
     // {"jsonrpc":"2.0","id":3,"result":["trades.BTC-PERPETUAL.100ms","book.BTC-PERPETUAL.100ms"],...}: `result`
     // lists what was really subscribed, the rest was refused (DB-NOTIF). public/test answers
     // {"version":"1.2.26"}; set_heartbeat answers "ok".
-    mutating func parseResult(_ s: inout JSONScanner, id: Int64?, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseResult(_ s: inout JSONScanner, id: Int64?, _ output: inout VenueOutputs) throws(VenueParseError) {
         guard let id, let requested = pending.take(id) else {
             guard try s.peekKind() == .object else { return }
             if try s.readMember("version", { s throws(VenueParseError) in try s.skipValue() }) != nil { output.append(.pong) }
@@ -181,7 +181,7 @@ extension Deribit: BookLevelForm {
 
     // {"jsonrpc":"2.0","id":3,"error":{"code":10028,"message":"too_many_requests","data":null}}: 10028 also
     // ends the session (DB-RL); the session layer sees the close and reconnects within its budget.
-    mutating func parseError(_ s: inout JSONScanner, id: Int64?, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseError(_ s: inout JSONScanner, id: Int64?, _ output: inout VenueOutputs) throws(VenueParseError) {
         let error = try s.readErrorObject(messageKey: "message")
         let message = "deribit error \(error.code ?? 0): \(error.message ?? "")"
         output.append(.venueError(message))

@@ -113,14 +113,14 @@ public struct Deribit: SymmetricSubscriptions {
     /// `{"jsonrpc":"2.0","id":3,"result":["book.BTC-PERPETUAL.100ms"],"usIn":..,"usOut":..,"usDiff":..,"testnet":false}` and
     /// `{"jsonrpc":"2.0","id":3,"error":{"code":10028,"message":"too_many_requests"}}`.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                               into output: inout [VenueOutput]) throws(VenueParseError) {
+                               into output: inout VenueOutputs) throws(VenueParseError) {
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
         try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context, &output) }
     }
 
     /// ``parse(_:context:into:)`` without the trade lane, inside its all-or-nothing rule.
     mutating func parseObject(_ message: UnsafeRawBufferPointer, _ context: ParseContext,
-                              _ output: inout [VenueOutput]) throws(VenueParseError) {
+                              _ output: inout VenueOutputs) throws(VenueParseError) {
         var s = JSONScanner(message)
         try s.beginObject()
         var method: JSONString?, id: Int64?, params: JSONScanner?, result: JSONScanner?, error: JSONScanner?
@@ -152,7 +152,7 @@ public struct Deribit: SymmetricSubscriptions {
     // {"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}} must be answered with
     // public/test or the connection is closed (DB-HB); "type":"heartbeat" only shows the link is alive.
     mutating func parseNotification(_ s: inout JSONScanner, method: JSONString, _ context: ParseContext,
-                                    _ output: inout [VenueOutput]) throws(VenueParseError) {
+                                    _ output: inout VenueOutputs) throws(VenueParseError) {
         try s.beginObject()
         if method == "heartbeat" {
             guard try s.seek(key: "type") else { throw VenueParseError.missingField("params.type") }
@@ -180,7 +180,7 @@ public struct Deribit: SymmetricSubscriptions {
     }
 
     mutating func parseData(_ s: inout JSONScanner, channel: JSONString, _ context: ParseContext,
-                            _ output: inout [VenueOutput]) throws(VenueParseError) {
+                            _ output: inout VenueOutputs) throws(VenueParseError) {
         if channel.hasPrefix("trades.") {
             try s.beginArray()
             while try s.nextElement() { try parseTrade(&s, context, &output) }

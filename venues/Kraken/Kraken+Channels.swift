@@ -5,7 +5,7 @@ import VenueKit
 
 extension Kraken {
     mutating func parseData(_ s: inout JSONScanner, _ channel: JSONString, _ type: JSONString, _ context: ParseContext,
-                            _ output: inout [VenueOutput]) throws(VenueParseError) {
+                            _ output: inout VenueOutputs) throws(VenueParseError) {
         guard channel == "trade" || channel == "book" || channel == "ticker" || channel == "status" else {
             throw .unexpected("kraken channel '\(channel.string)'")
         }
@@ -13,7 +13,7 @@ extension Kraken {
         try s.beginArray()
         while try s.nextElement() {
             try s.beginObject()
-            if channel == "trade" { output.append(.trade(try trade(&s, context))) }
+            if channel == "trade" { output.append(try trade(&s, context)) }
             else if channel == "book" { output.append(.book(try book(&s, isSnapshot: type == "snapshot", context))) }
             else if channel == "ticker" { try ticker(&s, context, &output) }
             else { try status(&s, &output) }
@@ -118,7 +118,7 @@ extension Kraken {
     static let tickerKeys = QuoteFields.Keys(bid: "bid", bidSize: "bid_qty", ask: "ask", askSize: "ask_qty", last: "last", volume24h: "volume",
                                              high24h: "high", low24h: "low", allowsAbsent: false)
 
-    mutating func ticker(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func ticker(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         var symbol: Symbol?, q = QuoteFields()
         while let key = try s.nextKey() {
             if try q.read(key, from: &s, keys: Self.tickerKeys) { continue }

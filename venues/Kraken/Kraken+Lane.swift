@@ -8,7 +8,7 @@ extension Kraken {
     /// ```
     /// {"channel":"trade","type":"update","data":[{"symbol":"MATIC/USD","side":"buy","price":0.5147,"qty":6423.46326,"ord_type":"limit","trade_id":4665846,"timestamp":"2023-09-25T07:48:36.925533Z"}]}
     /// ```
-    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) -> Bool {
+    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal(#"{"channel":"trade","type":""#),
               r.literal(#"update","data":["#) || r.literal(#"snapshot","data":["#) else { return false }
@@ -22,8 +22,8 @@ extension Kraken {
                       r.literal(#","ord_type":""#), r.skipString(), r.literal(#","trade_id":"#), let id = r.integer(),
                       r.literal(#","timestamp":""#), let stamp = r.string(), let ts = try? clock.nanoseconds(stamp),
                       r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: .kraken, symbol: symbol, price: price, size: size, side: side,
-                                           tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv)))
+                output.append(Trade(venue: .kraken, symbol: symbol, price: price, size: size, side: side,
+                                           tradeID: TradeID(id), tsExchange: ts, tsRecv: context.tsRecv))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

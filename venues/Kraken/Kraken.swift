@@ -81,7 +81,7 @@ public struct Kraken: SymmetricSubscriptions, SymbolTableNaming {
 
     /// Parses one Kraken v2 message: a method response (ack, pong, error) or a channel push.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                               into output: inout [VenueOutput]) throws(VenueParseError) {
+                               into output: inout VenueOutputs) throws(VenueParseError) {
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
         try output.appendingAllOrNothing { output throws(VenueParseError) in try parseObject(message, context, &output) }
     }
@@ -93,7 +93,7 @@ public struct Kraken: SymmetricSubscriptions, SymbolTableNaming {
     // {"channel":"heartbeat"}
     // {"channel":"status","data":[{"api_version":"v2","connection_id":12393906104898154338,"system":"online","version":"2.0.0"}],"type":"update"}
     mutating func parseObject(_ message: UnsafeRawBufferPointer, _ context: ParseContext,
-                              _ output: inout [VenueOutput]) throws(VenueParseError) {
+                              _ output: inout VenueOutputs) throws(VenueParseError) {
         var s = JSONScanner(message)
         try s.beginObject()
         var channel: JSONString?, type: JSONString?, method: JSONString?, success = false
@@ -172,7 +172,7 @@ public struct Kraken: SymmetricSubscriptions, SymbolTableNaming {
     //  "version":"2.0.0"}],"type":"update"}
     /// `status` says whether the engine is `online`; anything else (maintenance, cancel_only,
     /// post_only) is reported so operators see why data may pause [KR-STATUS].
-    func status(_ s: inout JSONScanner, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    func status(_ s: inout JSONScanner, _ output: inout VenueOutputs) throws(VenueParseError) {
         while let key = try s.nextKey() {
             if key == "system" {
                 let system = try s.readString()

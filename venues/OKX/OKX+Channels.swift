@@ -7,7 +7,7 @@ extension OKX {
     /// One push = one channel and instrument (`arg.instId`), except `liquidation-orders`, which
     /// carries every instrument of an `instType`.
     mutating func parseData(_ s: inout JSONScanner, _ channel: JSONString, _ instID: JSONString?, _ action: JSONString?,
-                            _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+                            _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         if channel == "liquidation-orders" { return try parseLiquidations(&s, context, &output) }
         guard channel == "trades" || channel == "books" || channel == "bbo-tbt" || channel == "tickers" || channel == "funding-rate" else {
             throw .unexpected("okx channel '\(channel.string)'")
@@ -17,7 +17,7 @@ extension OKX {
         try s.beginArray()
         while try s.nextElement() {
             try s.beginObject()
-            if channel == "trades" { output.append(.trade(try Self.trade(&s, symbol, context))) }
+            if channel == "trades" { output.append(try Self.trade(&s, symbol, context)) }
             else if channel == "books" { output.append(.book(try Self.book(&s, symbol, action, context, &scratch))) }
             else if channel == "bbo-tbt" { output.append(.bbo(try Self.bbo(&s, symbol, context))) }
             else if channel == "tickers" { output.append(.ticker(try Self.ticker(&s, symbol, context))) }
@@ -133,7 +133,7 @@ extension OKX {
     // {"arg":{"channel":"liquidation-orders","instType":"SWAP"},"data":[{"details":[{"bkLoss":"0","bkPx":"0.007831",
     //  "ccy":"","posSide":"short","side":"buy","sz":"13","ts":"1692266434010"}],"instFamily":"IOST-USDT",
     //  "instId":"IOST-USDT-SWAP","instType":"SWAP","uly":"IOST-USDT"}]}
-    mutating func parseLiquidations(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout [VenueOutput]) throws(VenueParseError) {
+    mutating func parseLiquidations(_ s: inout JSONScanner, _ context: ParseContext, _ output: inout VenueOutputs) throws(VenueParseError) {
         try s.beginArray()
         while try s.nextElement() {
             try s.beginObject()

@@ -8,7 +8,7 @@ extension OKX {
     /// ```
     /// {"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"130639474","px":"42219.9","sz":"0.12060306","side":"buy","ts":"1630048897897","count":"3","source":"0"}]}
     /// ```
-    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout [VenueOutput]) -> Bool {
+    mutating func layoutTrades(_ message: UnsafeRawBufferPointer, _ context: ParseContext, _ output: inout VenueOutputs) -> Bool {
         var r = LayoutReader(message)
         guard r.literal(#"{"arg":{"channel":"trades","instId":""#), let name = r.string(), r.literal(#"},"data":["#),
               let symbol = symbols.lookup(name) else { return false }
@@ -23,8 +23,8 @@ extension OKX {
                       r.literal(#","count":""#), r.skipString() else { return false }
                 if r.literal(#","source":""#) { guard r.skipString() else { return false } }
                 guard r.literal("}") else { return false }
-                output.append(.trade(Trade(venue: .okx, symbol: symbol, price: price, size: size, side: side, tradeID: id,
-                                           tsExchange: ts, tsRecv: context.tsRecv)))
+                output.append(Trade(venue: .okx, symbol: symbol, price: price, size: size, side: side, tradeID: id,
+                                           tsExchange: ts, tsRecv: context.tsRecv))
             } while r.literal(",")
             return r.literal("]}") && r.isAtEnd
         }

@@ -87,7 +87,7 @@ public struct OKX: SymmetricSubscriptions, SymbolTableNaming {
 
     /// Parses one OKX frame: the text `pong`, an event (ack, error, notice) or a data push.
     public mutating func parse(_ message: UnsafeRawBufferPointer, context: ParseContext,
-                               into output: inout [VenueOutput]) throws(VenueParseError) {
+                               into output: inout VenueOutputs) throws(VenueParseError) {
         // Our text `ping` is answered by the bare text `pong`, not JSON [OKX-CONN].
         if message.count == 4, message.elementsEqual("pong".utf8) { return output.append(.pong) }
         if usesLayoutLane, layoutTrades(message, context, &output) { return }
@@ -99,7 +99,7 @@ public struct OKX: SymmetricSubscriptions, SymbolTableNaming {
     // {"id":"1512","event":"error","code":"60012","msg":"Invalid request: {...}","connId":"a4d3ae55"}
     // {"event":"notice","code":"64008","msg":"The connection will soon be closed for a service upgrade. Please reconnect.","connId":"a4d3ae55"}
     mutating func parseObject(_ message: UnsafeRawBufferPointer, _ context: ParseContext,
-                              _ output: inout [VenueOutput]) throws(VenueParseError) {
+                              _ output: inout VenueOutputs) throws(VenueParseError) {
         var s = JSONScanner(message)
         try s.beginObject()
         var channel: JSONString?, instID: JSONString?, instType: JSONString?, action: JSONString?, event: JSONString?

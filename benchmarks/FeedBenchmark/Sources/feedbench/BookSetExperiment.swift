@@ -80,15 +80,14 @@ extension FeedRunner {
                 for case .book(let m) in try adapter.parse(frame, context: context) { routing.handle(m, into: &actions) }
             }
             runs.append(try measure {
-                var output: [VenueOutput] = []
-                output.reserveCapacity(16)
+                var output = VenueOutputs(capacity: 16)
                 actions.removeAll(keepingCapacity: true)
                 var frames = 0
                 try session.deltas.bytes.withUnsafeBytes { raw in
                     for range in session.deltas.ranges {
                         output.removeAll(keepingCapacity: true)
                         try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]), context: context, into: &output)
-                        for case .book(let message) in output { routing.handle(message, into: &actions) }
+                        for case .book(let message) in output.others { routing.handle(message, into: &actions) }
                         actions.removeAll(keepingCapacity: true)
                         frames += 1
                     }

@@ -29,8 +29,7 @@ struct Breakdown<Venue: FeedVenue> {
             try s.skipValue()
             try s.finish()
         } }
-        var output: [VenueOutput] = []
-        output.reserveCapacity(16)
+        var output = VenueOutputs(capacity: 16)
         let parse = try repeatRuns { try forEach(set, total) { m throws(VenueParseError) in
             output.removeAll(keepingCapacity: true)
             try adapter.parse(m, context: ParseContext(tsRecv: 1), into: &output)
@@ -103,9 +102,8 @@ struct GlueExperiment<Venue: FeedVenue> {
 
     /// Parses every frame of `set` into one reused output array and hands it to `body` (inlined).
     @inline(__always)
-    func parsed(_ adapter: inout Venue.Adapter, _ set: MessageSet, _ body: ([VenueOutput]) -> Void) throws {
-        var output: [VenueOutput] = []
-        output.reserveCapacity(16)
+    func parsed(_ adapter: inout Venue.Adapter, _ set: MessageSet, _ body: (VenueOutputs) -> Void) throws {
+        var output = VenueOutputs(capacity: 16)
         try frames(set) { frame in
             output.removeAll(keepingCapacity: true)
             try adapter.parse(frame, context: ParseContext(tsRecv: 1), into: &output)
@@ -119,7 +117,7 @@ struct GlueExperiment<Venue: FeedVenue> {
         let encoder = NDJSONEncoder()
         var n = 0
         try parsed(&adapter, set) { output in
-            for case .trade(let trade) in output {
+            for trade in output.trades {
                 n += 1
                 encoder.encode(.trade(trade), seq: UInt64(n), into: &buffer)
             }

@@ -95,8 +95,7 @@ struct FeedRunner<Venue: FeedVenue> {
     @inline(__always)
     func eachTrade(_ adapter: inout Venue.Adapter, _ set: MessageSet, total: Int, _ body: (Trade) -> Void,
                    afterFrame: () -> Void) throws -> Int {
-        var output: [VenueOutput] = []
-        output.reserveCapacity(16)
+        var output = VenueOutputs(capacity: 16)
         var trades = 0, done = 0
         try set.bytes.withUnsafeBytes { raw in
             while done < total {
@@ -106,10 +105,9 @@ struct FeedRunner<Venue: FeedVenue> {
                     try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
                                       context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(done)), into: &output)
                     // As FeedPipeline.receive hands them on: borrowed through the buffer.
-                    output.withUnsafeBufferPointer { buffer in
+                    output.trades.withUnsafeBufferPointer { buffer in
                         for i in buffer.indices {
-                            guard case .trade(let trade) = buffer[i] else { continue }
-                            body(trade)
+                            body(buffer[i])
                             trades += 1
                         }
                     }
@@ -141,8 +139,7 @@ struct FeedRunner<Venue: FeedVenue> {
     /// The depth loop with the synchronizer held directly (per-connection sequence not checked).
     @inline(never)
     func directLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, _ sync: inout BookSynchronizer) throws -> Int {
-        var output: [VenueOutput] = []
-        output.reserveCapacity(16)
+        var output = VenueOutputs(capacity: 16)
         var actions: [BookAction] = []
         actions.reserveCapacity(16)
         var frames = 0
@@ -151,7 +148,7 @@ struct FeedRunner<Venue: FeedVenue> {
                 output.removeAll(keepingCapacity: true)
                 try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
                                   context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(frames)), into: &output)
-                for case .book(let message) in output { sync.handle(message, into: &actions) }
+                for case .book(let message) in output.others { sync.handle(message, into: &actions) }
                 actions.removeAll(keepingCapacity: true)
                 frames += 1
             }
@@ -162,8 +159,7 @@ struct FeedRunner<Venue: FeedVenue> {
     /// The depth frames through `parse` only (no Books).
     @inline(never)
     func parseLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, sink: inout Int) throws -> Int {
-        var output: [VenueOutput] = []
-        output.reserveCapacity(16)
+        var output = VenueOutputs(capacity: 16)
         var frames = 0
         try set.bytes.withUnsafeBytes { raw in
             for range in set.ranges {
@@ -203,8 +199,7 @@ struct FeedRunner<Venue: FeedVenue> {
     @inline(never)
     func depthLoop(_ adapter: inout Venue.Adapter, _ set: MessageSet, _ books: inout BookSet,
                    problems: inout [BookAction]) throws -> Int {
-        var output: [VenueOutput] = []
-        output.reserveCapacity(16)
+        var output = VenueOutputs(capacity: 16)
         var actions: [BookAction] = []
         actions.reserveCapacity(16)
         var frames = 0
@@ -213,11 +208,16 @@ struct FeedRunner<Venue: FeedVenue> {
                 output.removeAll(keepingCapacity: true)
                 try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]),
                                   context: ParseContext(tsRecv: 1_795_219_200_000_000_000 &+ Int64(frames)), into: &output)
-                for o in output {
-                    switch o {
-                    case .book(let message): books.handle(message, into: &actions)
-                    case .connectionSequence(let n): books.observeConnectionSequence(n, into: &actions)
-                    default: break
+                // As FeedPipeline.receive: the message's sequence number first, then its outputs,
+                // borrowed through the buffer.
+                if let n = output.connectionSequence { books.observeConnectionSequence(n, into: &actions) }
+                output.others.withUnsafeBufferPointer { buffer in
+                    for i in buffer.indices {
+                        switch buffer[i] {
+                        case .book(let message): books.handle(message, into: &actions)
+                        case .connectionSequence(let n): books.observeConnectionSequence(n, into: &actions)
+                        default: break
+                        }
                     }
                 }
                 for action in actions {

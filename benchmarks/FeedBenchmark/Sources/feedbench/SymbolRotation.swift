@@ -35,8 +35,7 @@ struct SymbolRotation {
     /// ``FeedRunner/normalizeLoop(_:_:total:sink:)``.
     @inline(never)
     func rotationLoop(_ adapter: inout Binance, _ set: MessageSet, total: Int) throws -> Int {
-        var output: [VenueOutput] = []
-        output.reserveCapacity(16)
+        var output = VenueOutputs(capacity: 16)
         var trades = 0, done = 0, sink = 0
         try set.bytes.withUnsafeBytes { raw in
             while done < total {
@@ -44,8 +43,7 @@ struct SymbolRotation {
                     if done == total { break }
                     output.removeAll(keepingCapacity: true)
                     try adapter.parse(UnsafeRawBufferPointer(rebasing: raw[range]), context: ParseContext(tsRecv: Int64(done)), into: &output)
-                    for o in output {
-                        guard case .trade(let trade) = o else { continue }
+                    for trade in output.trades {
                         sink &+= Int(truncatingIfNeeded: trade.price.mantissa &+ trade.size.mantissa &+ (trade.tsExchange ?? 0))
                             &+ Int(truncatingIfNeeded: trade.tradeID.number ?? 1)
                         trades += 1
