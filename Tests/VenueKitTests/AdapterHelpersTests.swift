@@ -5,25 +5,6 @@ import Testing
 // The shared adapter pieces: the all-or-nothing output rule, required fields, sides, ms and RFC 3339 times, the subscription
 // table, quote fields, book scratch, request batching.
 
-/// Runs `body` over `text` with a scanner positioned inside its top-level object.
-fileprivate func inObject<T>(_ text: String, _ body: (inout JSONScanner) throws(VenueParseError) -> T) throws(VenueParseError) -> T {
-    let bytes = Array(text.utf8)
-    var result: Result<T, VenueParseError>?
-    bytes.withUnsafeBytes { raw in
-        var s = JSONScanner(raw)
-        do throws(VenueParseError) {
-            try s.beginObject()
-            let value = try body(&s)
-            while try s.nextKey() != nil { try s.skipValue() }   // the rest, through `}`
-            try s.finish()
-            result = .success(value)
-        } catch {
-            result = .failure(error)
-        }
-    }
-    return try result!.get()
-}
-
 @Suite("Adapter helpers")
 struct AdapterHelpersTests {
     @Test("appendingAllOrNothing keeps a success and removes a failure's partial outputs")

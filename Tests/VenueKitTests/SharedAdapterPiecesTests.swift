@@ -7,23 +7,6 @@ import Testing
 // (error objects, string arrays, one member of an object, sides without the value, absent
 // members compared with a literal), ticker fields read by name and venue-specific level forms.
 
-/// Runs `body` over `text` with a scanner positioned at its first value.
-fileprivate func scanning<T>(_ text: String, _ body: (inout JSONScanner) throws(VenueParseError) -> T) throws(VenueParseError) -> T {
-    let bytes = Array(text.utf8)
-    var result: Result<T, VenueParseError>?
-    bytes.withUnsafeBytes { raw in
-        var s = JSONScanner(raw)
-        do throws(VenueParseError) {
-            let value = try body(&s)
-            try s.finish()
-            result = .success(value)
-        } catch {
-            result = .failure(error)
-        }
-    }
-    return try result!.get()
-}
-
 /// Deribit-style levels `["new"|"delete", price, amount]` for the shared level loop.
 fileprivate enum ActionLevel: BookLevelForm {
     static func readLevel(_ s: inout JSONScanner) throws(VenueParseError) -> BookLevel {
@@ -132,28 +115,28 @@ struct SharedAdapterPiecesTests {
 
     @Test("Scanner readers: error objects, string arrays, one member, sides without the value, absent members")
     func readers() throws {
-        let deribit = try scanning(#"{"message":"too_many_requests","code":10028,"data":null}"#) { s throws(VenueParseError) in
+        let deribit = try readingWhole(#"{"message":"too_many_requests","code":10028,"data":null}"#) { s throws(VenueParseError) in
             try s.readErrorObject(messageKey: "message")
         }
         #expect(deribit.code == 10028 && deribit.message == "too_many_requests")
-        let partial = try scanning(#"{"msg":"a","msg":"b"}"#) { s throws(VenueParseError) in try s.readErrorObject(messageKey: "msg") }
+        let partial = try readingWhole(#"{"msg":"a","msg":"b"}"#) { s throws(VenueParseError) in try s.readErrorObject(messageKey: "msg") }
         #expect(partial.code == nil && partial.message == "b")
-        #expect { try scanning(#"{"code":"x"}"#) { s throws(VenueParseError) in try s.readErrorObject(messageKey: "msg") } } throws: { $0 is VenueParseError }
-        #expect(try scanning(#"["a","b"]"#) { s throws(VenueParseError) in try s.readStrings() } == ["a", "b"])
-        #expect(try scanning("[]") { s throws(VenueParseError) in try s.readStrings() }.isEmpty)
-        #expect { try scanning(#"["a",1]"#) { s throws(VenueParseError) in try s.readStrings() } } throws: { $0 is VenueParseError }
-        let member = try scanning(#"{"x":[1,{"retryAfter":2}],"retryAfter":5,"y":true,"retryAfter":7}"#) { s throws(VenueParseError) in
+        #expect { try readingWhole(#"{"code":"x"}"#) { s throws(VenueParseError) in try s.readErrorObject(messageKey: "msg") } } throws: { $0 is VenueParseError }
+        #expect(try readingWhole(#"["a","b"]"#) { s throws(VenueParseError) in try s.readStrings() } == ["a", "b"])
+        #expect(try readingWhole("[]") { s throws(VenueParseError) in try s.readStrings() }.isEmpty)
+        #expect { try readingWhole(#"["a",1]"#) { s throws(VenueParseError) in try s.readStrings() } } throws: { $0 is VenueParseError }
+        let member = try readingWhole(#"{"x":[1,{"retryAfter":2}],"retryAfter":5,"y":true,"retryAfter":7}"#) { s throws(VenueParseError) in
             try s.readMember("retryAfter") { s throws(VenueParseError) in try s.readInt64() }
         }
         #expect(member == 7)
-        #expect(try scanning(#"{"x":1}"#) { s throws(VenueParseError) in try s.readMember("y") { s throws(VenueParseError) in try s.readInt64() } } == nil)
-        #expect { try scanning(#"{"x":1,}"#) { s throws(VenueParseError) in try s.readMember("y") { s throws(VenueParseError) in try s.readInt64() } } }
+        #expect(try readingWhole(#"{"x":1}"#) { s throws(VenueParseError) in try s.readMember("y") { s throws(VenueParseError) in try s.readInt64() } } == nil)
+        #expect { try readingWhole(#"{"x":1,}"#) { s throws(VenueParseError) in try s.readMember("y") { s throws(VenueParseError) in try s.readInt64() } } }
             throws: { $0 is VenueParseError }
-        #expect(try scanning(#""SELL""#) { s throws(VenueParseError) in try s.readSide(field: "S", buy: "BUY", sell: "SELL", quotingValue: false) } == .sell)
-        #expect { try scanning(#""sell""#) { s throws(VenueParseError) in try s.readSide(field: "S", buy: "BUY", sell: "SELL", quotingValue: false) } }
+        #expect(try readingWhole(#""SELL""#) { s throws(VenueParseError) in try s.readSide(field: "S", buy: "BUY", sell: "SELL", quotingValue: false) } == .sell)
+        #expect { try readingWhole(#""sell""#) { s throws(VenueParseError) in try s.readSide(field: "S", buy: "BUY", sell: "SELL", quotingValue: false) } }
             throws: { ($0 as? VenueParseError) == .invalidValue("S", "expected BUY or SELL") }
         // Compared inside the closure: a JSONString is a view into the message.
-        let compared = try scanning(#"["depthUpdate","depth"]"#) { s throws(VenueParseError) -> [Bool] in
+        let compared = try readingWhole(#"["depthUpdate","depth"]"#) { s throws(VenueParseError) -> [Bool] in
             var words: [JSONString?] = [nil]
             try s.beginArray()
             while try s.nextElement() { words.append(try s.readString()) }
@@ -165,7 +148,7 @@ struct SharedAdapterPiecesTests {
     @Test("QuoteFields.read: the venue's names, other members left to the caller, null and \"\" by the venue's rule")
     func quoteKeys() throws {
         let keys = QuoteFields.Keys(bid: "best_bid", bidSize: "bid_qty", ask: "best_ask", last: "last_price", low24h: "low")
-        let (q, others) = try scanning(#"{"best_bid":"1.5","bid_qty":2,"best_ask":null,"last_price":"","low":"1.1","x":3,"high":9}"#) {
+        let (q, others) = try readingWhole(#"{"best_bid":"1.5","bid_qty":2,"best_ask":null,"last_price":"","low":"1.1","x":3,"high":9}"#) {
             s throws(VenueParseError) -> (QuoteFields, [String]) in
             var q = QuoteFields(), others: [String] = []
             try s.beginObject()
@@ -181,7 +164,7 @@ struct SharedAdapterPiecesTests {
         var strict = keys
         strict.allowsAbsent = false
         #expect {
-            try scanning(#"{"best_ask":null}"#) { s throws(VenueParseError) in
+            try readingWhole(#"{"best_ask":null}"#) { s throws(VenueParseError) in
                 var q = QuoteFields()
                 try s.beginObject()
                 while let key = try s.nextKey() { _ = try q.read(key, from: &s, keys: strict) }
@@ -194,11 +177,11 @@ struct SharedAdapterPiecesTests {
         // More levels than the sink's buffer holds, so the loop flushes in the middle.
         let text = "[" + (1 ... 20).map { #"["new",\#($0).5,\#($0)]"# }.joined(separator: ",") + #",["delete",9,0.0]]"#
         var levels = [BookLevel(price: FixedDecimal("7")!, size: FixedDecimal("7")!)]
-        try scanning(text) { s throws(VenueParseError) in try ActionLevel.readLevels(&s, into: &levels) }
+        try readingWhole(text) { s throws(VenueParseError) in try ActionLevel.readLevels(&s, into: &levels) }
         #expect(levels.count == 22 && levels[1] == BookLevel(price: FixedDecimal("1.5")!, size: FixedDecimal("1")!))
         #expect(levels[20].price == FixedDecimal("20.5") && levels[21] == BookLevel(price: FixedDecimal("9")!, size: .zero))
         var none: [BookLevel] = []
-        #expect { try scanning(#"[["new",1]]"#) { s throws(VenueParseError) in try ActionLevel.readLevels(&s, into: &none) } } throws: { $0 is VenueParseError }
-        #expect { try scanning(#"{"a":1}"#) { s throws(VenueParseError) in try ActionLevel.readLevels(&s, into: &none) } } throws: { $0 is VenueParseError }
+        #expect { try readingWhole(#"[["new",1]]"#) { s throws(VenueParseError) in try ActionLevel.readLevels(&s, into: &none) } } throws: { $0 is VenueParseError }
+        #expect { try readingWhole(#"{"a":1}"#) { s throws(VenueParseError) in try ActionLevel.readLevels(&s, into: &none) } } throws: { $0 is VenueParseError }
     }
 }
