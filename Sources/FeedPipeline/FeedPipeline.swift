@@ -145,7 +145,7 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
         // meanwhile, since `handle` mutates `self`, and moved back to keep their capacity.
         var items = VenueOutputs()
         swap(&items, &venueOutputs)
-        if let number = items.connectionSequence { handle(.connectionSequence(number), tsRecv: tsRecv, into: &output) }
+        if let number = items.connectionSequence { handleConnectionSequence(number, into: &output) }
         items.others.withUnsafeBufferPointer { buffer in
             for i in buffer.indices { handle(buffer[i], tsRecv: tsRecv, into: &output) }
         }
@@ -182,12 +182,7 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
             books.handle(message, into: &bookActions)
             applyBookActions(into: &output)
         case .connectionSequence(let n):
-            if case .gap(let expected, let got) = connectionSequence.observe(n) {
-                let reason = "gap: expected \(expected) got \(got)"
-                output.actions.append(.log(FeedLogEntry(severity: .warning, message: "\(venue): connection sequence \(reason)")))
-                books.invalidateAll(reason: reason, into: &bookActions)
-                applyBookActions(into: &output)
-            }
+            handleConnectionSequence(n, into: &output)
         case .subscribed(let ack):
             handleAck(ack, tsRecv: tsRecv, into: &output)
         case .heartbeat, .pong:
@@ -213,6 +208,16 @@ public struct FeedPipeline<Adapter: VenueAdapter>: Sendable {
     @inline(__always)
     mutating func handleTrade(_ trade: Trade, into output: inout FeedOutput) {
         if admit(trade.symbol, .trades, at: trade.tsRecv, &output.events) { output.events.append(.trade(trade)) }
+    }
+
+    /// Checks a message's per-connection sequence number; on a gap, every book of the connection
+    /// resyncs.
+    mutating func handleConnectionSequence(_ number: Int64, into output: inout FeedOutput) {
+        guard case .gap(let expected, let got) = connectionSequence.observe(number) else { return }
+        let reason = "gap: expected \(expected) got \(got)"
+        output.actions.append(.log(FeedLogEntry(severity: .warning, message: "\(venue): connection sequence \(reason)")))
+        books.invalidateAll(reason: reason, into: &bookActions)
+        applyBookActions(into: &output)
     }
 
     /// Whether an event of `(symbol, channel)` is published: only subscribed pairs are. The first
