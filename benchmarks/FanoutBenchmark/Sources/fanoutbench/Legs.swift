@@ -22,6 +22,17 @@ struct Options {
     var window = 512
     var openLoop = false
     var label = ""
+    /// `threads`: one blocking reader thread per subscriber; `epoll`: one thread for all of them.
+    var readers = "threads"
+}
+
+/// Starts reading `subscribers` the way `options.readers` says.
+func startReaders(_ subscribers: [Subscriber], _ options: Options) {
+    if options.readers == "epoll" {
+        startEpollReader(subscribers)
+    } else {
+        for s in subscribers { s.start() }
+    }
 }
 
 let benchSymbols = ["BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT"].map { Symbol(unchecked: $0, kind: .spot) }
@@ -60,7 +71,7 @@ struct FanoutRig {
     let path: String
     let subscribers: [Subscriber]
 
-    static func make(subscribers count: Int, threads: Int, window: Window, recordsLatency: Bool) async throws -> FanoutRig {
+    static func make(subscribers count: Int, threads: Int, window: Window, recordsLatency: Bool, options: Options) async throws -> FanoutRig {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let hub = FanoutHub(catalog: catalog(), eventLoop: group.next())
         let path = "/tmp/fanoutbench-\(getpid()).sock"
@@ -68,10 +79,9 @@ struct FanoutRig {
         try await server.start()
         var subscribers: [Subscriber] = []
         for _ in 0 ..< count {
-            let s = Subscriber(fd: connectSubscriber(path: path), window: window, recordsLatency: recordsLatency)
-            s.start()
-            subscribers.append(s)
+            subscribers.append(Subscriber(fd: connectSubscriber(path: path), window: window, recordsLatency: recordsLatency))
         }
+        startReaders(subscribers, options)
         let deadline = monotonicNow() + 10_000_000_000
         while subscribers.contains(where: { !$0.acked.load(ordering: .acquiring) }) {
             precondition(monotonicNow() < deadline, "subscribers not acknowledged")
@@ -107,7 +117,7 @@ func waitForDelivery(_ subscribers: [Subscriber], total: Int, timeout: Double) -
 }
 
 func header(_ options: Options, _ what: String) {
-    print("== \(what) [\(options.label)] load=\(loadAverage()) rate=\(Int(options.rate))/s subscribers=\(options.subscribers) "
+    print("== \(what) [\(options.label)] readers=\(options.readers) load=\(loadAverage()) rate=\(Int(options.rate))/s subscribers=\(options.subscribers) "
         + "warmup=\(options.warmup)s measured=\(options.seconds)s")
 }
 
@@ -131,7 +141,7 @@ func reportLatency(_ leg: String, _ options: Options, _ subscribers: [Subscriber
         + "max burst \(pacing.maxBurst); subscriber reads=\(report.reads) (\(String(format1: Double(report.reads) / Double(subscribers.count) / elapsed, digits: 0))/s each); "
         + "process CPU \(String(format1: cpu / elapsed * 100, digits: 0))% of one core; \(extra)")
     let h = report.histogram
-    print("RESULT leg=\(leg) label=\(options.label) rate=\(Int(options.rate)) subs=\(options.subscribers) n=\(h.total) "
+    print("RESULT leg=\(leg) label=\(options.label) readers=\(options.readers) rate=\(Int(options.rate)) subs=\(options.subscribers) n=\(h.total) "
         + "p50=\(String(format1: h.quantile(0.5) / 1000, digits: 1)) p90=\(String(format1: h.quantile(0.9) / 1000, digits: 1)) "
         + "p99=\(String(format1: h.quantile(0.99) / 1000, digits: 1)) p999=\(String(format1: h.quantile(0.999) / 1000, digits: 1)) "
         + "max=\(String(format1: Double(h.maxValue) / 1000, digits: 1)) gaps=\(report.gaps) seq_errors=\(report.seqErrors) "
@@ -146,7 +156,7 @@ func reportLatency(_ leg: String, _ options: Options, _ subscribers: [Subscriber
 func runEndToEnd(_ options: Options) async throws {
     header(options, "e2e: venue WebSocket frame read → subscriber read (VenueSessionPool → FeedPipeline → FanoutHub → Unix socket)")
     let window = Window()
-    let rig = try await FanoutRig.make(subscribers: options.subscribers, threads: options.sameLoop ? 1 : 2, window: window, recordsLatency: true)
+    let rig = try await FanoutRig.make(subscribers: options.subscribers, threads: options.sameLoop ? 1 : 2, window: window, recordsLatency: true, options: options)
     let venue = VenueServer()
     let poolLoop = options.sameLoop ? rig.hub.eventLoop : rig.group.next()
     let sink = HubSink(hub: rig.hub)
@@ -174,7 +184,7 @@ func runEndToEnd(_ options: Options) async throws {
 func runHub(_ options: Options) async throws {
     header(options, "hub: hub.publish (ts_recv stamped just before) → subscriber read")
     let window = Window()
-    let rig = try await FanoutRig.make(subscribers: options.subscribers, threads: 1, window: window, recordsLatency: true)
+    let rig = try await FanoutRig.make(subscribers: options.subscribers, threads: 1, window: window, recordsLatency: true, options: options)
     let templates = templateTrades(count: 4096)
     let (t0, total) = schedule(options, window)
     let cpu0 = processCPUSeconds()
@@ -258,7 +268,7 @@ func runThroughput(_ options: Options) async throws {
     let mode = options.openLoop ? "open loop (bounded only by the hub loop)" : "closed loop (≤ \(options.window) trades ahead of the slowest subscriber)"
     print("== throughput [\(options.label)] load=\(loadAverage()) subscribers=\(options.subscribers) batch=\(options.batch) \(mode) \(options.seconds)s")
     let window = Window()
-    let rig = try await FanoutRig.make(subscribers: options.subscribers, threads: 1, window: window, recordsLatency: true)
+    let rig = try await FanoutRig.make(subscribers: options.subscribers, threads: 1, window: window, recordsLatency: true, options: options)
     let templates = templateTrades(count: 4096)
     let hub = rig.hub
     let routed = Atomic<Int>(0)

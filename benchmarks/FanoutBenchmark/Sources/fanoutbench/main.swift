@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 // fanoutbench <e2e|hub|floor|throughput> [--rate N] [--subscribers N] [--warmup S] [--seconds S]
-//             [--same-loop] [--batch N] [--window N] [--open-loop] [--label TEXT]
+//             [--same-loop] [--batch N] [--window N] [--open-loop] [--label TEXT] [--readers threads|epoll]
 signal(SIGPIPE, SIG_IGN)
 var options = Options()
 var arguments = CommandLine.arguments.dropFirst()
@@ -27,6 +27,9 @@ while let flag = arguments.popFirst() {
     case "--window": options.window = Int(value())!
     case "--open-loop": options.openLoop = true
     case "--label": options.label = value()
+    case "--readers":
+        options.readers = value()
+        precondition(["threads", "epoll"].contains(options.readers), "--readers threads|epoll")
     default: fatalError("unknown option \(flag)")
     }
 }
