@@ -40,6 +40,9 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, StatusReconcil
     private var timer: Scheduled<Void>?
     private var timerDeadline: Int64?
     private let log: @Sendable (String, Bool) -> Void
+    /// Set by ``stop()``: the order connections then close because we asked, which the log
+    /// reports as information rather than as errors.
+    private var isStopping = false
     /// Counters for status pages (read on the loop, or via ``snapshot()``).
     public private(set) var counters = OrderGatewayCounters()
 
@@ -113,6 +116,7 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, StatusReconcil
     /// at the venues).
     public func stop() {
         eventLoop.execute { [self] in
+            isStopping = true
             for link in links.values { link.stop() }
             for reconciler in reconcilers.values { reconciler.stop() }
             timer?.cancel()
@@ -223,7 +227,7 @@ public final class OrderGateway: OrderHandler, OrderLinkDelegate, StatusReconcil
 
     func linkDown(_ venue: VenueID, reason: String) {
         correlators[venue]?.removeAll()
-        log("\(venue): order connection down: \(reason)", true)
+        log("\(venue): order connection down: \(reason)", !isStopping)
         perform(core.onConnectionDown(venue: venue, now: Self.wallClockNow()))
     }
 

@@ -33,7 +33,8 @@ struct OrderRig: Sendable {
 
     /// Starts everything for `venue` trading `symbol`; `markLive` feeds the stale-data guard a live book and trades.
     static func start(venue name: String, symbol symbolText: String, markLive: Bool = true,
-                      extraVenues: [(String, String)] = [], credentials explicitCredentials: VenueCredentials? = nil) async throws -> OrderRig {
+                      extraVenues: [(String, String)] = [], credentials explicitCredentials: VenueCredentials? = nil,
+                      log: (@Sendable (String, Bool) -> Void)? = nil) async throws -> OrderRig {
         let venue = VenueID(rawValue: name)
         let symbol = try Symbol(symbolText)
         let group = MultiThreadedEventLoopGroup.singleton
@@ -73,7 +74,7 @@ struct OrderRig: Sendable {
             multiplexer: OrderMultiplexerConfiguration(venues: venueConfigurations), endpoints: [venue: endpoint],
             backoff: ReconnectBackoffConfiguration(base: Interval.milliseconds(50), cap: Interval.milliseconds(500)))
         let gateway = OrderGateway(configuration: configuration, routerTypes: [venue: routerType], eventLoop: group.next(),
-                                   log: { message, isError in if isError { print("gateway: \(message)") } })
+                                   log: log ?? { message, isError in if isError { print("gateway: \(message)") } })
         hub.installOrderHandler(gateway)
         if markLive {
             gateway.marketStatus([StatusEvent(venue: venue, symbol: symbol, channel: .book, state: .live),
