@@ -58,10 +58,12 @@ public struct HTTPResponse: Sendable, Hashable {
         }
     }
 
+    /// Equal status, header fields and body.
     public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {
         lhs.status == rhs.status && lhs.fields == rhs.fields && lhs.body == rhs.body
     }
 
+    /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(status)
         hasher.combine(fields)

@@ -35,11 +35,13 @@ public struct PlainLogHandler: LogHandler {
         LoggingSystem.bootstrap { label in PlainLogHandler(label: label, level: level, output: output) }
     }
 
+    /// One metadata value of this handler (swift-log `LogHandler`).
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Writes one line: time, level, label, message and the merged metadata.
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }

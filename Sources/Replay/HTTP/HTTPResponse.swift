@@ -62,6 +62,7 @@ public struct HTTPResponse: Sendable, Equatable {
         }
     }
 
+    /// Equal status, body, connection handling and header fields in order.
     public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {
         lhs.status == rhs.status && lhs.body == rhs.body && lhs.closesConnection == rhs.closesConnection
             && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)

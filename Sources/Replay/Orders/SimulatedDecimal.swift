@@ -105,6 +105,7 @@ public struct SimulatedDecimal: Sendable, Hashable, Comparable, CustomStringConv
         return SimulatedDecimal(units: quotient)
     }
 
+    /// Exact sum, difference and order of two amounts in the same units.
     public static func + (lhs: SimulatedDecimal, rhs: SimulatedDecimal) -> SimulatedDecimal { SimulatedDecimal(units: lhs.units &+ rhs.units) }
     public static func - (lhs: SimulatedDecimal, rhs: SimulatedDecimal) -> SimulatedDecimal { SimulatedDecimal(units: lhs.units &- rhs.units) }
     public static func < (lhs: SimulatedDecimal, rhs: SimulatedDecimal) -> Bool { lhs.units < rhs.units }
