@@ -9,6 +9,8 @@ import Foundation
 //   feedbench --experiment-symbols N  Binance trades rotating through N symbols on one connection
 //   feedbench --dump NAME...          print two trade frames and two depth deltas of a venue
 //   feedbench --write-corpus DIR      write every venue's frames to DIR/<venue>.txt (differential checks)
+//   feedbench --spaced ...            the same rows with a space after every `,` and `:` of the timed
+//                                     frames: no adapter fast path matches, the general parsers alone
 
 let targetTradesPerSecond = 3_000_000.0
 let targetUpdatesPerSecond = 300_000.0
@@ -37,11 +39,14 @@ while let arg = arguments.popFirst() {
     case "--breakdown": breakdownVenues.append(arguments.popFirst() ?? "")
     case "--dump": dumpVenues.append(arguments.popFirst() ?? "")
     case "--write-corpus": corpusDirectory = arguments.popFirst()
+    case "--spaced": spacedFrames = true
     default:
-        print("usage: feedbench [--runs N] [--trades N per run] [--updates N per run] [--venue NAME]... [--no-foundation] [--breakdown NAME]... [--experiment-bookset] [--experiment-symbols N] [--dump NAME]... [--write-corpus DIR]")
+        print("usage: feedbench [--runs N] [--trades N per run] [--updates N per run] [--venue NAME]... [--no-foundation] [--breakdown NAME]... [--experiment-bookset] [--experiment-symbols N] [--dump NAME]... [--write-corpus DIR] [--spaced]")
         exit(arg == "--help" ? 0 : 2)
     }
 }
+
+if spacedFrames { print("frames spaced (--spaced): the general parsers alone, no adapter fast path matches") }
 
 func loadAverage() -> String {
     (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
