@@ -96,7 +96,11 @@ if let rotatedSymbols {
 @MainActor func dump<V: FeedVenue>(_ venue: V) {
     guard dumpVenues.contains(venue.name) else { return }
     print("\(venue.name) trade frames:")
-    for frame in venue.tradeFrames(count: 2, seed: options.seed) { print("  \(frame)") }
+    // Through `MessageSet`, as the timed runs see them (spaced with `--spaced`).
+    let trades = MessageSet(venue.tradeFrames(count: 2, seed: options.seed))
+    trades.bytes.withUnsafeBytes { raw in
+        for r in trades.ranges { print("  \(String(decoding: raw[r], as: UTF8.self))") }
+    }
     let session = venue.depthSession(updates: 2, seed: options.seed ^ 0xD3)
     print("\(venue.name) depth frames:")
     session.deltas.bytes.withUnsafeBytes { raw in
