@@ -12,27 +12,12 @@ the median of those, as a markdown row with the targets checked: >= 3 M normaliz
 """
 import argparse
 import datetime
-import re
+import os
 import statistics
-import subprocess
 import sys
 
-VENUES = ["binance", "binance-futures", "coinbase", "kraken", "okx", "okx (checksum 0)",
-          "bybit", "deribit", "bitmex", "bitfinex"]
-LINE = re.compile(r"^(?P<venue>.+?): trades [\d.]+M/s normalized \((?P<norm>\d+) ns\), "
-                  r"[\d.]+M/s encoded \(\d+ ns\), depth \d+k/s \((?P<depth>\d+) ns\)")
-
-
-def run(binary, venue):
-    """One feedbench run of one venue: (normalized ns per trade, ns per depth update)."""
-    out = subprocess.run([binary, "--venue", venue, "--runs", "5", "--trades", "200000",
-                          "--updates", "10000", "--no-foundation"],
-                         capture_output=True, text=True, check=True).stdout
-    for line in out.splitlines():
-        m = LINE.match(line)
-        if m and m.group("venue") == venue:
-            return float(m.group("norm")), float(m.group("depth"))
-    raise SystemExit(f"no result line for {venue} in:\n{out}")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from feed_ab import VENUES, run  # one feedbench run and its parsing, shared with the A/B script
 
 
 def main():
@@ -48,9 +33,9 @@ def main():
     print("|---|---:|---|---:|---|")
     met = True
     for venue in args.venue or VENUES:
-        runs = [run(args.binary, venue) for _ in range(args.repeats)]
+        runs = [run(args.binary, venue) for _ in range(args.repeats)]  # (normalized, encoded, depth) ns
         trades = 1e3 / statistics.median(r[0] for r in runs)
-        depth = 1e6 / statistics.median(r[1] for r in runs)
+        depth = 1e6 / statistics.median(r[2] for r in runs)
         met = met and trades >= 3 and depth >= 300
         print(f"| {venue} | {trades:.2f} M | {'✅' if trades >= 3 else '❌'} | {depth:.0f}k "
               f"| {'✅' if depth >= 300 else '❌'} |", flush=True)
